@@ -1,0 +1,37 @@
+/**
+ * The Hono app: public routes (health, webhooks, docs), the API under /api/v1, and one error
+ * handler that turns every failure into SPEC §3's envelope without leaking internals.
+ */
+import { swaggerUI } from '@hono/swagger-ui'
+import { sql } from 'drizzle-orm'
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { ApiError } from './core/errors'
+import { logger } from './core/logger'
+import { database } from './db/client'
+import type { AppEnv } from './env'
+import { api } from './routes/api'
+import { webhookRoutes } from './routes/webhooks'
+
+export const app = new Hono<AppEnv>()
+
+app.get('/healthz', async (c) => {
+  await database(c.env.DB).run(sql`select 1`)
+  return c.json({ ok: true })
+})
+app.get('/', (c) => c.json({ name: 'Kontor', docs: '/docs', openapi: '/api/v1/openapi.json', health: '/healthz' }))
+app.get('/docs', swaggerUI({ url: '/api/v1/openapi.json' }))
+app.route('/webhooks', webhookRoutes)
+app.route('/api/v1', api)
+
+app.notFound((c) => c.json({ error: { code: 'not_found', message: 'no such route' } }, 404))
+
+app.onError((error, c) => {
+  if (error instanceof ApiError) return c.json({ error: { code: error.code, message: error.message } }, error.status)
+  if (error instanceof HTTPException) {
+    return c.json({ error: { code: error.status === 413 ? 'payload_too_large' : 'bad_request', message: error.message || 'bad request' } }, error.status)
+  }
+  if (error instanceof SyntaxError) return c.json({ error: { code: 'invalid_json', message: 'the body is not valid JSON' } }, 400)
+  logger.error('unhandled error', { path: c.req.path, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) })
+  return c.json({ error: { code: 'internal_error', message: 'something went wrong on our side' } }, 500)
+})

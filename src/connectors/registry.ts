@@ -1,0 +1,19 @@
+/**
+ * Every platform Kontor speaks, one line each. The rest of Kontor finds a connector here by the
+ * connection's `platform` and never imports a connector folder directly.
+ */
+import type { Platform } from '../core/model'
+import { shopifyConnector } from './shopify'
+import type { Connector } from './types'
+
+const connectors: Partial<Record<Platform, Connector<any, any>>> = {
+  shopify: shopifyConnector,
+}
+
+export function findConnector(platform: string): Connector<any, any> | undefined {
+  return connectors[platform as Platform]
+}
+
+export function supportedPlatforms(): Platform[] {
+  return Object.keys(connectors) as Platform[]
+}

@@ -1,0 +1,46 @@
+/**
+ * The Shopify connector: webhooks (orders/*), backfill and reconciliation through the Admin
+ * REST API, and fulfilment write-back (SH1–SH6).
+ */
+import { FinalError } from '../../core/errors'
+import { parseJsonLosslessly } from '../../core/json'
+import type { Connector } from '../types'
+import { fetchOrder } from './client'
+import { fetchShopifyPage } from './fetch-page'
+import { shopifyOrderToCanonical } from './mapper'
+import {
+  type ShopifyCredentials,
+  type ShopifySettings,
+  shopifyCredentialsSchema,
+  shopifyOrderEditSchema,
+  shopifyOrderSchema,
+  shopifySettingsSchema,
+} from './schemas'
+import { verifyShopifyWebhook } from './webhook'
+import { writeBackToShopify } from './write-back'
+
+export const shopifyConnector: Connector<ShopifyCredentials, ShopifySettings> = {
+  platform: 'shopify',
+  credentialsSchema: shopifyCredentialsSchema,
+  settingsSchema: shopifySettingsSchema,
+  apiBaseUrl: (credentials) => `https://${credentials.shopDomain}`,
+  verifyWebhook: verifyShopifyWebhook,
+
+  async parseWebhook(event, context) {
+    const payload = parseJsonLosslessly(event.body)
+    let raw: unknown = payload
+    if (event.topic === 'orders/edited') {
+      // The edit payload lists changed lines only; the order as it now stands is read from the API.
+      const edit = shopifyOrderEditSchema.parse(payload)
+      raw = await fetchOrder(context.http, context.credentials, context.settings, edit.order_edit.order_id)
+      if (!raw) return [{ kind: 'decision', about: 'order', externalId: edit.order_edit.order_id, result: 'skipped', reason: 'the edited order no longer exists' }]
+    }
+    const parsed = shopifyOrderSchema.safeParse(raw)
+    if (!parsed.success) throw new FinalError(`unreadable ${event.topic} payload: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`)
+    return [{ kind: 'order', order: shopifyOrderToCanonical(parsed.data) }]
+  },
+
+  fetchPage: fetchShopifyPage,
+  pollIntervalMinutes: (settings) => settings.pollMinutes,
+  writeBack: writeBackToShopify,
+}

@@ -1,0 +1,133 @@
+/**
+ * The canonical model (SPEC §4) as connectors hand it to the importer. Connectors map platform
+ * payloads into these shapes; nothing past a connector sees a platform's own field names.
+ * Ids are strings, money is a decimal string, times are ISO 8601.
+ */
+
+export const PLATFORMS = ['shopify', 'woocommerce', 'cartum', 'plentymarkets', 'billbee', 'wemalo', 'plenigo'] as const
+export type Platform = (typeof PLATFORMS)[number]
+
+export const ORDER_STATUSES = [
+  'new',
+  'processing',
+  'shipped',
+  'address_error',
+  'stock_error',
+  'cancelled',
+  'cancel_refused',
+  'returned',
+] as const
+export type OrderStatus = (typeof ORDER_STATUSES)[number]
+
+export const ORDER_EVENT_TYPES = [
+  'processing',
+  'shipped',
+  'address_error',
+  'stock_error',
+  'cancelled',
+  'cancel_refused',
+  'returned',
+  'written_off',
+  'comment',
+] as const
+export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number]
+
+export type Address = {
+  firstName?: string | null
+  lastName?: string | null
+  company?: string | null
+  street?: string | null
+  street2?: string | null
+  houseNumber?: string | null
+  postcode?: string | null
+  city?: string | null
+  region?: string | null
+  country?: string | null
+  countryCode?: string | null
+  phone?: string | null
+  email?: string | null
+  /** Packstation, Postfiliale and the like: kept as the platform names them. */
+  kind?: string | null
+}
+
+export type IncomingCustomer = {
+  externalId: string | null
+  firstName: string | null
+  lastName: string | null
+  email: string | null
+  phone: string | null
+  address: Address | null
+}
+
+export type IncomingCategory = { externalId: string | null; name: string }
+
+export type Dimensions = { weight?: string | null; length?: string | null; width?: string | null; height?: string | null }
+
+export type IncomingProduct = {
+  /** The platform's product (or variant) id. */
+  externalId: string | null
+  name: string
+  description: string | null
+  sku: string | null
+  ean: string | null
+  code: string | null
+  category: IncomingCategory | null
+  dimensions: Dimensions | null
+  type: 'single' | 'bundle'
+  components: { sku: string | null; externalId: string | null; quantity: number }[]
+}
+
+export type IncomingOrderLine = {
+  externalId: string | null
+  product: IncomingProduct
+  quantity: number
+  unitPrice: string
+  total: string
+}
+
+export type Delivery = { carrier: string | null; cost: string | null; address: Address | null }
+
+export type Tracking = { number: string; carrier: string | null; url?: string | null }
+
+export type IncomingOrder = {
+  externalId: string
+  number: string
+  createdAt: string
+  updatedAt: string
+  currency: string
+  platformStatus: string | null
+  /** What the platform says the order is in Kontor's terms, when it says anything (e.g. cancelled). */
+  status: OrderStatus | null
+  /** The platform's order type, for settings that differ by type (SH3). */
+  orderType: string | null
+  total: string
+  shippingCost: string | null
+  customer: IncomingCustomer | null
+  billingAddress: Address | null
+  shippingAddress: Address | null
+  lines: IncomingOrderLine[]
+  /** Delivery details (DL1); null where a platform's rule says not to import them (WC4). */
+  delivery: Delivery | null
+  tracking: Tracking[]
+}
+
+export type ImportKind = 'order' | 'product' | 'customer'
+
+export type ImportResult = 'created' | 'updated' | 'unchanged' | 'duplicate' | 'skipped' | 'rejected' | 'failed'
+
+/** What a connector hands the importer: a resource, or the decision not to import one. */
+export type ImportRecord =
+  | { kind: 'order'; order: IncomingOrder }
+  | { kind: 'product'; product: IncomingProduct }
+  | { kind: 'customer'; customer: IncomingCustomer }
+  | {
+      kind: 'decision'
+      about: ImportKind
+      externalId: string | null
+      result: 'skipped' | 'rejected'
+      rule?: string
+      reason: string
+    }
+
+/** A line for the import log that is about a run rather than one resource (e.g. SH1's clamp). */
+export type ImportNote = { kind: ImportKind; result: ImportResult; rule?: string; reason: string }

@@ -1,0 +1,78 @@
+/**
+ * The general order rules (SPEC §5: G1, G4, G5, P7, DL1, DL2, SH3) as one pure decision: given
+ * what the hub has and what the platform sent, what happens. The store (store-order.ts) only
+ * carries the decision out, so every rule here is testable without a runtime.
+ */
+import type { Delivery, IncomingOrder, OrderEventType, OrderStatus } from '../core/model'
+import { ORDER_STATUSES } from '../core/model'
+import { deliveryComment, sameDelivery } from './delivery-comment'
+
+export type ExistingOrder = {
+  id: string
+  updatedAt: string
+  writtenOff: boolean
+  contentHash: string
+  delivery: Delivery | null
+  status: OrderStatus
+}
+
+export type PlannedEvent = { type: OrderEventType; message: string | null; data: Record<string, unknown> | null }
+
+export type OrderPlan =
+  | { action: 'reject'; rule: string; reason: string }
+  | { action: 'keep'; rule?: string; reason: string }
+  | { action: 'write'; result: 'created' | 'updated'; status: OrderStatus; events: PlannedEvent[] }
+
+export type InitialStatusSetting = OrderStatus | Record<string, OrderStatus> | undefined
+
+/** SH3: the initial status from the connection's setting for the order's type, else `new`. */
+export function initialStatus(setting: InitialStatusSetting, orderType: string | null): OrderStatus {
+  if (!setting) return 'new'
+  if (typeof setting === 'string') return setting
+  return (orderType && setting[orderType]) || setting.default || 'new'
+}
+
+export function isOrderStatus(value: unknown): value is OrderStatus {
+  return typeof value === 'string' && (ORDER_STATUSES as readonly string[]).includes(value)
+}
+
+function platformEvents(incoming: IncomingOrder, previous: ExistingOrder | null): PlannedEvent[] {
+  const events: PlannedEvent[] = []
+  if (incoming.delivery && (!previous || !sameDelivery(previous.delivery, incoming.delivery))) {
+    events.push({ type: 'comment', message: deliveryComment(incoming.delivery), data: { delivery: incoming.delivery } })
+  }
+  if (incoming.status && incoming.status !== previous?.status && incoming.status !== 'new') {
+    events.push({ type: incoming.status as OrderEventType, message: `Reported by the platform (${incoming.platformStatus ?? incoming.status})`, data: null })
+  }
+  return events
+}
+
+export function planOrderImport(input: {
+  incoming: IncomingOrder
+  existing: ExistingOrder | null
+  contentHash: string
+  tenantCurrency: string
+  initialStatusSetting: InitialStatusSetting
+}): OrderPlan {
+  const { incoming, existing, contentHash, tenantCurrency } = input
+  if (incoming.currency.toUpperCase() !== tenantCurrency.toUpperCase()) {
+    return { action: 'reject', rule: 'G4', reason: `currency ${incoming.currency} differs from the tenant's ${tenantCurrency}` }
+  }
+  if (!existing) {
+    const status = incoming.status ?? initialStatus(input.initialStatusSetting, incoming.orderType)
+    return { action: 'write', result: 'created', status, events: platformEvents(incoming, null) }
+  }
+  if (existing.writtenOff) {
+    return { action: 'keep', rule: 'G5', reason: 'the order is written off; platform changes are no longer applied' }
+  }
+  if (Date.parse(incoming.updatedAt) < Date.parse(existing.updatedAt)) {
+    return { action: 'keep', reason: `an older update (${incoming.updatedAt}) arrived after ${existing.updatedAt}` }
+  }
+  if (existing.contentHash === contentHash) {
+    return { action: 'keep', reason: 'no change' }
+  }
+  // The platform may only move the status to what it reports itself (e.g. cancelled); the
+  // hub's own progress (processing, shipped …) is not undone by a platform edit.
+  const status = incoming.status && incoming.status !== 'new' ? incoming.status : existing.status
+  return { action: 'write', result: 'updated', status, events: platformEvents(incoming, existing) }
+}

@@ -1,0 +1,82 @@
+/**
+ * Products and customers that arrive on their own (product and customer webhooks, catalogue
+ * polls), not as part of an order. P3–P5 apply as in orders; a product update never changes its
+ * dimensions once imported (BB5), and never gives it an SKU or EAN another product has (BB4).
+ */
+import { and, eq, ne, or, sql } from 'drizzle-orm'
+import type { ImportResult, IncomingCustomer, IncomingProduct } from '../core/model'
+import { type Database, nowIso } from '../db/client'
+import { categories, mappings, products } from '../db/schema'
+import { customerStatements, type ImportScope, productRows } from './store-order'
+
+type Outcome = { result: ImportResult; rule?: string; reason?: string }
+
+export async function importProduct(db: Database, scope: ImportScope, product: IncomingProduct): Promise<Outcome> {
+  const { row, category } = await productRows(scope, product)
+  const codes = [product.sku ? eq(products.sku, product.sku) : undefined, product.ean ? eq(products.ean, product.ean) : undefined].filter(Boolean)
+  const [existing, collision] = await db.batch([
+    db.select().from(products).where(eq(products.id, row.id)),
+    db
+      .select({ id: products.id, sku: products.sku, ean: products.ean })
+      .from(products)
+      .where(and(eq(products.tenantId, scope.tenantId), ne(products.id, row.id), codes.length ? or(...codes) : sql`0`))
+      .limit(1),
+  ])
+  if (collision[0]) {
+    const field = product.sku && collision[0].sku === product.sku ? `SKU ${product.sku}` : `EAN ${product.ean}`
+    return { result: 'rejected', rule: 'BB4', reason: `${field} belongs to another product (${collision[0].id})` }
+  }
+  const current = existing[0]
+  const unchanged =
+    current &&
+    current.name === row.name &&
+    current.description === row.description &&
+    current.sku === row.sku &&
+    current.ean === row.ean &&
+    current.code === row.code &&
+    current.categoryId === row.categoryId &&
+    JSON.stringify(current.components) === JSON.stringify(row.components)
+  if (unchanged) return { result: 'unchanged' }
+
+  const statements = []
+  if (category) statements.push(db.insert(categories).values(category).onConflictDoNothing())
+  statements.push(
+    db
+      .insert(products)
+      .values(row)
+      .onConflictDoUpdate({
+        target: products.id,
+        // Dimensions are deliberately absent: they are frozen after the first import (BB5).
+        set: {
+          name: row.name,
+          description: row.description,
+          sku: row.sku,
+          ean: row.ean,
+          code: row.code,
+          categoryId: row.categoryId,
+          type: row.type,
+          components: row.components,
+          updatedAt: nowIso(),
+        },
+      })
+  )
+  if (product.externalId) {
+    statements.push(
+      db.insert(mappings).values({ connectionId: scope.connectionId, kind: 'product', externalId: product.externalId, internalId: row.id }).onConflictDoNothing()
+    )
+  }
+  await db.batch(statements as [(typeof statements)[number], ...typeof statements])
+  return { result: current ? 'updated' : 'created' }
+}
+
+export async function importCustomer(db: Database, scope: ImportScope, customer: IncomingCustomer): Promise<Outcome> {
+  const { statements, customerId } = await customerStatements(db, scope, customer)
+  const mapping = customer.externalId
+    ? [db.run(sql`insert into ${mappings} (connection_id, kind, external_id, internal_id)
+        values (${scope.connectionId}, 'customer', ${customer.externalId}, ${customerId}) on conflict do nothing`)]
+    : []
+  const all = [...statements, ...mapping]
+  const results = await db.batch(all as [(typeof all)[number], ...typeof all])
+  const inserted = (results[0] as { meta?: { changes?: number } })?.meta?.changes ?? 0
+  return { result: inserted ? 'created' : 'unchanged', rule: inserted ? undefined : 'C3', reason: inserted ? undefined : 'a contact with this phone or email exists' }
+}

@@ -1,0 +1,250 @@
+/**
+ * Carries out an order import decision in one D1 batch (one transaction): customer, categories,
+ * products, order, lines, mappings, events and the import-log line land together or not at all.
+ * Derived ids and ON CONFLICT clauses make a repeat, or a concurrent twin, converge on one row.
+ */
+import { type SQL, sql } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
+import { derivedId } from '../core/ids'
+import type { IncomingCustomer, IncomingOrder, IncomingProduct, OrderStatus } from '../core/model'
+import { type Database, nowIso } from '../db/client'
+import { categories, customers, importLog, mappings, orderEvents, orderLines, orders, products } from '../db/schema'
+import { randomId } from '../core/ids'
+import { chunkRows } from '../db/chunk'
+import { categoryKey, customerKeys, type ProductMatch, productMatchKey } from './match-keys'
+import type { PlannedEvent } from './order-plan'
+
+export type ImportScope = {
+  tenantId: string
+  connectionId: string
+  platform: string
+  productMatch: ProductMatch
+}
+
+export type ProductRow = typeof products.$inferInsert
+
+/** P1, P3, P4, P5: the catalogue rows for a product, with derived ids. */
+export async function productRows(scope: ImportScope, product: IncomingProduct) {
+  const id = await derivedId('prd', scope.tenantId, productMatchKey(product, scope.productMatch, scope.connectionId))
+  const categoryName = product.category?.name ? categoryKey(product.category.name) : null
+  const categoryId = categoryName ? await derivedId('cat', scope.tenantId, categoryName) : null
+  const row: ProductRow = {
+    id,
+    tenantId: scope.tenantId,
+    name: product.name,
+    description: product.description,
+    sku: product.sku,
+    ean: product.ean,
+    code: product.code,
+    unit: 'piece',
+    categoryId,
+    dimensions: product.dimensions,
+    type: product.type,
+    components: product.components,
+    updatedAt: nowIso(),
+  }
+  const category = categoryName && categoryId ? { id: categoryId, tenantId: scope.tenantId, name: categoryName } : null
+  return { row, category }
+}
+
+/** The customer id a C3 match would give: an existing contact with that phone or email, else a new id. */
+export function matchedCustomerId(tenantId: string, keys: { phone: string | null; email: string | null }, fallbackId: string): SQL {
+  return sql`coalesce((select ${customers.id} from ${customers} where ${customers.tenantId} = ${tenantId}
+    and ((${keys.phone} is not null and ${customers.phoneKey} = ${keys.phone})
+      or (${keys.email} is not null and ${customers.emailKey} = ${keys.email}))
+    order by ${customers.createdAt}, ${customers.id} limit 1), ${fallbackId})`
+}
+
+/** C1–C3, SH6: the statements that make sure the order's customer exists, and its id as SQL. */
+export async function customerStatements(db: Database, scope: ImportScope, customer: IncomingCustomer | null) {
+  const keys = customerKeys(customer)
+  if (!customer || (!keys.phone && !keys.email && !customer.firstName && !customer.lastName)) {
+    // SH6: no customer data at all → the tenant's single "not specified" customer.
+    const id = await derivedId('cus', scope.tenantId, 'not-specified')
+    const insert = db
+      .insert(customers)
+      .values({ id, tenantId: scope.tenantId, firstName: 'Not specified', notSpecified: true, updatedAt: nowIso() })
+      .onConflictDoNothing()
+    return { statements: [insert], customerId: sql`${id}`, mappingExternalId: null }
+  }
+  const identity = keys.phone ? `phone:${keys.phone}` : keys.email ? `email:${keys.email}` : `ext:${scope.connectionId}:${customer.externalId ?? crypto.randomUUID()}`
+  const newId = await derivedId('cus', scope.tenantId, identity)
+  const customerId = keys.phone || keys.email ? matchedCustomerId(scope.tenantId, keys, newId) : sql`${newId}`
+  const values = {
+    id: newId,
+    tenantId: scope.tenantId,
+    firstName: customer.firstName,
+    lastName: customer.lastName,
+    email: customer.email,
+    phone: customer.phone,
+    phoneKey: keys.phone,
+    emailKey: keys.email,
+    address: customer.address,
+    updatedAt: nowIso(),
+  }
+  const insert = db.run(sql`insert into ${customers}
+    (id, tenant_id, first_name, last_name, email, phone, phone_key, email_key, address, not_specified, updated_at)
+    select ${values.id}, ${values.tenantId}, ${values.firstName}, ${values.lastName}, ${values.email}, ${values.phone},
+      ${values.phoneKey}, ${values.emailKey}, ${JSON.stringify(values.address)}, 0, ${values.updatedAt}
+    where ${customerId} = ${newId}
+    on conflict do nothing`)
+  return { statements: [insert], customerId, mappingExternalId: customer.externalId }
+}
+
+export async function orderId(connectionId: string, externalId: string) {
+  return derivedId('ord', connectionId, externalId)
+}
+
+export type OrderWrite = {
+  scope: ImportScope
+  incoming: IncomingOrder
+  orderId: string
+  contentHash: string
+  status: OrderStatus
+  events: PlannedEvent[]
+  result: 'created' | 'updated'
+}
+
+/** Builds every statement of one order import; the caller runs them as one batch. */
+export async function orderWriteStatements(db: Database, write: OrderWrite): Promise<BatchItem<'sqlite'>[]> {
+  const { scope, incoming } = write
+  const now = nowIso()
+  const customer = await customerStatements(db, scope, incoming.customer)
+  const lineProducts = await Promise.all(incoming.lines.map((line) => productRows(scope, line.product)))
+  const statements: BatchItem<'sqlite'>[] = [...customer.statements]
+
+  const categoryRows = uniqueBy(lineProducts.flatMap((product) => (product.category ? [product.category] : [])), (row) => row.id)
+  for (const chunk of chunkRows(categoryRows)) statements.push(db.insert(categories).values(chunk).onConflictDoNothing())
+  const productRowsToInsert = uniqueBy(lineProducts.map((product) => product.row), (row) => row.id)
+  for (const chunk of chunkRows(productRowsToInsert)) statements.push(db.insert(products).values(chunk).onConflictDoNothing())
+
+  const orderValues = {
+    id: write.orderId,
+    tenantId: scope.tenantId,
+    connectionId: scope.connectionId,
+    platform: scope.platform,
+    externalId: incoming.externalId,
+    number: incoming.number,
+    createdAt: incoming.createdAt,
+    updatedAt: incoming.updatedAt,
+    currency: incoming.currency,
+    status: write.status,
+    platformStatus: incoming.platformStatus,
+    total: incoming.total,
+    shippingCost: incoming.shippingCost,
+    customerId: customer.customerId,
+    billingAddress: incoming.billingAddress,
+    shippingAddress: incoming.shippingAddress,
+    delivery: incoming.delivery,
+    tracking: incoming.tracking,
+    contentHash: write.contentHash,
+    importedAt: now,
+    changedAt: now,
+  }
+  // The WHERE guard repeats G5 and the updated_at order inside the write, so a race between
+  // the read and this batch cannot undo a written-off order or a newer update.
+  statements.push(
+    db
+      .insert(orders)
+      .values(orderValues as unknown as typeof orders.$inferInsert)
+      .onConflictDoUpdate({
+        target: orders.id,
+        set: {
+          number: sql`excluded.number`,
+          updatedAt: sql`excluded.updated_at`,
+          status: sql`excluded.status`,
+          platformStatus: sql`excluded.platform_status`,
+          total: sql`excluded.total`,
+          shippingCost: sql`excluded.shipping_cost`,
+          customerId: sql`excluded.customer_id`,
+          billingAddress: sql`excluded.billing_address`,
+          shippingAddress: sql`excluded.shipping_address`,
+          delivery: sql`excluded.delivery`,
+          contentHash: sql`excluded.content_hash`,
+          changedAt: sql`excluded.changed_at`,
+        },
+        setWhere: sql`${orders.writtenOff} = 0 and ${orders.updatedAt} <= excluded.updated_at`,
+      })
+  )
+
+  // P6, P7: lines replace the previous ones (quantities follow the platform until written off).
+  if (write.result === 'updated') {
+    statements.push(db.run(sql`delete from ${orderLines} where ${orderLines.orderId} = ${write.orderId}
+      and exists (select 1 from ${orders} where ${orders.id} = ${write.orderId} and ${orders.contentHash} = ${write.contentHash})`))
+  }
+  const lineRows = incoming.lines.map((line, position) => ({
+            id: `${write.orderId}:${position}`,
+            orderId: write.orderId,
+            position,
+            externalId: line.externalId,
+            productId: lineProducts[position].row.id,
+            sku: line.product.sku,
+            code: line.product.code,
+            name: line.product.name,
+            quantity: line.quantity,
+            unitPrice: line.unitPrice,
+            total: line.total,
+          }))
+  for (const chunk of chunkRows(lineRows)) statements.push(db.insert(orderLines).values(chunk).onConflictDoNothing())
+
+  const mappingRows: (typeof mappings.$inferInsert)[] = [
+    { connectionId: scope.connectionId, kind: 'order', externalId: incoming.externalId, internalId: write.orderId },
+    ...uniqueBy(
+      incoming.lines.flatMap((line, position) =>
+        line.product.externalId
+          ? [{ connectionId: scope.connectionId, kind: 'product', externalId: line.product.externalId, internalId: lineProducts[position].row.id }]
+          : []
+      ),
+      (row) => row.externalId
+    ),
+  ]
+  if (customer.mappingExternalId) {
+    mappingRows.push({
+      connectionId: scope.connectionId,
+      kind: 'customer',
+      externalId: customer.mappingExternalId,
+      internalId: customer.customerId as unknown as string,
+    })
+  }
+  for (const chunk of chunkRows(mappingRows)) statements.push(db.insert(mappings).values(chunk).onConflictDoNothing())
+
+  if (write.events.length) {
+    statements.push(
+      db
+        .insert(orderEvents)
+        .values(
+          write.events.map((event, index) => ({
+            id: randomId('evt'),
+            tenantId: scope.tenantId,
+            orderId: write.orderId,
+            type: event.type,
+            at: now,
+            message: event.message,
+            data: event.data,
+            source: 'platform',
+            // A redelivered import of the same content adds no second comment.
+            idempotencyKey: `import:${write.orderId}:${write.contentHash}:${index}`,
+          }))
+        )
+        .onConflictDoNothing()
+    )
+  }
+  statements.push(
+    db.insert(importLog).values({
+      id: randomId('log'),
+      tenantId: scope.tenantId,
+      connectionId: scope.connectionId,
+      kind: 'order',
+      externalId: incoming.externalId,
+      result: write.result,
+      at: now,
+    })
+  )
+  return statements
+}
+
+function uniqueBy<T>(rows: T[], key: (row: T) => string): T[] {
+  const seen = new Map<string, T>()
+  for (const row of rows) if (!seen.has(key(row))) seen.set(key(row), row)
+  return [...seen.values()]
+}

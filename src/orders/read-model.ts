@@ -1,0 +1,99 @@
+/**
+ * Orders as the API shows them (SPEC §4): the order with its lines, customer, events and
+ * tracking, always filtered by tenant so another tenant's id reads as not found (G2).
+ */
+import { and, asc, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm'
+import type { Database } from '../db/client'
+import { encodeCursor } from '../db/keyset'
+import { customers, orderEvents, orderLines, orders } from '../db/schema'
+
+type OrderRow = typeof orders.$inferSelect
+
+export function orderSummary(order: OrderRow) {
+  return {
+    id: order.id,
+    tenantId: order.tenantId,
+    connectionId: order.connectionId,
+    platform: order.platform,
+    externalId: order.externalId,
+    number: order.number,
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+    currency: order.currency,
+    status: order.status,
+    platformStatus: order.platformStatus,
+    writtenOff: order.writtenOff,
+    total: order.total,
+    shippingCost: order.shippingCost,
+    customerId: order.customerId,
+    billingAddress: order.billingAddress,
+    shippingAddress: order.shippingAddress,
+    delivery: order.delivery,
+    tracking: order.tracking,
+  }
+}
+
+export async function readOrder(db: Database, tenantId: string, orderId: string) {
+  const [orderRows, lineRows, eventRows] = await db.batch([
+    db.select().from(orders).where(and(eq(orders.id, orderId), eq(orders.tenantId, tenantId))),
+    db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.position)),
+    db.select().from(orderEvents).where(and(eq(orderEvents.orderId, orderId), eq(orderEvents.tenantId, tenantId))).orderBy(asc(orderEvents.at), asc(orderEvents.id)),
+  ])
+  const order = orderRows[0]
+  if (!order) return null
+  const customer = order.customerId
+    ? await db.select().from(customers).where(and(eq(customers.id, order.customerId), eq(customers.tenantId, tenantId))).get()
+    : undefined
+  return {
+    ...orderSummary(order),
+    lines: lineRows.map((line) => ({
+      id: line.id,
+      productId: line.productId,
+      sku: line.sku,
+      code: line.code,
+      name: line.name,
+      quantity: line.quantity,
+      unitPrice: line.unitPrice,
+      total: line.total,
+    })),
+    customer: customer
+      ? {
+          id: customer.id,
+          firstName: customer.firstName,
+          lastName: customer.lastName,
+          email: customer.email,
+          phone: customer.phone,
+          address: customer.address,
+          notSpecified: customer.notSpecified,
+        }
+      : null,
+    events: eventRows.map((event) => ({ id: event.id, type: event.type, at: event.at, message: event.message, data: event.data, source: event.source })),
+  }
+}
+
+export async function listOrders(
+  db: Database,
+  tenantId: string,
+  query: { connectionId?: string; status?: string; updatedSince?: string; cursor?: [string, string] | null; limit: number }
+) {
+  const filters: (SQL | undefined)[] = [eq(orders.tenantId, tenantId)]
+  if (query.connectionId) filters.push(eq(orders.connectionId, query.connectionId))
+  if (query.status) filters.push(eq(orders.status, query.status))
+  if (query.updatedSince) filters.push(gt(orders.changedAt, query.updatedSince))
+  if (query.cursor) {
+    const [changedAt, id] = query.cursor
+    filters.push(or(lt(orders.changedAt, changedAt), and(eq(orders.changedAt, changedAt), lt(orders.id, id))))
+  }
+  const rows = await db
+    .select()
+    .from(orders)
+    .where(and(...filters))
+    .orderBy(desc(orders.changedAt), desc(orders.id))
+    .limit(query.limit + 1)
+  const page = rows.slice(0, query.limit)
+  const last = page[page.length - 1]
+  return {
+    items: page.map(orderSummary),
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.changedAt, last.id) : null,
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * Connections: a tenant's link to one platform account. Credentials are validated by the
+ * connector, encrypted before they reach D1 and never returned; settings are validated with
+ * their defaults filled in. Creating a connection that can be read starts its backfill.
+ */
+import { createRoute, z } from '@hono/zod-openapi'
+import { apiRouter } from './router'
+import { and, eq, inArray, isNull } from 'drizzle-orm'
+import type { ZodError } from 'zod'
+import { findConnector, supportedPlatforms } from '../../connectors/registry'
+import type { Connector } from '../../connectors/types'
+import { allowInsecureUrls } from '../../connectors/context'
+import { encryptJson } from '../../core/crypto'
+import { ApiError, notFound } from '../../core/errors'
+import { randomId } from '../../core/ids'
+import { unsafeUrlReason } from '../../core/url-safety'
+import { type Database, nowIso } from '../../db/client'
+import { type ConnectionRow, forgetConnection, openConnection } from '../../db/connections'
+import { connections, syncCursors } from '../../db/schema'
+import type { AppEnv, Bindings } from '../../env'
+import { startSync } from '../../sync/start-sync'
+import { dbOf, tenantOf } from './context'
+import { Anything, errorResponses, IdParam, json, jsonBody } from './schemas'
+
+const CreateConnection = z.object({
+  platform: z.string(),
+  name: z.string().min(1).max(200),
+  credentials: Anything,
+  settings: Anything.default({}),
+  routes: z.array(z.string()).default([]),
+})
+const UpdateConnection = z.object({
+  name: z.string().min(1).max(200).optional(),
+  credentials: Anything.optional(),
+  settings: Anything.optional(),
+  routes: z.array(z.string()).optional(),
+})
+const Connection = z
+  .object({
+    id: z.string(),
+    platform: z.string(),
+    name: z.string(),
+    settings: Anything,
+    routes: z.array(z.string()),
+    webhookUrl: z.string(),
+    createdAt: z.string(),
+    webhookSecret: z.string().optional(),
+    backfillJobId: z.string().optional(),
+  })
+  .openapi('Connection')
+const SyncRequest = z.object({ mode: z.enum(['poll', 'backfill']) })
+
+function fieldError(where: string, error: ZodError): ApiError {
+  const issue = error.issues[0]
+  const path = [where, ...issue.path.map(String)].join('.')
+  return new ApiError(400, 'invalid_request', `${path}: ${issue.message}`)
+}
+
+function validate<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const parsed = schema.safeParse(value)
+  if (!parsed.success) throw fieldError(where, parsed.error)
+  return parsed.data
+}
+
+function checkUrls(env: Bindings, connector: Connector<any, any>, credentials: unknown, settings: { baseUrl?: string }) {
+  const url = settings.baseUrl ?? connector.apiBaseUrl(credentials)
+  const reason = unsafeUrlReason(url, allowInsecureUrls(env))
+  if (reason) throw new ApiError(400, 'invalid_request', `${settings.baseUrl ? 'settings.baseUrl' : 'credentials'}: ${url} ${reason}`)
+}
+
+async function checkRoutes(db: Database, tenantId: string, routes: string[]) {
+  if (!routes.length) return
+  const found = await db
+    .select({ id: connections.id, platform: connections.platform })
+    .from(connections)
+    .where(and(eq(connections.tenantId, tenantId), inArray(connections.id, routes), isNull(connections.deletedAt)))
+  const missing = routes.find((id) => !found.some((row) => row.id === id))
+  if (missing) throw new ApiError(400, 'invalid_request', `routes: connection ${missing} not found`)
+  throw new ApiError(400, 'invalid_request', `routes: ${found[0].platform} cannot receive orders yet`)
+}
+
+function present(row: ConnectionRow, origin: string) {
+  return {
+    id: row.id,
+    platform: row.platform,
+    name: row.name,
+    settings: row.settings,
+    routes: row.routes,
+    webhookUrl: `${origin}/webhooks/${row.platform}/${row.id}`,
+    createdAt: row.createdAt,
+  }
+}
+
+async function ownConnection(db: Database, tenantId: string, id: string) {
+  const row = await db
+    .select()
+    .from(connections)
+    .where(and(eq(connections.id, id), eq(connections.tenantId, tenantId), isNull(connections.deletedAt)))
+    .get()
+  if (!row) throw notFound('connection')
+  return row
+}
+
+export const connectionRoutes = apiRouter()
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/connections',
+      tags: ['connections'],
+      summary: 'Connect a platform account; starts its backfill',
+      request: jsonBody(CreateConnection),
+      responses: { 201: json(Connection, 'The connection; webhookSecret only when Kontor generated it'), ...errorResponses },
+    }),
+    async (c) => {
+      const tenantId = tenantOf(c, 'admin')
+      const body = c.req.valid('json')
+      const connector = findConnector(body.platform)
+      if (!connector) throw new ApiError(400, 'invalid_request', `platform: one of ${supportedPlatforms().join(', ')}`)
+      const generated = connector.generatedCredentials?.(body.credentials as never) ?? {}
+      const credentials = validate(connector.credentialsSchema, { ...body.credentials, ...generated }, 'credentials')
+      const settings = validate(connector.settingsSchema, body.settings, 'settings') as Record<string, unknown>
+      checkUrls(c.env, connector, credentials, settings)
+      const db = dbOf(c)
+      await checkRoutes(db, tenantId, body.routes)
+
+      const now = nowIso()
+      const row = {
+        id: randomId('con'),
+        tenantId,
+        platform: connector.platform,
+        name: body.name,
+        credentials: await encryptJson(c.env.ENCRYPTION_KEY, credentials),
+        settings,
+        routes: body.routes,
+        createdAt: now,
+        updatedAt: now,
+      }
+      await db.insert(connections).values(row)
+      const backfillJobId = connector.fetchPage ? await startSync(db, c.env.INGEST, row, 'backfill', null) : undefined
+      const webhookSecret = (generated as { webhookSecret?: string }).webhookSecret
+      return c.json({ ...present({ ...row, sessionState: null, deletedAt: null }, new URL(c.req.url).origin), webhookSecret, backfillJobId }, 201)
+    }
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/connections',
+      tags: ['connections'],
+      summary: 'List connections',
+      responses: { 200: json(z.object({ items: z.array(Connection) }), 'Connections'), ...errorResponses },
+    }),
+    async (c) => {
+      const tenantId = tenantOf(c, 'read')
+      const rows = await dbOf(c)
+        .select()
+        .from(connections)
+        .where(and(eq(connections.tenantId, tenantId), isNull(connections.deletedAt)))
+      const origin = new URL(c.req.url).origin
+      return c.json({ items: rows.map((row) => present(row, origin)) }, 200)
+    }
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/connections/{id}',
+      tags: ['connections'],
+      summary: 'Read a connection (never its credentials)',
+      request: { params: IdParam },
+      responses: { 200: json(Connection, 'The connection'), ...errorResponses },
+    }),
+    async (c) => {
+      const row = await ownConnection(dbOf(c), tenantOf(c, 'read'), c.req.valid('param').id)
+      return c.json(present(row, new URL(c.req.url).origin), 200)
+    }
+  )
+  .openapi(
+    createRoute({
+      method: 'patch',
+      path: '/connections/{id}',
+      tags: ['connections'],
+      summary: 'Change name, credentials (replaced whole, or merged key by key), settings or routes',
+      request: { params: IdParam, ...jsonBody(UpdateConnection) },
+      responses: { 200: json(Connection, 'The connection'), ...errorResponses },
+    }),
+    async (c) => {
+      const tenantId = tenantOf(c, 'admin')
+      const db = dbOf(c)
+      const row = await ownConnection(db, tenantId, c.req.valid('param').id)
+      const body = c.req.valid('json')
+      const connector = findConnector(row.platform)!
+      const current = await openConnection(row, c.env.ENCRYPTION_KEY)
+      const credentials = validate(connector.credentialsSchema, { ...current.credentials, ...body.credentials }, 'credentials')
+      const settings = validate(connector.settingsSchema, { ...row.settings, ...body.settings }, 'settings') as Record<string, unknown>
+      checkUrls(c.env, connector, credentials, settings)
+      if (body.routes) await checkRoutes(db, tenantId, body.routes)
+      const changes = {
+        name: body.name ?? row.name,
+        credentials: body.credentials ? await encryptJson(c.env.ENCRYPTION_KEY, credentials) : row.credentials,
+        // New credentials invalidate any cached platform session.
+        sessionState: body.credentials ? null : row.sessionState,
+        settings,
+        routes: body.routes ?? row.routes,
+        updatedAt: nowIso(),
+      }
+      await db.update(connections).set(changes).where(eq(connections.id, row.id))
+      forgetConnection(row.id)
+      return c.json(present({ ...row, ...changes }, new URL(c.req.url).origin), 200)
+    }
+  )
+  .openapi(
+    createRoute({
+      method: 'delete',
+      path: '/connections/{id}',
+      tags: ['connections'],
+      summary: 'Disconnect; imported orders stay in the hub',
+      request: { params: IdParam },
+      responses: { 204: { description: 'Deleted' }, ...errorResponses },
+    }),
+    async (c) => {
+      const db = dbOf(c)
+      const row = await ownConnection(db, tenantOf(c, 'admin'), c.req.valid('param').id)
+      await db.update(connections).set({ deletedAt: nowIso(), sessionState: null }).where(eq(connections.id, row.id))
+      forgetConnection(row.id)
+      return c.body(null, 204)
+    }
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/connections/{id}/sync',
+      tags: ['connections'],
+      summary: 'Start a poll or a backfill now',
+      request: { params: IdParam, ...jsonBody(SyncRequest) },
+      responses: { 202: json(z.object({ jobId: z.string() }), 'Started'), ...errorResponses },
+    }),
+    async (c) => {
+      const db = dbOf(c)
+      const row = await ownConnection(db, tenantOf(c, 'admin'), c.req.valid('param').id)
+      if (!findConnector(row.platform)?.fetchPage) throw new ApiError(400, 'invalid_request', `${row.platform} cannot be polled`)
+      const { mode } = c.req.valid('json')
+      const cursor = mode === 'poll' ? await lastPollCursor(db, row.id) : null
+      const jobId = await startSync(db, c.env.INGEST, row, mode, mode === 'poll' ? (cursor ?? row.createdAt) : null)
+      return c.json({ jobId }, 202)
+    }
+  )
+
+async function lastPollCursor(db: Database, connectionId: string): Promise<string | null> {
+  const row = await db
+    .select({ cursor: syncCursors.cursor })
+    .from(syncCursors)
+    .where(and(eq(syncCursors.connectionId, connectionId), eq(syncCursors.kind, 'poll')))
+    .get()
+  return row?.cursor ?? null
+}

@@ -1,0 +1,105 @@
+/**
+ * Dead letters: messages that failed for good, listed for operators and replayable one by one
+ * or since a point in time. A replay sends the original message to its queue again.
+ */
+import { createRoute, z } from '@hono/zod-openapi'
+import { apiRouter } from './router'
+import { and, asc, eq, gt, gte, isNull, type SQL } from 'drizzle-orm'
+import { notFound } from '../../core/errors'
+import { type Database, nowIso } from '../../db/client'
+import { deadLetters } from '../../db/schema'
+import type { AppEnv, Bindings } from '../../env'
+import { type Caller, requireScope } from './auth'
+import { dbOf } from './context'
+import { CursorQuery, errorResponses, IdParam, json, jsonBody } from './schemas'
+
+const DeadLetter = z
+  .object({
+    id: z.string(),
+    queue: z.string(),
+    body: z.unknown(),
+    error: z.string().nullable(),
+    attempts: z.number(),
+    createdAt: z.string(),
+    replayedAt: z.string().nullable(),
+  })
+  .openapi('DeadLetter')
+
+/** The operator sees every dead letter; a tenant only its own. */
+function visibleTo(caller: Caller): SQL | undefined {
+  return caller.kind === 'operator' ? undefined : eq(deadLetters.tenantId, caller.tenantId)
+}
+
+async function replay(env: Bindings, db: Database, row: typeof deadLetters.$inferSelect) {
+  const queue = row.queue === 'ingest' ? env.INGEST : row.queue === 'dispatch' ? env.DISPATCH : env.SYNC
+  await queue.send(row.body)
+  await db.update(deadLetters).set({ replayedAt: nowIso() }).where(eq(deadLetters.id, row.id))
+}
+
+export const deadLetterRoutes = apiRouter()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/dead-letters',
+      tags: ['operations'],
+      summary: 'Messages that failed for good',
+      request: { query: z.object({ ...CursorQuery, pending: z.enum(['true', 'false']).optional() }) },
+      responses: { 200: json(z.object({ items: z.array(DeadLetter), nextCursor: z.string().nullable() }), 'Dead letters'), ...errorResponses },
+    }),
+    async (c) => {
+      const caller = c.get('caller')
+      requireScope(caller, 'read')
+      const { cursor, limit, pending } = c.req.valid('query')
+      const rows = await dbOf(c)
+        .select()
+        .from(deadLetters)
+        .where(and(visibleTo(caller), cursor ? gt(deadLetters.id, cursor) : undefined, pending === 'true' ? isNull(deadLetters.replayedAt) : undefined))
+        .orderBy(asc(deadLetters.id))
+        .limit(limit + 1)
+      const items = rows.slice(0, limit).map(({ tenantId: _tenant, ...row }) => row)
+      return c.json({ items, nextCursor: rows.length > limit ? items[items.length - 1].id : null }, 200)
+    }
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/dead-letters/{id}/replay',
+      tags: ['operations'],
+      summary: 'Send one dead letter to its queue again',
+      request: { params: IdParam },
+      responses: { 202: json(z.object({ replayed: z.number() }), 'Replayed'), ...errorResponses },
+    }),
+    async (c) => {
+      const caller = c.get('caller')
+      requireScope(caller, 'admin')
+      const db = dbOf(c)
+      const row = await db.select().from(deadLetters).where(and(eq(deadLetters.id, c.req.valid('param').id), visibleTo(caller))).get()
+      if (!row) throw notFound('dead letter')
+      await replay(c.env, db, row)
+      return c.json({ replayed: 1 }, 202)
+    }
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/dead-letters/replay',
+      tags: ['operations'],
+      summary: 'Replay every dead letter not yet replayed since a time',
+      request: jsonBody(z.object({ since: z.string().datetime({ offset: true }) })),
+      responses: { 202: json(z.object({ replayed: z.number() }), 'Replayed'), ...errorResponses },
+    }),
+    async (c) => {
+      const caller = c.get('caller')
+      requireScope(caller, 'admin')
+      const db = dbOf(c)
+      const since = new Date(c.req.valid('json').since).toISOString()
+      const rows = await db
+        .select()
+        .from(deadLetters)
+        .where(and(visibleTo(caller), gte(deadLetters.createdAt, since), isNull(deadLetters.replayedAt)))
+        .orderBy(asc(deadLetters.id))
+        .limit(500)
+      for (const row of rows) await replay(c.env, db, row)
+      return c.json({ replayed: rows.length }, 202)
+    }
+  )

@@ -1,0 +1,98 @@
+/** Orders in the hub: list with cursor paging, read one, and report events on it (§3, §4). */
+import { createRoute, z } from '@hono/zod-openapi'
+import { apiRouter } from './router'
+import { ApiError, notFound } from '../../core/errors'
+import { ORDER_EVENT_TYPES, ORDER_STATUSES } from '../../core/model'
+import type { AppEnv } from '../../env'
+import { decodeCursor } from '../../db/keyset'
+import { listOrders, readOrder } from '../../orders/read-model'
+import { recordOrderEvent } from '../../orders/record-event'
+import { dbOf, tenantOf } from './context'
+import { Anything, CursorQuery, errorResponses, IdParam, json, jsonBody } from './schemas'
+
+const Order = Anything.openapi('Order')
+const TrackingInput = z.object({ number: z.string().min(1), carrier: z.string().nullable().default(null), url: z.string().url().nullish() })
+const OrderEvent = z
+  .object({
+    type: z.enum(ORDER_EVENT_TYPES),
+    message: z.string().max(5000).nullish(),
+    tracking: z.array(TrackingInput).optional(),
+    lines: z.array(z.object({ sku: z.string().nullish(), lineId: z.string().nullish(), quantity: z.number().int().positive() })).optional(),
+  })
+  .superRefine((event, context) => {
+    if (event.type === 'shipped' && !event.tracking?.length) context.addIssue({ code: 'custom', path: ['tracking'], message: 'shipped needs at least one tracking number' })
+    if (['address_error', 'stock_error', 'cancel_refused', 'comment'].includes(event.type) && !event.message) {
+      context.addIssue({ code: 'custom', path: ['message'], message: `${event.type} needs a message` })
+    }
+  })
+  .openapi('OrderEvent')
+
+export const orderRoutes = apiRouter()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/orders',
+      tags: ['orders'],
+      summary: 'List orders, most recently changed first',
+      request: {
+        query: z.object({
+          connectionId: z.string().optional(),
+          status: z.enum(ORDER_STATUSES).optional(),
+          updatedSince: z.string().datetime({ offset: true }).optional(),
+          ...CursorQuery,
+        }),
+      },
+      responses: { 200: json(z.object({ items: z.array(Order), nextCursor: z.string().nullable() }), 'A page of orders'), ...errorResponses },
+    }),
+    async (c) => {
+      const tenantId = tenantOf(c, 'read')
+      const query = c.req.valid('query')
+      const cursor = query.cursor ? decodeCursor(query.cursor) : null
+      if (query.cursor && !cursor) throw new ApiError(400, 'invalid_request', 'cursor: not a cursor this API gave out')
+      const updatedSince = query.updatedSince ? new Date(query.updatedSince).toISOString() : undefined
+      return c.json(await listOrders(dbOf(c), tenantId, { ...query, updatedSince, cursor }), 200)
+    }
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/orders/{id}',
+      tags: ['orders'],
+      summary: 'Read an order with lines, customer, events and tracking',
+      request: { params: IdParam },
+      responses: { 200: json(Order, 'The order'), ...errorResponses },
+    }),
+    async (c) => {
+      const order = await readOrder(dbOf(c), tenantOf(c, 'read'), c.req.valid('param').id)
+      if (!order) throw notFound('order')
+      return c.json(order, 200)
+    }
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/orders/{id}/events',
+      tags: ['orders'],
+      summary: 'Report an order event; an Idempotency-Key makes a repeat a no-op',
+      request: { params: IdParam, headers: z.object({ 'idempotency-key': z.string().max(200).optional() }), ...jsonBody(OrderEvent) },
+      responses: { 202: json(z.object({ id: z.string().nullable(), duplicate: z.boolean() }), 'Recorded; write-back queued'), ...errorResponses },
+    }),
+    async (c) => {
+      const event = c.req.valid('json')
+      // G2: write-offs need the stock permission, every other report the orders permission.
+      const tenantId = tenantOf(c, event.type === 'written_off' ? 'stock' : 'orders')
+      const result = await recordOrderEvent(dbOf(c), c.env.SYNC, {
+        tenantId,
+        orderId: c.req.valid('param').id,
+        event: {
+          type: event.type,
+          message: event.message ?? null,
+          tracking: event.tracking?.map((tracking) => ({ number: tracking.number, carrier: tracking.carrier, url: tracking.url ?? null })),
+          data: event.lines ? { lines: event.lines } : null,
+        },
+        idempotencyKey: c.req.valid('header')['idempotency-key'] ?? null,
+        source: 'api',
+      })
+      return c.json(result, 202)
+    }
+  )

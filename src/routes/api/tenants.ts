@@ -1,0 +1,64 @@
+/** Tenants (operator only) and their API tokens (a tenant admin makes more). */
+import { createRoute, z } from '@hono/zod-openapi'
+import { apiRouter } from './router'
+import { randomToken, sha256Hex } from '../../core/crypto'
+import { randomId } from '../../core/ids'
+import { tenants, tokens } from '../../db/schema'
+import type { AppEnv } from '../../env'
+import { requireOperator, SCOPES } from './auth'
+import { dbOf, tenantOf } from './context'
+import { errorResponses, json, jsonBody } from './schemas'
+
+const Scope = z.enum(SCOPES)
+
+const CreateTenant = z.object({
+  name: z.string().min(1).max(200),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR'),
+})
+const Tenant = z.object({ id: z.string(), name: z.string(), currency: z.string(), token: z.string() }).openapi('TenantCreated')
+const CreateToken = z.object({ scopes: z.array(Scope).min(1) })
+const Token = z.object({ id: z.string(), scopes: z.array(Scope), token: z.string() }).openapi('TokenCreated')
+
+async function issueToken(db: ReturnType<typeof dbOf>, tenantId: string, scopes: string[]) {
+  const token = `kt_${randomToken()}`
+  const id = randomId('tok')
+  await db.insert(tokens).values({ id, tenantId, tokenHash: await sha256Hex(token), scopes })
+  return { id, token }
+}
+
+export const tenantRoutes = apiRouter()
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/tenants',
+      tags: ['tenants'],
+      summary: 'Create a tenant and its first token (operator)',
+      request: jsonBody(CreateTenant),
+      responses: { 201: json(Tenant, 'The tenant and a token with every scope, shown once'), ...errorResponses },
+    }),
+    async (c) => {
+      requireOperator(c.get('caller'))
+      const body = c.req.valid('json')
+      const db = dbOf(c)
+      const id = randomId('ten')
+      await db.insert(tenants).values({ id, name: body.name, currency: body.currency })
+      const { token } = await issueToken(db, id, [...SCOPES])
+      return c.json({ id, name: body.name, currency: body.currency, token }, 201)
+    }
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/tokens',
+      tags: ['tenants'],
+      summary: 'Create another token for the tenant',
+      request: jsonBody(CreateToken),
+      responses: { 201: json(Token, 'The token, shown once'), ...errorResponses },
+    }),
+    async (c) => {
+      const tenantId = tenantOf(c, 'admin')
+      const { scopes } = c.req.valid('json')
+      const { id, token } = await issueToken(dbOf(c), tenantId, scopes)
+      return c.json({ id, scopes, token }, 201)
+    }
+  )
