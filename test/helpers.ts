@@ -19,7 +19,7 @@ export async function api(path: string, options: CallOptions = {}): Promise<Resp
     headers['content-type'] = 'application/json'
     body = JSON.stringify(options.body)
   }
-  return exports.default.fetch(new Request(`${KONTOR}${path}`, { method: options.method ?? (body ? 'POST' : 'GET'), headers, body }))
+  return (exports as unknown as { default: Fetcher }).default.fetch(new Request(`${KONTOR}${path}`, { method: options.method ?? (body ? 'POST' : 'GET'), headers, body }))
 }
 
 export async function apiJson<T = any>(path: string, options: CallOptions = {}): Promise<T> {

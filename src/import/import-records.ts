@@ -9,6 +9,7 @@ import { randomId } from '../core/ids'
 import type { Delivery, ImportKind, ImportNote, ImportRecord, ImportResult, IncomingOrder, OrderStatus } from '../core/model'
 import { type Database, nowIso } from '../db/client'
 import { importLog, orders } from '../db/schema'
+import { writeBatch } from '../db/write-batch'
 import type { ProductMatch } from './match-keys'
 import { type ExistingOrder, type InitialStatusSetting, planOrderImport } from './order-plan'
 import { importCustomer, importProduct } from './store-catalog'
@@ -89,7 +90,7 @@ export async function importRecords(db: Database, target: ImportTarget, records:
     })
     if (plan.action === 'write') {
       const statements = await orderWriteStatements(db, { scope, incoming, orderId: id, contentHash, status: plan.status, events: plan.events, result: plan.result })
-      await db.batch(statements as [(typeof statements)[number], ...typeof statements])
+      await writeBatch(db, statements)
       // A later record of the same page sees what this one wrote.
       existing.set(id, { id, updatedAt: incoming.updatedAt, writtenOff: false, contentHash, delivery: incoming.delivery, status: plan.status })
       summary.orders.push({ orderId: id, externalId: incoming.externalId, result: plan.result })

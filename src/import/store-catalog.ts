@@ -7,7 +7,8 @@ import { and, eq, ne, or, sql } from 'drizzle-orm'
 import type { ImportResult, IncomingCustomer, IncomingProduct } from '../core/model'
 import { type Database, nowIso } from '../db/client'
 import { categories, mappings, products } from '../db/schema'
-import { customerStatements, type ImportScope, productRows } from './store-order'
+import { writeBatch } from '../db/write-batch'
+import { customerStatements, type ImportScope, productRows, type Statement } from './store-order'
 
 type Outcome = { result: ImportResult; rule?: string; reason?: string }
 
@@ -38,7 +39,7 @@ export async function importProduct(db: Database, scope: ImportScope, product: I
     JSON.stringify(current.components) === JSON.stringify(row.components)
   if (unchanged) return { result: 'unchanged' }
 
-  const statements = []
+  const statements: Statement[] = []
   if (category) statements.push(db.insert(categories).values(category).onConflictDoNothing())
   statements.push(
     db
@@ -65,7 +66,7 @@ export async function importProduct(db: Database, scope: ImportScope, product: I
       db.insert(mappings).values({ connectionId: scope.connectionId, kind: 'product', externalId: product.externalId, internalId: row.id }).onConflictDoNothing()
     )
   }
-  await db.batch(statements as [(typeof statements)[number], ...typeof statements])
+  await writeBatch(db, statements)
   return { result: current ? 'updated' : 'created' }
 }
 
@@ -75,8 +76,7 @@ export async function importCustomer(db: Database, scope: ImportScope, customer:
     ? [db.run(sql`insert into ${mappings} (connection_id, kind, external_id, internal_id)
         values (${scope.connectionId}, 'customer', ${customer.externalId}, ${customerId}) on conflict do nothing`)]
     : []
-  const all = [...statements, ...mapping]
-  const results = await db.batch(all as [(typeof all)[number], ...typeof all])
-  const inserted = (results[0] as { meta?: { changes?: number } })?.meta?.changes ?? 0
+  const results = await writeBatch(db, [...statements, ...mapping])
+  const inserted = results[0]?.meta.changes ?? 0
   return { result: inserted ? 'created' : 'unchanged', rule: inserted ? undefined : 'C3', reason: inserted ? undefined : 'a contact with this phone or email exists' }
 }

@@ -4,15 +4,18 @@
  * Derived ids and ON CONFLICT clauses make a repeat, or a concurrent twin, converge on one row.
  */
 import { type SQL, sql } from 'drizzle-orm'
-import type { BatchItem } from 'drizzle-orm/batch'
 import { derivedId } from '../core/ids'
 import type { IncomingCustomer, IncomingOrder, IncomingProduct, OrderStatus } from '../core/model'
 import { type Database, nowIso } from '../db/client'
 import { categories, customers, importLog, mappings, orderEvents, orderLines, orders, products } from '../db/schema'
 import { randomId } from '../core/ids'
 import { chunkRows } from '../db/chunk'
+import { writeBatch } from '../db/write-batch'
 import { categoryKey, customerKeys, type ProductMatch, productMatchKey } from './match-keys'
 import type { PlannedEvent } from './order-plan'
+
+/** Anything writeBatch can compile. */
+export type Statement = Parameters<typeof writeBatch>[1][number]
 
 export type ImportScope = {
   tenantId: string
@@ -106,12 +109,12 @@ export type OrderWrite = {
 }
 
 /** Builds every statement of one order import; the caller runs them as one batch. */
-export async function orderWriteStatements(db: Database, write: OrderWrite): Promise<BatchItem<'sqlite'>[]> {
+export async function orderWriteStatements(db: Database, write: OrderWrite): Promise<Statement[]> {
   const { scope, incoming } = write
   const now = nowIso()
   const customer = await customerStatements(db, scope, incoming.customer)
   const lineProducts = await Promise.all(incoming.lines.map((line) => productRows(scope, line.product)))
-  const statements: BatchItem<'sqlite'>[] = [...customer.statements]
+  const statements: Statement[] = [...customer.statements]
 
   const categoryRows = uniqueBy(lineProducts.flatMap((product) => (product.category ? [product.category] : [])), (row) => row.id)
   for (const chunk of chunkRows(categoryRows)) statements.push(db.insert(categories).values(chunk).onConflictDoNothing())

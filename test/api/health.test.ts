@@ -15,7 +15,7 @@ describe('health and tenants', () => {
     expect(refused.status).toBe(403)
     const invalid = await api('/api/v1/tenants', { body: { name: 'x', currency: 'euro' }, token: ADMIN_TOKEN })
     expect(invalid.status).toBe(400)
-    expect((await invalid.json()).error.message).toContain('currency')
+    expect(((await invalid.json()) as any).error.message).toContain('currency')
     const spec = await apiJson('/api/v1/openapi.json')
     expect(spec.paths['/orders/{id}/events']).toBeDefined()
   })

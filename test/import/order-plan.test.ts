@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+import { type ExistingOrder, initialStatus, planOrderImport } from '../../src/import/order-plan'
+import { order } from './fixtures'
+
+const existing = (overrides: Partial<ExistingOrder> = {}): ExistingOrder => ({
+  id: 'ord_1',
+  updatedAt: '2026-11-01T10:00:00.000Z',
+  writtenOff: false,
+  contentHash: 'old',
+  delivery: null,
+  status: 'processing',
+  ...overrides,
+})
+
+const plan = (input: Partial<Parameters<typeof planOrderImport>[0]>) =>
+  planOrderImport({ incoming: order(), existing: null, contentHash: 'new', tenantCurrency: 'EUR', initialStatusSetting: undefined, ...input })
+
+describe('order import rules (pure)', () => {
+  it('G1: a new order of the connection is created', () => {
+    expect(plan({})).toMatchObject({ action: 'write', result: 'created', status: 'new' })
+  })
+
+  it('G4: a platform currency other than the tenant\'s is rejected', () => {
+    expect(plan({ incoming: order({ currency: 'USD' }) })).toMatchObject({ action: 'reject', rule: 'G4' })
+  })
+
+  it('G5: after written_off, platform changes are not applied', () => {
+    expect(plan({ existing: existing({ writtenOff: true }) })).toMatchObject({ action: 'keep', rule: 'G5' })
+  })
+
+  it('P7: quantity changes are applied until written_off (an update is written, status kept)', () => {
+    const incoming = order({ updatedAt: '2026-11-02T10:00:00.000Z' })
+    expect(plan({ incoming, existing: existing() })).toMatchObject({ action: 'write', result: 'updated', status: 'processing' })
+  })
+
+  it('an older update arriving late changes nothing', () => {
+    const incoming = order({ updatedAt: '2026-10-30T10:00:00.000Z' })
+    expect(plan({ incoming, existing: existing() })).toMatchObject({ action: 'keep' })
+  })
+
+  it('the same content again is unchanged', () => {
+    expect(plan({ existing: existing({ contentHash: 'new' }) })).toMatchObject({ action: 'keep', reason: 'no change' })
+  })
+
+  it('SH3: the initial status comes from the setting for the order type', () => {
+    expect(initialStatus({ pos: 'processing', default: 'new' }, 'pos')).toBe('processing')
+    expect(initialStatus({ pos: 'processing', default: 'new' }, 'web')).toBe('new')
+    expect(initialStatus('processing', null)).toBe('processing')
+    expect(plan({ incoming: order({ orderType: 'pos' }), initialStatusSetting: { pos: 'processing' } })).toMatchObject({ status: 'processing' })
+  })
+
+  it('DL1: delivery details become a comment event on a new order', () => {
+    const result = plan({})
+    expect(result.action === 'write' && result.events).toEqual([
+      expect.objectContaining({ type: 'comment', message: expect.stringContaining('Carrier: DHL') }),
+    ])
+  })
+
+  it('DL2: changed delivery details add a new comment; unchanged ones add none', () => {
+    const incoming = order({ updatedAt: '2026-11-02T10:00:00.000Z' })
+    const changed = plan({ incoming, existing: existing({ delivery: { ...incoming.delivery!, carrier: 'UPS' } }) })
+    expect(changed.action === 'write' && changed.events.map((event) => event.type)).toEqual(['comment'])
+    const same = plan({ incoming, existing: existing({ delivery: incoming.delivery }) })
+    expect(same.action === 'write' && same.events).toEqual([])
+  })
+
+  it('a platform cancellation moves the status and records the event', () => {
+    const incoming = order({ updatedAt: '2026-11-02T10:00:00.000Z', status: 'cancelled', delivery: null })
+    expect(plan({ incoming, existing: existing() })).toMatchObject({ status: 'cancelled', events: [expect.objectContaining({ type: 'cancelled' })] })
+  })
+})
