@@ -19,6 +19,7 @@ export default defineConfig({
           ADMIN_TOKEN: 'test-admin-token',
           ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
           ALLOW_INSECURE_URLS: 'false',
+          RETRY_BASE_SECONDS: '0.25',
         },
         queueConsumers: {
           'kontor-ingest': { maxBatchTimeout: 0.05 },

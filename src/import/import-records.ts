@@ -21,6 +21,8 @@ export type ImportTarget = {
   connectionId: string
   platform: string
   settings: { productMatch?: ProductMatch; initialStatus?: InitialStatusSetting }
+  /** Where the records came from; a poll that creates an order says so, since a webhook should have. */
+  origin: 'webhook' | 'poll' | 'backfill'
 }
 
 export type OrderOutcome = { orderId: string; externalId: string; result: ImportResult; rule?: string; reason?: string }
@@ -89,7 +91,8 @@ export async function importRecords(db: Database, target: ImportTarget, records:
       initialStatusSetting: target.settings.initialStatus,
     })
     if (plan.action === 'write') {
-      const statements = await orderWriteStatements(db, { scope, incoming, orderId: id, contentHash, status: plan.status, events: plan.events, result: plan.result })
+      const reason = target.origin === 'poll' && plan.result === 'created' ? 'found by the poll: no webhook brought this order' : undefined
+      const statements = await orderWriteStatements(db, { scope, incoming, orderId: id, contentHash, status: plan.status, events: plan.events, result: plan.result, reason })
       await writeBatch(db, statements)
       // A later record of the same page sees what this one wrote.
       existing.set(id, { id, updatedAt: incoming.updatedAt, writtenOff: false, contentHash, delivery: incoming.delivery, status: plan.status })

@@ -106,6 +106,8 @@ export type OrderWrite = {
   status: OrderStatus
   events: PlannedEvent[]
   result: 'created' | 'updated'
+  /** Why, when it is worth saying (e.g. a poll found an order no webhook brought). */
+  reason?: string
 }
 
 /** Builds every statement of one order import; the caller runs them as one batch. */
@@ -240,6 +242,7 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
       kind: 'order',
       externalId: incoming.externalId,
       result: write.result,
+      reason: write.reason ?? null,
       at: now,
     })
   )

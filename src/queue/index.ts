@@ -64,14 +64,8 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Bindings) {
     await consumeEach<IngestMessage>({
       ...common,
       batch: batch as MessageBatch<IngestMessage>,
-      handle: async (body, attempt) => {
-        try {
-          await handleIngestMessage(env, body)
-        } catch (error) {
-          if (attempt >= 6) await failIngestJob(env, body, String(error))
-          throw error
-        }
-      },
+      handle: (body) => handleIngestMessage(env, body),
+      onDeadLetter: (body, error) => failIngestJob(env, body, error),
     })
   } else if (queue === 'dispatch') {
     await consumeEach<DispatchMessage>({ ...common, batch: batch as MessageBatch<DispatchMessage>, handle: (body) => handleDispatchMessage(env, body) })

@@ -35,7 +35,14 @@ async function loadForImport(env: Bindings, db: Database, connectionId: string):
   return { connection, connector, context: connectorContext(env, connector, connection, db), tenantCurrency: tenant.currency }
 }
 
-async function importAndHandOn(env: Bindings, db: Database, loaded: Loaded, records: ImportRecord[], notes?: ImportNote[]): Promise<ImportSummary> {
+async function importAndHandOn(
+  env: Bindings,
+  db: Database,
+  loaded: Loaded,
+  origin: 'webhook' | 'poll' | 'backfill',
+  records: ImportRecord[],
+  notes?: ImportNote[]
+): Promise<ImportSummary> {
   const { connection, connector, context } = loaded
   const summary = await importRecords(
     db,
@@ -45,6 +52,7 @@ async function importAndHandOn(env: Bindings, db: Database, loaded: Loaded, reco
       connectionId: connection.id,
       platform: connection.platform,
       settings: context.settings,
+      origin,
     },
     records,
     notes
@@ -76,7 +84,7 @@ async function handleWebhook(env: Bindings, db: Database, message: WebhookMessag
   }
   if (!loaded.connector.parseWebhook) throw new FinalError(`${loaded.connection.platform} takes no webhooks`)
   const records = await loaded.connector.parseWebhook({ topic: event.topic, body: event.body, receivedAt: event.receivedAt }, loaded.context)
-  await importAndHandOn(env, db, loaded, records)
+  await importAndHandOn(env, db, loaded, 'webhook', records)
   await db.update(inbox).set({ processedAt: nowIso() }).where(eq(inbox.id, event.id))
 }
 
@@ -95,7 +103,7 @@ async function handlePage(env: Bindings, db: Database, message: PageMessage) {
   const { connector, context } = loaded
   if (!connector.fetchPage) throw new FinalError(`${loaded.connection.platform} cannot be polled`)
   const page = await connector.fetchPage(context, { mode: message.mode, pageToken: message.pageToken, since: message.since })
-  const summary = await importAndHandOn(env, db, loaded, page.records, page.notes)
+  const summary = await importAndHandOn(env, db, loaded, message.mode, page.records, page.notes)
   const highWater = laterOf(message.highWater, page.highWater)
   await db
     .update(syncJobs)

@@ -44,6 +44,8 @@ export async function consumeEach<Body>(options: {
   baseDelaySeconds: number
   handle: Handler<Body>
   tenantOf?: (body: Body) => Promise<string | null>
+  /** Runs once a message is given up on, e.g. to mark its sync job failed. */
+  onDeadLetter?: (body: Body, error: string) => Promise<void>
 }) {
   const { batch, db, queue } = options
   await Promise.all(
@@ -63,6 +65,7 @@ export async function consumeEach<Body>(options: {
         try {
           const tenantId = options.tenantOf ? await options.tenantOf(message.body).catch(() => null) : null
           await recordDeadLetter(db, { queue, body: message.body, error: text, attempts: message.attempts, tenantId })
+          await options.onDeadLetter?.(message.body, text)
           message.ack()
         } catch (recordError) {
           // D1 is unreachable: let the queue retry; past max_retries its dead-letter queue takes it.

@@ -7,7 +7,7 @@ import { customer, line, order, product } from './fixtures'
 
 function target(overrides: Partial<ImportTarget['settings']> = {}): ImportTarget {
   const tenantId = `ten_${crypto.randomUUID().slice(0, 8)}`
-  return { tenantId, tenantCurrency: 'EUR', connectionId: `con_${crypto.randomUUID().slice(0, 8)}`, platform: 'shopify', settings: { productMatch: 'sku', ...overrides } }
+  return { tenantId, tenantCurrency: 'EUR', connectionId: `con_${crypto.randomUUID().slice(0, 8)}`, platform: 'shopify', origin: 'webhook', settings: { productMatch: 'sku', ...overrides } }
 }
 
 const db = () => database(env.DB)
