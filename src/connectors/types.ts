@@ -106,6 +106,11 @@ export interface Connector<Credentials = unknown, Settings = unknown> {
   parseWebhook?(event: InboxEvent, context: ConnectorContext<Credentials, Settings>): Promise<ImportRecord[]>
   /** One page of a poll or backfill run. */
   fetchPage?(context: ConnectorContext<Credentials, Settings>, request: PageRequest): Promise<PageResult>
+  /**
+   * The rule id under which platform changes to an order are ignored once the hub has moved it
+   * past `new` (BB8: re-import only while not processing; PM3: not after the hand-over).
+   */
+  readonly ignoresChangesAfterNew?: string
   /** How often the cron polls this connection, in minutes. */
   pollIntervalMinutes?(settings: Settings): number
   /** Runs after an order was imported, e.g. to tag it as received on the platform (BB7). */

@@ -23,6 +23,8 @@ export type ImportTarget = {
   settings: { productMatch?: ProductMatch; initialStatus?: InitialStatusSetting }
   /** Where the records came from; a poll that creates an order says so, since a webhook should have. */
   origin: 'webhook' | 'poll' | 'backfill'
+  /** See Connector.ignoresChangesAfterNew. */
+  ignoresChangesAfterNew?: string
 }
 
 export type OrderOutcome = { orderId: string; externalId: string; result: ImportResult; rule?: string; reason?: string }
@@ -89,6 +91,7 @@ export async function importRecords(db: Database, target: ImportTarget, records:
       contentHash,
       tenantCurrency: target.tenantCurrency,
       initialStatusSetting: target.settings.initialStatus,
+      ignoresChangesAfterNew: target.ignoresChangesAfterNew,
     })
     if (plan.action === 'write') {
       const reason = target.origin === 'poll' && plan.result === 'created' ? 'found by the poll: no webhook brought this order' : undefined

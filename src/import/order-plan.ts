@@ -53,6 +53,8 @@ export function planOrderImport(input: {
   contentHash: string
   tenantCurrency: string
   initialStatusSetting: InitialStatusSetting
+  /** See Connector.ignoresChangesAfterNew. */
+  ignoresChangesAfterNew?: string
 }): OrderPlan {
   const { incoming, existing, contentHash, tenantCurrency } = input
   if (incoming.currency.toUpperCase() !== tenantCurrency.toUpperCase()) {
@@ -64,6 +66,9 @@ export function planOrderImport(input: {
   }
   if (existing.writtenOff) {
     return { action: 'keep', rule: 'G5', reason: 'the order is written off; platform changes are no longer applied' }
+  }
+  if (input.ignoresChangesAfterNew && existing.status !== 'new') {
+    return { action: 'keep', rule: input.ignoresChangesAfterNew, reason: `the order is ${existing.status}; platform changes are no longer imported` }
   }
   if (Date.parse(incoming.updatedAt) < Date.parse(existing.updatedAt)) {
     return { action: 'keep', reason: `an older update (${incoming.updatedAt}) arrived after ${existing.updatedAt}` }

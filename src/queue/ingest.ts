@@ -53,6 +53,7 @@ async function importAndHandOn(
       platform: connection.platform,
       settings: context.settings,
       origin,
+      ignoresChangesAfterNew: connector.ignoresChangesAfterNew,
     },
     records,
     notes

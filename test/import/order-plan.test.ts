@@ -33,6 +33,12 @@ describe('order import rules (pure)', () => {
     expect(plan({ incoming, existing: existing() })).toMatchObject({ action: 'write', result: 'updated', status: 'processing' })
   })
 
+  it('a connector may ignore platform changes once the order left new (BB8, PM3)', () => {
+    const incoming = order({ updatedAt: '2026-11-02T10:00:00.000Z' })
+    expect(plan({ incoming, existing: existing({ status: 'processing' }), ignoresChangesAfterNew: 'BB8' })).toMatchObject({ action: 'keep', rule: 'BB8' })
+    expect(plan({ incoming, existing: existing({ status: 'new' }), ignoresChangesAfterNew: 'BB8' })).toMatchObject({ action: 'write' })
+  })
+
   it('an older update arriving late changes nothing', () => {
     const incoming = order({ updatedAt: '2026-10-30T10:00:00.000Z' })
     expect(plan({ incoming, existing: existing() })).toMatchObject({ action: 'keep' })

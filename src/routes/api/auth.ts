@@ -8,7 +8,7 @@ import { createMiddleware } from 'hono/factory'
 import { sha256Hex, timingSafeEqual } from '../../core/crypto'
 import { ApiError } from '../../core/errors'
 import { database } from '../../db/client'
-import { tokens } from '../../db/schema'
+import { tenants, tokens } from '../../db/schema'
 import type { AppEnv } from '../../env'
 
 export const SCOPES = ['read', 'orders', 'stock', 'admin'] as const
@@ -24,11 +24,16 @@ export const authenticate = createMiddleware<AppEnv>(async function authenticate
   if (!match) throw new ApiError(401, 'unauthorized', 'a bearer token is required')
   const token = match[1]
   const admin = c.env.ADMIN_TOKEN
+  const db = database(c.env.DB)
   if (admin && timingSafeEqual(encoder.encode(await sha256Hex(token)), encoder.encode(await sha256Hex(admin)))) {
+    const tenantId = c.req.header('x-tenant-id')
+    if (tenantId && !(await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).get())) {
+      throw new ApiError(404, 'not_found', 'tenant not found')
+    }
     c.set('caller', { kind: 'operator' })
     return next()
   }
-  const row = await database(c.env.DB)
+  const row = await db
     .select()
     .from(tokens)
     .where(eq(tokens.tokenHash, await sha256Hex(token)))
