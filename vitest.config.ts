@@ -22,9 +22,9 @@ export default defineConfig({
           RETRY_BASE_SECONDS: '0.25',
         },
         queueConsumers: {
-          'kontor-ingest': { maxBatchTimeout: 0.05 },
-          'kontor-dispatch': { maxBatchTimeout: 0.05 },
-          'kontor-sync': { maxBatchTimeout: 0.05 },
+          'kontor-ingest': { maxBatchTimeout: 0.05, maxRetries: 5, deadLetterQueue: 'kontor-ingest-dlq' },
+          'kontor-dispatch': { maxBatchTimeout: 0.05, maxRetries: 5, deadLetterQueue: 'kontor-dispatch-dlq' },
+          'kontor-sync': { maxBatchTimeout: 0.05, maxRetries: 5, deadLetterQueue: 'kontor-sync-dlq' },
           'kontor-ingest-dlq': { maxBatchTimeout: 0.05 },
           'kontor-dispatch-dlq': { maxBatchTimeout: 0.05 },
           'kontor-sync-dlq': { maxBatchTimeout: 0.05 },

@@ -52,19 +52,25 @@ export function logRow(target: ImportTarget, entry: { kind: ImportKind; external
 }
 
 async function existingOrders(db: Database, ids: string[]): Promise<Map<string, ExistingOrder>> {
-  if (!ids.length) return new Map()
-  const rows = await db
-    .select({
-      id: orders.id,
-      updatedAt: orders.updatedAt,
-      writtenOff: orders.writtenOff,
-      contentHash: orders.contentHash,
-      delivery: orders.delivery,
-      status: orders.status,
-    })
-    .from(orders)
-    .where(inArray(orders.id, ids))
-  return new Map(rows.map((row) => [row.id, { ...row, delivery: row.delivery as Delivery | null, status: row.status as OrderStatus }]))
+  const existing = new Map<string, ExistingOrder>()
+  // D1 binds at most 100 values per statement.
+  for (let start = 0; start < ids.length; start += 90) {
+    const rows = await db
+      .select({
+        id: orders.id,
+        updatedAt: orders.updatedAt,
+        writtenOff: orders.writtenOff,
+        contentHash: orders.contentHash,
+        delivery: orders.delivery,
+        status: orders.status,
+      })
+      .from(orders)
+      .where(inArray(orders.id, ids.slice(start, start + 90)))
+    for (const row of rows) {
+      existing.set(row.id, { ...row, delivery: row.delivery as Delivery | null, status: row.status as OrderStatus })
+    }
+  }
+  return existing
 }
 
 export async function importRecords(db: Database, target: ImportTarget, records: ImportRecord[], notes: ImportNote[] = []): Promise<ImportSummary> {

@@ -146,7 +146,7 @@ describe('Shopify webhooks end to end', () => {
       await apiJson(`/api/v1/orders/${order.id}/events`, { token: tenant.token, body: { type: 'shipped', tracking: [{ number: '1Z999', carrier: 'UPS' }] } })
       const call = await waitFor(async () => (await env.DB.prepare('select * from outbound_calls where order_id = ?').bind(order.id).first<any>()), { what: 'write-back' })
       const requests = (await simulator(shop.shopDomain, '/_sim/requests')) as any[]
-      const fulfilments = (Array.isArray(requests) ? requests : (requests as any).requests).filter((request: any) => request.method === 'POST' && request.path.endsWith('/fulfillments.json'))
+      const fulfilments = requests.filter((request: any) => request.method === 'POST' && request.path.endsWith('/fulfillments.json'))
       if (fulfilmentSync) {
         expect(call.result).toBe('done')
         expect(fulfilments).toHaveLength(1)
