@@ -22,6 +22,8 @@ const SECRET = 'bench-webhook-secret'
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 10) * 1000
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32)
 const BACKFILL_ORDERS = Number(process.env.BENCH_BACKFILL_ORDERS ?? 10_000)
+// The newest date this Miniflare's workerd supports; the features Kontor uses are older.
+const BENCH_COMPATIBILITY_DATE = '2026-07-01'
 
 function bundle(): string {
   const outdir = path.join(root, 'dist/bench')
@@ -50,7 +52,7 @@ async function startMiniflare(kontorScript: string) {
         name: 'kontor',
         modules: true,
         scriptPath: kontorScript,
-        compatibilityDate: '2026-11-01',
+        compatibilityDate: BENCH_COMPATIBILITY_DATE,
         compatibilityFlags: ['nodejs_compat'],
         d1Databases: { DB: 'bench-db' },
         queueProducers: { INGEST: 'kontor-ingest', DISPATCH: 'kontor-dispatch', SYNC: 'kontor-sync' },
@@ -61,7 +63,7 @@ async function startMiniflare(kontorScript: string) {
         outboundService: (request: Request) => routeOutbound(request),
         routes: ['kontor.bench/*'],
       },
-      { name: 'bare', modules: true, scriptPath: bareScript, compatibilityDate: '2026-11-01', routes: ['bare.bench/*'] },
+      { name: 'bare', modules: true, scriptPath: bareScript, compatibilityDate: BENCH_COMPATIBILITY_DATE, routes: ['bare.bench/*'] },
     ],
     port: 0,
   })
