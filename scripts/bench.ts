@@ -38,7 +38,7 @@ app.post('*', (c) => c.json({ accepted: true }, 202))
 export default app
 `
 
-async function startMiniflare(kontorScript: string) {
+async function startMiniflare(kontorScript: string, consumeQueues: boolean) {
   const bareScript = path.join(root, 'dist/bench/bare.js')
   execFileSync('npx', ['esbuild', '--bundle', '--format=esm', `--outfile=${bareScript}`, '--platform=neutral', '--main-fields=module,main'], {
     cwd: root,
@@ -56,7 +56,8 @@ async function startMiniflare(kontorScript: string) {
         compatibilityFlags: ['nodejs_compat'],
         d1Databases: { DB: 'bench-db' },
         queueProducers: { INGEST: 'kontor-ingest', DISPATCH: 'kontor-dispatch', SYNC: 'kontor-sync' },
-        queueConsumers: Object.fromEntries(
+        // Intake is measured alone: without consumers, imports do not compete for the CPU.
+        queueConsumers: !consumeQueues ? {} : Object.fromEntries(
           queues.map((queue) => [queue, { maxBatchTimeout: 0.05, maxBatchSize: 10, maxRetries: 5, ...(queue.endsWith('dlq') ? {} : { deadLetterQueue: `${queue}-dlq` }) }])
         ),
         bindings: { ADMIN_TOKEN, ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=', ALLOW_INSECURE_URLS: 'false', RETRY_BASE_SECONDS: '1' },
@@ -83,8 +84,15 @@ async function json(response: Response) {
   return JSON.parse(text)
 }
 
+/** A POST to one of the workers; resolves with the status once the body is read. */
+async function post(url: URL, host: string, headers: Record<string, string>, body: string): Promise<number> {
+  const response = await fetch(url, { method: 'POST', headers: { host, 'content-type': 'application/json', ...headers }, body })
+  await response.arrayBuffer()
+  return response.status
+}
+
 /** Closed-loop load: CONCURRENCY workers send requests back to back for DURATION_MS. */
-async function load(send: (index: number) => Promise<Response>) {
+async function load(send: (index: number) => Promise<number>) {
   let done = 0
   let errors = 0
   let next = 0
@@ -93,9 +101,8 @@ async function load(send: (index: number) => Promise<Response>) {
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < until) {
-        const response = await send(next++)
-        await response.arrayBuffer()
-        if (response.status >= 400) errors++
+        const status = await send(next++)
+        if (status >= 400) errors++
         done++
       }
     })
@@ -104,11 +111,11 @@ async function load(send: (index: number) => Promise<Response>) {
   return { requests: done, errors, perSecond: Math.round(done / seconds) }
 }
 
-async function medianLatency(send: (index: number) => Promise<Response>, count = 300) {
+async function medianLatency(send: (index: number) => Promise<number>, count = 300) {
   const times: number[] = []
   for (let index = 0; index < count; index++) {
     const started = performance.now()
-    await (await send(1_000_000 + index)).arrayBuffer()
+    await send(1_000_000 + index)
     times.push(performance.now() - started)
   }
   times.sort((a, b) => a - b)
@@ -131,13 +138,10 @@ async function benchIntake(url: URL) {
   )
   const body = JSON.stringify(shopifyOrderPayload({ id: 4242, currency: 'USD' }))
   const signature = await signShopifyWebhook(SECRET, body)
+  const webhookUrl = new URL(`/webhooks/shopify/${connection.id}`, url)
   const webhook = (index: number) =>
-    kontor(`/webhooks/shopify/${connection.id}`, {
-      method: 'POST',
-      body,
-      headers: { 'x-shopify-hmac-sha256': signature, 'x-shopify-shop-domain': shopDomain, 'x-shopify-topic': 'orders/updated', 'x-shopify-webhook-id': `bench-${index}` },
-    })
-  const bare = () => fetch(new URL('/', url), { method: 'POST', body, headers: host('bare.bench') })
+    post(webhookUrl, 'kontor.bench', { 'x-shopify-hmac-sha256': signature, 'x-shopify-shop-domain': shopDomain, 'x-shopify-topic': 'orders/updated', 'x-shopify-webhook-id': `bench-${index}` }, body)
+  const bare = () => post(new URL('/', url), 'bare.bench', {}, body)
 
   await load(bare) // warm-up
   const bareResult = await load(bare)
@@ -210,18 +214,24 @@ async function jobStatus(jobId: string) {
   return (await db.prepare('select status, records from sync_jobs where id = ?').bind(jobId).first()) as { status: string; records: number }
 }
 
-const { mf, url } = await startMiniflare(bundle())
-miniflare = mf
+const script = bundle()
+const cpu = await benchCpu()
+console.log(`CPU: verify + parse + map of a ${cpu.bytes}-byte order: ${cpu.microsecondsPerOrder} µs`)
+const intakeRun = await startMiniflare(script, false)
 try {
-  const cpu = await benchCpu()
-  console.log(`CPU: verify + parse + map of a ${cpu.bytes}-byte order: ${cpu.microsecondsPerOrder} µs`)
-  const intake = await benchIntake(url)
+  const intake = await benchIntake(intakeRun.url)
   console.log(`Intake (Miniflare, ${CONCURRENCY} concurrent, ${DURATION_MS / 1000}s each):`)
   console.log(`  bare Hono 202:        ${intake.bareResult.perSecond} req/s, median ${intake.bareLatency.median.toFixed(2)} ms, p99 ${intake.bareLatency.p99.toFixed(2)} ms`)
   console.log(`  signed Shopify intake: ${intake.intakeResult.perSecond} req/s (${intake.intakeResult.errors} errors), median ${intake.intakeLatency.median.toFixed(2)} ms, p99 ${intake.intakeLatency.p99.toFixed(2)} ms`)
   console.log(`  ratio: ${(intake.ratio * 100).toFixed(0)}% of bare`)
-  const backfill = await benchBackfill(url)
+} finally {
+  await intakeRun.mf.dispose()
+}
+const backfillRun = await startMiniflare(script, true)
+miniflare = backfillRun.mf
+try {
+  const backfill = await benchBackfill(backfillRun.url)
   console.log(`Backfill: ${backfill.orders} orders in ${backfill.seconds}s (${backfill.perSecond}/s); workerd RSS MB over time: ${backfill.memoryMb.join(' ')}`)
 } finally {
-  await mf.dispose()
+  await backfillRun.mf.dispose()
 }
