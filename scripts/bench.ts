@@ -40,12 +40,30 @@ export default app
 
 async function startMiniflare(kontorScript: string, consumeQueues: boolean) {
   const bareScript = path.join(root, 'dist/bench/bare.js')
-  execFileSync('npx', ['esbuild', '--bundle', '--format=esm', `--outfile=${bareScript}`, '--platform=neutral', '--main-fields=module,main'], {
-    cwd: root,
-    input: BARE_HONO,
-    stdio: ['pipe', 'ignore', 'inherit'],
-  })
-  const queues = ['kontor-ingest', 'kontor-dispatch', 'kontor-sync', 'kontor-ingest-dlq', 'kontor-dispatch-dlq', 'kontor-sync-dlq']
+  execFileSync(
+    'npx',
+    [
+      'esbuild',
+      '--bundle',
+      '--format=esm',
+      `--outfile=${bareScript}`,
+      '--platform=neutral',
+      '--main-fields=module,main',
+    ],
+    {
+      cwd: root,
+      input: BARE_HONO,
+      stdio: ['pipe', 'ignore', 'inherit'],
+    }
+  )
+  const queues = [
+    'kontor-ingest',
+    'kontor-dispatch',
+    'kontor-sync',
+    'kontor-ingest-dlq',
+    'kontor-dispatch-dlq',
+    'kontor-sync-dlq',
+  ]
   const mf = new Miniflare({
     workers: [
       {
@@ -57,21 +75,46 @@ async function startMiniflare(kontorScript: string, consumeQueues: boolean) {
         d1Databases: { DB: 'bench-db' },
         queueProducers: { INGEST: 'kontor-ingest', DISPATCH: 'kontor-dispatch', SYNC: 'kontor-sync' },
         // Intake is measured alone: without consumers, imports do not compete for the CPU.
-        queueConsumers: !consumeQueues ? {} : Object.fromEntries(
-          queues.map((queue) => [queue, { maxBatchTimeout: 0.05, maxBatchSize: 10, maxRetries: 5, ...(queue.endsWith('dlq') ? {} : { deadLetterQueue: `${queue}-dlq` }) }])
-        ),
-        bindings: { ADMIN_TOKEN, ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=', ALLOW_INSECURE_URLS: 'false', RETRY_BASE_SECONDS: '1' },
+        queueConsumers: !consumeQueues
+          ? {}
+          : Object.fromEntries(
+              queues.map((queue) => [
+                queue,
+                {
+                  maxBatchTimeout: 0.05,
+                  maxBatchSize: 10,
+                  maxRetries: 5,
+                  ...(queue.endsWith('dlq') ? {} : { deadLetterQueue: `${queue}-dlq` }),
+                },
+              ])
+            ),
+        bindings: {
+          ADMIN_TOKEN,
+          ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+          ALLOW_INSECURE_URLS: 'false',
+          RETRY_BASE_SECONDS: '1',
+        },
         outboundService: (request: Request) => routeOutbound(request),
         routes: ['kontor.bench/*'],
       },
-      { name: 'bare', modules: true, scriptPath: bareScript, compatibilityDate: BENCH_COMPATIBILITY_DATE, routes: ['bare.bench/*'] },
+      {
+        name: 'bare',
+        modules: true,
+        scriptPath: bareScript,
+        compatibilityDate: BENCH_COMPATIBILITY_DATE,
+        routes: ['bare.bench/*'],
+      },
     ],
     port: 0,
   })
   await mf.ready
   const db = await mf.getD1Database('DB', 'kontor')
-  for (const file of readdirSync(path.join(root, 'migrations')).filter((name) => name.endsWith('.sql')).sort()) {
-    for (const statement of readFileSync(path.join(root, 'migrations', file), 'utf8').split('--> statement-breakpoint')) {
+  for (const file of readdirSync(path.join(root, 'migrations'))
+    .filter((name) => name.endsWith('.sql'))
+    .sort()) {
+    for (const statement of readFileSync(path.join(root, 'migrations', file), 'utf8').split(
+      '--> statement-breakpoint'
+    )) {
       if (statement.trim()) await db.prepare(statement).run()
     }
   }
@@ -86,7 +129,11 @@ async function json(response: Response) {
 
 /** A POST to one of the workers; resolves with the status once the body is read. */
 async function post(url: URL, host: string, headers: Record<string, string>, body: string): Promise<number> {
-  const response = await fetch(url, { method: 'POST', headers: { host, 'content-type': 'application/json', ...headers }, body })
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { host, 'content-type': 'application/json', ...headers },
+    body,
+  })
   await response.arrayBuffer()
   return response.status
 }
@@ -125,22 +172,55 @@ async function medianLatency(send: (index: number) => Promise<number>, count = 3
 async function benchIntake(url: URL) {
   const host = (name: string) => ({ host: name })
   const kontor = (pathname: string, init: RequestInit & { token?: string } = {}) =>
-    fetch(new URL(pathname, url), { ...init, headers: { ...host('kontor.bench'), 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.headers as Record<string, string>) } })
-  const tenant = await json(await kontor('/api/v1/tenants', { method: 'POST', token: ADMIN_TOKEN, body: JSON.stringify({ name: 'bench', currency: 'USD' }) }))
+    fetch(new URL(pathname, url), {
+      ...init,
+      headers: {
+        ...host('kontor.bench'),
+        'content-type': 'application/json',
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+        ...(init.headers as Record<string, string>),
+      },
+    })
+  const tenant = await json(
+    await kontor('/api/v1/tenants', {
+      method: 'POST',
+      token: ADMIN_TOKEN,
+      body: JSON.stringify({ name: 'bench', currency: 'USD' }),
+    })
+  )
   const shopDomain = 'bench-intake.myshopify.com'
-  await routeOutbound(new Request(`https://${shopDomain}/_sim/shop`, { method: 'POST', body: JSON.stringify({ accessToken: 'x', webhookSecret: SECRET }) }))
+  await routeOutbound(
+    new Request(`https://${shopDomain}/_sim/shop`, {
+      method: 'POST',
+      body: JSON.stringify({ accessToken: 'x', webhookSecret: SECRET }),
+    })
+  )
   const connection = await json(
     await kontor('/api/v1/connections', {
       method: 'POST',
       token: tenant.token,
-      body: JSON.stringify({ platform: 'shopify', name: 'bench', credentials: { shopDomain, accessToken: 'x', webhookSecret: SECRET } }),
+      body: JSON.stringify({
+        platform: 'shopify',
+        name: 'bench',
+        credentials: { shopDomain, accessToken: 'x', webhookSecret: SECRET },
+      }),
     })
   )
   const body = JSON.stringify(shopifyOrderPayload({ id: 4242, currency: 'USD' }))
   const signature = await signShopifyWebhook(SECRET, body)
   const webhookUrl = new URL(`/webhooks/shopify/${connection.id}`, url)
   const webhook = (index: number) =>
-    post(webhookUrl, 'kontor.bench', { 'x-shopify-hmac-sha256': signature, 'x-shopify-shop-domain': shopDomain, 'x-shopify-topic': 'orders/updated', 'x-shopify-webhook-id': `bench-${index}` }, body)
+    post(
+      webhookUrl,
+      'kontor.bench',
+      {
+        'x-shopify-hmac-sha256': signature,
+        'x-shopify-shop-domain': shopDomain,
+        'x-shopify-topic': 'orders/updated',
+        'x-shopify-webhook-id': `bench-${index}`,
+      },
+      body
+    )
   const bare = () => post(new URL('/', url), 'bare.bench', {}, body)
 
   await load(bare) // warm-up
@@ -155,7 +235,12 @@ async function benchCpu() {
   const body = JSON.stringify(shopifyOrderPayload({ id: 4243, currency: 'USD' }))
   const bytes = new TextEncoder().encode(body)
   const signature = await signShopifyWebhook(SECRET, body)
-  const headers = new Headers({ 'x-shopify-hmac-sha256': signature, 'x-shopify-shop-domain': 'cpu.myshopify.com', 'x-shopify-topic': 'orders/create', 'x-shopify-webhook-id': '1' })
+  const headers = new Headers({
+    'x-shopify-hmac-sha256': signature,
+    'x-shopify-shop-domain': 'cpu.myshopify.com',
+    'x-shopify-topic': 'orders/create',
+    'x-shopify-webhook-id': '1',
+  })
   const credentials = { shopDomain: 'cpu.myshopify.com', accessToken: 'x', webhookSecret: SECRET }
   const once = async () => {
     await verifyShopifyWebhook({ method: 'POST', headers, body: bytes }, credentials)
@@ -182,18 +267,45 @@ function workerdMemoryMb(): number {
 
 async function benchBackfill(url: URL) {
   const kontor = (pathname: string, init: RequestInit & { token?: string } = {}) =>
-    fetch(new URL(pathname, url), { ...init, headers: { host: 'kontor.bench', 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) } })
+    fetch(new URL(pathname, url), {
+      ...init,
+      headers: {
+        host: 'kontor.bench',
+        'content-type': 'application/json',
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      },
+    })
   const shopDomain = 'bench-backfill.myshopify.com'
-  await routeOutbound(new Request(`https://${shopDomain}/_sim/shop`, { method: 'POST', body: JSON.stringify({ accessToken: 'x', webhookSecret: SECRET, bucketSize: 1000, leakPerSecond: 1000 }) }))
-  await routeOutbound(new Request(`https://${shopDomain}/_sim/orders`, { method: 'POST', body: JSON.stringify({ generate: BACKFILL_ORDERS }) }))
-  const tenant = await json(await kontor('/api/v1/tenants', { method: 'POST', token: ADMIN_TOKEN, body: JSON.stringify({ name: 'bench-backfill', currency: 'USD' }) }))
+  await routeOutbound(
+    new Request(`https://${shopDomain}/_sim/shop`, {
+      method: 'POST',
+      body: JSON.stringify({ accessToken: 'x', webhookSecret: SECRET, bucketSize: 1000, leakPerSecond: 1000 }),
+    })
+  )
+  await routeOutbound(
+    new Request(`https://${shopDomain}/_sim/orders`, {
+      method: 'POST',
+      body: JSON.stringify({ generate: BACKFILL_ORDERS }),
+    })
+  )
+  const tenant = await json(
+    await kontor('/api/v1/tenants', {
+      method: 'POST',
+      token: ADMIN_TOKEN,
+      body: JSON.stringify({ name: 'bench-backfill', currency: 'USD' }),
+    })
+  )
   const memory: number[] = [workerdMemoryMb()]
   const started = performance.now()
   const connection = await json(
     await kontor('/api/v1/connections', {
       method: 'POST',
       token: tenant.token,
-      body: JSON.stringify({ platform: 'shopify', name: 'bench', credentials: { shopDomain, accessToken: 'x', webhookSecret: SECRET } }),
+      body: JSON.stringify({
+        platform: 'shopify',
+        name: 'bench',
+        credentials: { shopDomain, accessToken: 'x', webhookSecret: SECRET },
+      }),
     })
   )
   let imported = 0
@@ -205,13 +317,21 @@ async function benchBackfill(url: URL) {
     if (job.status !== 'running') break
   }
   const seconds = (performance.now() - started) / 1000
-  return { orders: imported, seconds: Math.round(seconds * 10) / 10, perSecond: Math.round(imported / seconds), memoryMb: memory.map(Math.round) }
+  return {
+    orders: imported,
+    seconds: Math.round(seconds * 10) / 10,
+    perSecond: Math.round(imported / seconds),
+    memoryMb: memory.map(Math.round),
+  }
 }
 
 let miniflare: Miniflare
 async function jobStatus(jobId: string) {
   const db = await miniflare.getD1Database('DB', 'kontor')
-  return (await db.prepare('select status, records from sync_jobs where id = ?').bind(jobId).first()) as { status: string; records: number }
+  return (await db.prepare('select status, records from sync_jobs where id = ?').bind(jobId).first()) as {
+    status: string
+    records: number
+  }
 }
 
 const script = bundle()
@@ -221,8 +341,12 @@ const intakeRun = await startMiniflare(script, false)
 try {
   const intake = await benchIntake(intakeRun.url)
   console.log(`Intake (Miniflare, ${CONCURRENCY} concurrent, ${DURATION_MS / 1000}s each):`)
-  console.log(`  bare Hono 202:        ${intake.bareResult.perSecond} req/s, median ${intake.bareLatency.median.toFixed(2)} ms, p99 ${intake.bareLatency.p99.toFixed(2)} ms`)
-  console.log(`  signed Shopify intake: ${intake.intakeResult.perSecond} req/s (${intake.intakeResult.errors} errors), median ${intake.intakeLatency.median.toFixed(2)} ms, p99 ${intake.intakeLatency.p99.toFixed(2)} ms`)
+  console.log(
+    `  bare Hono 202:        ${intake.bareResult.perSecond} req/s, median ${intake.bareLatency.median.toFixed(2)} ms, p99 ${intake.bareLatency.p99.toFixed(2)} ms`
+  )
+  console.log(
+    `  signed Shopify intake: ${intake.intakeResult.perSecond} req/s (${intake.intakeResult.errors} errors), median ${intake.intakeLatency.median.toFixed(2)} ms, p99 ${intake.intakeLatency.p99.toFixed(2)} ms`
+  )
   console.log(`  ratio: ${(intake.ratio * 100).toFixed(0)}% of bare`)
 } finally {
   await intakeRun.mf.dispose()
@@ -231,7 +355,9 @@ const backfillRun = await startMiniflare(script, true)
 miniflare = backfillRun.mf
 try {
   const backfill = await benchBackfill(backfillRun.url)
-  console.log(`Backfill: ${backfill.orders} orders in ${backfill.seconds}s (${backfill.perSecond}/s); workerd RSS MB over time: ${backfill.memoryMb.join(' ')}`)
+  console.log(
+    `Backfill: ${backfill.orders} orders in ${backfill.seconds}s (${backfill.perSecond}/s); workerd RSS MB over time: ${backfill.memoryMb.join(' ')}`
+  )
 } finally {
   await backfillRun.mf.dispose()
 }

@@ -44,7 +44,16 @@ await new Promise((resolve, reject) => {
 })
 
 run('npx', ['tsx', 'scripts/simulators-server.ts'])
-run('npx', ['wrangler', 'dev', '--port', '8787', '--ip', '127.0.0.1', '--test-scheduled', '--show-interactive-dev-session=false'])
+run('npx', [
+  'wrangler',
+  'dev',
+  '--port',
+  '8787',
+  '--ip',
+  '127.0.0.1',
+  '--test-scheduled',
+  '--show-interactive-dev-session=false',
+])
 
 async function waitUntilUp(url) {
   for (let i = 0; i < 120; i++) {
@@ -67,7 +76,11 @@ async function call(path, { token, body, method } = {}) {
 }
 
 async function simulator(path, body) {
-  const response = await fetch(`${SIMULATORS}/${SHOP}${path}`, { method: body ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined })
+  const response = await fetch(`${SIMULATORS}/${SHOP}${path}`, {
+    method: body ? 'POST' : 'GET',
+    headers: { 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  })
   if (!response.ok) throw new Error(`simulator ${path}: ${response.status} ${await response.text()}`)
   return response.json()
 }
@@ -79,7 +92,10 @@ const accessToken = 'shpat_demo'
 const webhookSecret = 'demo-webhook-secret'
 await simulator('/_sim/shop', { accessToken, webhookSecret })
 await simulator('/_sim/orders', { generate: 25 })
-const tenant = await call('/api/v1/tenants', { token: vars.ADMIN_TOKEN, body: { name: 'Demo shop GmbH', currency: 'USD' } })
+const tenant = await call('/api/v1/tenants', {
+  token: vars.ADMIN_TOKEN,
+  body: { name: 'Demo shop GmbH', currency: 'USD' },
+})
 const connection = await call('/api/v1/connections', {
   token: tenant.token,
   body: {
@@ -105,8 +121,14 @@ for (;;) {
   await sleep(10_000)
   const now = new Date().toISOString()
   const id = next++
-  await simulator('/_sim/orders', { orders: [{ id, created_at: now, updated_at: now }] }).catch((error) => console.error(String(error)))
-  await simulator('/_sim/webhooks/send', { url: connection.webhookUrl.replace(/^https?:\/\/[^/]+/, KONTOR), topic: 'orders/create', orderId: id })
+  await simulator('/_sim/orders', { orders: [{ id, created_at: now, updated_at: now }] }).catch((error) =>
+    console.error(String(error))
+  )
+  await simulator('/_sim/webhooks/send', {
+    url: connection.webhookUrl.replace(/^https?:\/\/[^/]+/, KONTOR),
+    topic: 'orders/create',
+    orderId: id,
+  })
     .then((result) => console.log(`webhook orders/create #${id} → ${result.status}`))
     .catch((error) => console.error(String(error)))
 }

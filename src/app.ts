@@ -29,9 +29,21 @@ app.notFound((c) => c.json({ error: { code: 'not_found', message: 'no such route
 app.onError((error, c) => {
   if (error instanceof ApiError) return c.json({ error: { code: error.code, message: error.message } }, error.status)
   if (error instanceof HTTPException) {
-    return c.json({ error: { code: error.status === 413 ? 'payload_too_large' : 'bad_request', message: error.message || 'bad request' } }, error.status)
+    return c.json(
+      {
+        error: {
+          code: error.status === 413 ? 'payload_too_large' : 'bad_request',
+          message: error.message || 'bad request',
+        },
+      },
+      error.status
+    )
   }
-  if (error instanceof SyntaxError) return c.json({ error: { code: 'invalid_json', message: 'the body is not valid JSON' } }, 400)
-  logger.error('unhandled error', { path: c.req.path, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) })
+  if (error instanceof SyntaxError)
+    return c.json({ error: { code: 'invalid_json', message: 'the body is not valid JSON' } }, 400)
+  logger.error('unhandled error', {
+    path: c.req.path,
+    error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  })
   return c.json({ error: { code: 'internal_error', message: 'something went wrong on our side' } }, 500)
 })

@@ -31,7 +31,9 @@ async function startDuePolls(env: Bindings, now: Date) {
       settings: connections.settings,
       createdAt: connections.createdAt,
       cursor: syncCursors.cursor,
-      lastStarted: sql<string | null>`(select max(${syncJobs.startedAt}) from ${syncJobs} where ${syncJobs.connectionId} = ${connections.id} and ${syncJobs.mode} = 'poll')`,
+      lastStarted: sql<
+        string | null
+      >`(select max(${syncJobs.startedAt}) from ${syncJobs} where ${syncJobs.connectionId} = ${connections.id} and ${syncJobs.mode} = 'poll')`,
       running: sql<number>`(select count(*) from ${syncJobs} where ${syncJobs.connectionId} = ${connections.id} and ${syncJobs.mode} = 'poll' and ${syncJobs.status} = 'running' and ${syncJobs.startedAt} > ${new Date(now.getTime() - STALE_RUN_MINUTES * 60_000).toISOString()})`,
     })
     .from(connections)
@@ -59,14 +61,25 @@ async function requeueWriteBacks(env: Bindings, now: Date) {
   const pending = await db
     .select()
     .from(orderEvents)
-    .where(and(isNull(orderEvents.syncQueuedAt), ne(orderEvents.source, 'platform'), lt(orderEvents.at, new Date(now.getTime() - 60_000).toISOString())))
+    .where(
+      and(
+        isNull(orderEvents.syncQueuedAt),
+        ne(orderEvents.source, 'platform'),
+        lt(orderEvents.at, new Date(now.getTime() - 60_000).toISOString())
+      )
+    )
     .limit(100)
   for (const event of pending) {
     const tracking = (event.data as { tracking?: [] } | null)?.tracking
     await queueWriteBack(db, env.SYNC, {
       orderId: event.orderId,
       eventId: event.id,
-      event: { type: event.type as never, message: event.message, tracking, data: event.data as Record<string, unknown> | null },
+      event: {
+        type: event.type as never,
+        message: event.message,
+        tracking,
+        data: event.data as Record<string, unknown> | null,
+      },
     })
   }
 }

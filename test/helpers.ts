@@ -9,7 +9,13 @@ import worker from '../src/index'
 export const ADMIN_TOKEN = 'test-admin-token'
 export const KONTOR = 'https://kontor.test'
 
-type CallOptions = { method?: string; body?: unknown; token?: string; headers?: Record<string, string>; rawBody?: BodyInit }
+type CallOptions = {
+  method?: string
+  body?: unknown
+  token?: string
+  headers?: Record<string, string>
+  rawBody?: BodyInit
+}
 
 export async function api(path: string, options: CallOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { ...options.headers }
@@ -19,7 +25,9 @@ export async function api(path: string, options: CallOptions = {}): Promise<Resp
     headers['content-type'] = 'application/json'
     body = JSON.stringify(options.body)
   }
-  return (exports as unknown as { default: Fetcher }).default.fetch(new Request(`${KONTOR}${path}`, { method: options.method ?? (body ? 'POST' : 'GET'), headers, body }))
+  return (exports as unknown as { default: Fetcher }).default.fetch(
+    new Request(`${KONTOR}${path}`, { method: options.method ?? (body ? 'POST' : 'GET'), headers, body })
+  )
 }
 
 export async function apiJson<T = any>(path: string, options: CallOptions = {}): Promise<T> {
@@ -33,19 +41,31 @@ export function uniqueName(prefix = 't'): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`
 }
 
-export async function createTenant(currency = 'EUR', name = uniqueName('tenant')): Promise<{ id: string; token: string; currency: string }> {
+export async function createTenant(
+  currency = 'EUR',
+  name = uniqueName('tenant')
+): Promise<{ id: string; token: string; currency: string }> {
   return apiJson('/api/v1/tenants', { body: { name, currency }, token: ADMIN_TOKEN })
 }
 
-export async function createConnection(token: string, body: { platform: string; name?: string; credentials: unknown; settings?: unknown; routes?: string[] }) {
-  return apiJson<{ id: string; webhookUrl: string; platform: string; backfillJobId?: string; webhookSecret?: string }>('/api/v1/connections', {
-    body: { name: uniqueName('connection'), ...body },
-    token,
-  })
+export async function createConnection(
+  token: string,
+  body: { platform: string; name?: string; credentials: unknown; settings?: unknown; routes?: string[] }
+) {
+  return apiJson<{ id: string; webhookUrl: string; platform: string; backfillJobId?: string; webhookSecret?: string }>(
+    '/api/v1/connections',
+    {
+      body: { name: uniqueName('connection'), ...body },
+      token,
+    }
+  )
 }
 
 /** Polls `check` until it returns something truthy; queues run in the background meanwhile. */
-export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, { timeoutMs = 20_000, intervalMs = 50, what = 'condition' } = {}): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | null | undefined | false>,
+  { timeoutMs = 20_000, intervalMs = 50, what = 'condition' } = {}
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   while (Date.now() < deadline) {
@@ -69,15 +89,20 @@ export async function runCron(at = new Date()) {
 }
 
 export async function syncJob(token: string, jobId: string) {
-  const { results } = await env.DB.prepare('select * from sync_jobs where id = ?').bind(jobId).all<{ status: string; pages: number; records: number; error: string | null }>()
+  const { results } = await env.DB.prepare('select * from sync_jobs where id = ?')
+    .bind(jobId)
+    .all<{ status: string; pages: number; records: number; error: string | null }>()
   return results[0]
 }
 
 export async function waitForJob(token: string, jobId: string, timeoutMs = 30_000) {
-  return waitFor(async () => {
-    const job = await syncJob(token, jobId)
-    return job && job.status !== 'running' ? job : null
-  }, { timeoutMs, what: `job ${jobId}` })
+  return waitFor(
+    async () => {
+      const job = await syncJob(token, jobId)
+      return job && job.status !== 'running' ? job : null
+    },
+    { timeoutMs, what: `job ${jobId}` }
+  )
 }
 
 /** Lists every page of an API collection. */
@@ -86,7 +111,10 @@ export async function listAll<T = any>(path: string, token: string): Promise<T[]
   let cursor: string | null = null
   do {
     const separator = path.includes('?') ? '&' : '?'
-    const page: { items: T[]; nextCursor: string | null } = await apiJson(`${path}${cursor ? `${separator}cursor=${encodeURIComponent(cursor)}&limit=200` : `${separator}limit=200`}`, { token })
+    const page: { items: T[]; nextCursor: string | null } = await apiJson(
+      `${path}${cursor ? `${separator}cursor=${encodeURIComponent(cursor)}&limit=200` : `${separator}limit=200`}`,
+      { token }
+    )
     items.push(...page.items)
     cursor = page.nextCursor
   } while (cursor)

@@ -5,14 +5,7 @@
  */
 import type { z } from 'zod'
 import type { HttpClient } from '../core/http-client'
-import type {
-  ImportNote,
-  ImportRecord,
-  OrderEventType,
-  OrderStatus,
-  Platform,
-  Tracking,
-} from '../core/model'
+import type { ImportNote, ImportRecord, OrderEventType, OrderStatus, Platform, Tracking } from '../core/model'
 
 /** What webhook intake knows of a request: nothing is parsed yet. */
 export type WebhookRequest = {
@@ -72,8 +65,7 @@ export type OrderEventInput = {
 }
 
 export type WriteBackResult =
-  | { result: 'done'; detail?: string; platformStatus?: string | null }
-  | { result: 'not_applicable'; detail: string }
+  { result: 'done'; detail?: string; platformStatus?: string | null } | { result: 'not_applicable'; detail: string }
 
 /** Everything a connector may use at run time. */
 export type ConnectorContext<Credentials, Settings> = {

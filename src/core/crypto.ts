@@ -39,11 +39,7 @@ function encryptionKey(base64Key: string): Promise<CryptoKey> {
 export async function encryptJson(base64Key: string, value: unknown): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12))
   const plaintext = encoder.encode(JSON.stringify(value))
-  const ciphertext = await crypto.subtle.encrypt(
-    { name: 'AES-GCM', iv },
-    await encryptionKey(base64Key),
-    plaintext
-  )
+  const ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await encryptionKey(base64Key), plaintext)
   return `v1.${bytesToBase64(iv)}.${bytesToBase64(new Uint8Array(ciphertext))}`
 }
 
@@ -67,9 +63,7 @@ const hmacKeyCache = new Map<string, Promise<CryptoKey>>()
 function hmacKey(secret: string): Promise<CryptoKey> {
   let key = hmacKeyCache.get(secret)
   if (!key) {
-    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-    ])
+    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
     if (hmacKeyCache.size > 1000) hmacKeyCache.clear()
     hmacKeyCache.set(secret, key)
   }

@@ -64,7 +64,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   async function request(path: string, request: HttpRequest = {}): Promise<HttpResponse> {
     const url = buildUrl(baseUrl, path, request.query)
-    const headers: Record<string, string> = { accept: 'application/json', ...(await options.headers?.()), ...request.headers }
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(await options.headers?.()),
+      ...request.headers,
+    }
     let body: string | undefined
     if (request.json !== undefined) {
       headers['content-type'] = 'application/json'

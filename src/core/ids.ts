@@ -7,7 +7,9 @@ import { sha256Hex } from './crypto'
 
 export function randomId(prefix: string): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12))
-  return `${prefix}_${Array.from(bytes, (byte) => byte.toString(36).padStart(2, '0')).join('').slice(0, 20)}`
+  return `${prefix}_${Array.from(bytes, (byte) => byte.toString(36).padStart(2, '0'))
+    .join('')
+    .slice(0, 20)}`
 }
 
 export async function derivedId(prefix: string, ...parts: string[]): Promise<string> {

@@ -61,7 +61,12 @@ export type IncomingCustomer = {
 
 export type IncomingCategory = { externalId: string | null; name: string }
 
-export type Dimensions = { weight?: string | null; length?: string | null; width?: string | null; height?: string | null }
+export type Dimensions = {
+  weight?: string | null
+  length?: string | null
+  width?: string | null
+  height?: string | null
+}
 
 export type IncomingProduct = {
   /** The platform's product (or variant) id. */

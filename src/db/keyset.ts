@@ -6,7 +6,9 @@ export function encodeCursor(time: string, id: string): string {
 export function decodeCursor(cursor: string): [string, string] | null {
   try {
     const value = JSON.parse(atob(cursor))
-    return Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string') ? (value as [string, string]) : null
+    return Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string')
+      ? (value as [string, string])
+      : null
   } catch {
     return null
   }

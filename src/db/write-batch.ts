@@ -14,8 +14,10 @@ function compile(statement: Compilable) {
 export async function writeBatch(db: Database, statements: Compilable[]): Promise<D1Result[]> {
   if (!statements.length) return []
   const client = db.$client
-  return client.batch(statements.map((statement) => {
-    const { sql, params } = compile(statement)
-    return client.prepare(sql).bind(...params)
-  }))
+  return client.batch(
+    statements.map((statement) => {
+      const { sql, params } = compile(statement)
+      return client.prepare(sql).bind(...params)
+    })
+  )
 }

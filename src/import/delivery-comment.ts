@@ -9,7 +9,16 @@ function formatAddress(address: Address | null): string | null {
   const name = [address.firstName, address.lastName].filter(Boolean).join(' ')
   const street = [address.street, address.houseNumber].filter(Boolean).join(' ')
   const city = [address.postcode, address.city].filter(Boolean).join(' ')
-  const parts = [address.company, name, address.kind, street, address.street2, city, address.region, address.countryCode ?? address.country]
+  const parts = [
+    address.company,
+    name,
+    address.kind,
+    street,
+    address.street2,
+    city,
+    address.region,
+    address.countryCode ?? address.country,
+  ]
   return parts.filter((part) => part && String(part).trim()).join(', ') || null
 }
 

@@ -6,7 +6,15 @@
 import { inArray } from 'drizzle-orm'
 import { sha256Hex } from '../core/crypto'
 import { randomId } from '../core/ids'
-import type { Delivery, ImportKind, ImportNote, ImportRecord, ImportResult, IncomingOrder, OrderStatus } from '../core/model'
+import type {
+  Delivery,
+  ImportKind,
+  ImportNote,
+  ImportRecord,
+  ImportResult,
+  IncomingOrder,
+  OrderStatus,
+} from '../core/model'
 import { type Database, nowIso } from '../db/client'
 import { importLog, orders } from '../db/schema'
 import { writeBatch } from '../db/write-batch'
@@ -37,7 +45,10 @@ async function orderContentHash(order: IncomingOrder): Promise<string> {
   return sha256Hex(JSON.stringify(content))
 }
 
-export function logRow(target: ImportTarget, entry: { kind: ImportKind; externalId: string | null; result: ImportResult; rule?: string; reason?: string }) {
+export function logRow(
+  target: ImportTarget,
+  entry: { kind: ImportKind; externalId: string | null; result: ImportResult; rule?: string; reason?: string }
+) {
   return {
     id: randomId('log'),
     tenantId: target.tenantId,
@@ -73,7 +84,12 @@ async function existingOrders(db: Database, ids: string[]): Promise<Map<string, 
   return existing
 }
 
-export async function importRecords(db: Database, target: ImportTarget, records: ImportRecord[], notes: ImportNote[] = []): Promise<ImportSummary> {
+export async function importRecords(
+  db: Database,
+  target: ImportTarget,
+  records: ImportRecord[],
+  notes: ImportNote[] = []
+): Promise<ImportSummary> {
   const scope: ImportScope = {
     tenantId: target.tenantId,
     connectionId: target.connectionId,
@@ -100,24 +116,59 @@ export async function importRecords(db: Database, target: ImportTarget, records:
       ignoresChangesAfterNew: target.ignoresChangesAfterNew,
     })
     if (plan.action === 'write') {
-      const reason = target.origin === 'poll' && plan.result === 'created' ? 'found by the poll: no webhook brought this order' : undefined
-      const statements = await orderWriteStatements(db, { scope, incoming, orderId: id, contentHash, status: plan.status, events: plan.events, result: plan.result, reason })
+      const reason =
+        target.origin === 'poll' && plan.result === 'created'
+          ? 'found by the poll: no webhook brought this order'
+          : undefined
+      const statements = await orderWriteStatements(db, {
+        scope,
+        incoming,
+        orderId: id,
+        contentHash,
+        status: plan.status,
+        events: plan.events,
+        result: plan.result,
+        reason,
+      })
       await writeBatch(db, statements)
       // A later record of the same page sees what this one wrote.
-      existing.set(id, { id, updatedAt: incoming.updatedAt, writtenOff: false, contentHash, delivery: incoming.delivery, status: plan.status })
+      existing.set(id, {
+        id,
+        updatedAt: incoming.updatedAt,
+        writtenOff: false,
+        contentHash,
+        delivery: incoming.delivery,
+        status: plan.status,
+      })
       summary.orders.push({ orderId: id, externalId: incoming.externalId, result: plan.result })
       count(plan.result)
     } else {
       const result: ImportResult = plan.action === 'reject' ? 'rejected' : 'unchanged'
-      logLater.push(logRow(target, { kind: 'order', externalId: incoming.externalId, result, rule: plan.rule, reason: plan.reason }))
-      summary.orders.push({ orderId: id, externalId: incoming.externalId, result, rule: plan.rule, reason: plan.reason })
+      logLater.push(
+        logRow(target, { kind: 'order', externalId: incoming.externalId, result, rule: plan.rule, reason: plan.reason })
+      )
+      summary.orders.push({
+        orderId: id,
+        externalId: incoming.externalId,
+        result,
+        rule: plan.rule,
+        reason: plan.reason,
+      })
       count(result)
     }
   }
 
   for (const record of records) {
     if (record.kind === 'decision') {
-      logLater.push(logRow(target, { kind: record.about, externalId: record.externalId, result: record.result, rule: record.rule, reason: record.reason }))
+      logLater.push(
+        logRow(target, {
+          kind: record.about,
+          externalId: record.externalId,
+          result: record.result,
+          rule: record.rule,
+          reason: record.reason,
+        })
+      )
       count(record.result)
     } else if (record.kind === 'product') {
       const outcome = await importProduct(db, scope, record.product)

@@ -42,7 +42,11 @@ function platformEvents(incoming: IncomingOrder, previous: ExistingOrder | null)
     events.push({ type: 'comment', message: deliveryComment(incoming.delivery), data: { delivery: incoming.delivery } })
   }
   if (incoming.status && incoming.status !== previous?.status && incoming.status !== 'new') {
-    events.push({ type: incoming.status as OrderEventType, message: `Reported by the platform (${incoming.platformStatus ?? incoming.status})`, data: null })
+    events.push({
+      type: incoming.status as OrderEventType,
+      message: `Reported by the platform (${incoming.platformStatus ?? incoming.status})`,
+      data: null,
+    })
   }
   return events
 }
@@ -58,7 +62,11 @@ export function planOrderImport(input: {
 }): OrderPlan {
   const { incoming, existing, contentHash, tenantCurrency } = input
   if (incoming.currency.toUpperCase() !== tenantCurrency.toUpperCase()) {
-    return { action: 'reject', rule: 'G4', reason: `currency ${incoming.currency} differs from the tenant's ${tenantCurrency}` }
+    return {
+      action: 'reject',
+      rule: 'G4',
+      reason: `currency ${incoming.currency} differs from the tenant's ${tenantCurrency}`,
+    }
   }
   if (!existing) {
     const status = incoming.status ?? initialStatus(input.initialStatusSetting, incoming.orderType)
@@ -68,7 +76,11 @@ export function planOrderImport(input: {
     return { action: 'keep', rule: 'G5', reason: 'the order is written off; platform changes are no longer applied' }
   }
   if (input.ignoresChangesAfterNew && existing.status !== 'new') {
-    return { action: 'keep', rule: input.ignoresChangesAfterNew, reason: `the order is ${existing.status}; platform changes are no longer imported` }
+    return {
+      action: 'keep',
+      rule: input.ignoresChangesAfterNew,
+      reason: `the order is ${existing.status}; platform changes are no longer imported`,
+    }
   }
   if (Date.parse(incoming.updatedAt) < Date.parse(existing.updatedAt)) {
     return { action: 'keep', reason: `an older update (${incoming.updatedAt}) arrived after ${existing.updatedAt}` }

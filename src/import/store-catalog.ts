@@ -14,7 +14,10 @@ type Outcome = { result: ImportResult; rule?: string; reason?: string }
 
 export async function importProduct(db: Database, scope: ImportScope, product: IncomingProduct): Promise<Outcome> {
   const { row, category } = await productRows(scope, product)
-  const codes = [product.sku ? eq(products.sku, product.sku) : undefined, product.ean ? eq(products.ean, product.ean) : undefined].filter(Boolean)
+  const codes = [
+    product.sku ? eq(products.sku, product.sku) : undefined,
+    product.ean ? eq(products.ean, product.ean) : undefined,
+  ].filter(Boolean)
   const [existing, collision] = await db.batch([
     db.select().from(products).where(eq(products.id, row.id)),
     db
@@ -63,7 +66,15 @@ export async function importProduct(db: Database, scope: ImportScope, product: I
   )
   if (product.externalId) {
     statements.push(
-      db.insert(mappings).values({ connectionId: scope.connectionId, kind: 'product', externalId: product.externalId, internalId: row.id }).onConflictDoNothing()
+      db
+        .insert(mappings)
+        .values({
+          connectionId: scope.connectionId,
+          kind: 'product',
+          externalId: product.externalId,
+          internalId: row.id,
+        })
+        .onConflictDoNothing()
     )
   }
   await writeBatch(db, statements)
@@ -73,10 +84,16 @@ export async function importProduct(db: Database, scope: ImportScope, product: I
 export async function importCustomer(db: Database, scope: ImportScope, customer: IncomingCustomer): Promise<Outcome> {
   const { statements, customerId } = await customerStatements(db, scope, customer)
   const mapping = customer.externalId
-    ? [db.run(sql`insert into ${mappings} (connection_id, kind, external_id, internal_id)
-        values (${scope.connectionId}, 'customer', ${customer.externalId}, ${customerId}) on conflict do nothing`)]
+    ? [
+        db.run(sql`insert into ${mappings} (connection_id, kind, external_id, internal_id)
+        values (${scope.connectionId}, 'customer', ${customer.externalId}, ${customerId}) on conflict do nothing`),
+      ]
     : []
   const results = await writeBatch(db, [...statements, ...mapping])
   const inserted = results[0]?.meta.changes ?? 0
-  return { result: inserted ? 'created' : 'unchanged', rule: inserted ? undefined : 'C3', reason: inserted ? undefined : 'a contact with this phone or email exists' }
+  return {
+    result: inserted ? 'created' : 'unchanged',
+    rule: inserted ? undefined : 'C3',
+    reason: inserted ? undefined : 'a contact with this phone or email exists',
+  }
 }

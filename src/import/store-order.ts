@@ -51,7 +51,11 @@ export async function productRows(scope: ImportScope, product: IncomingProduct) 
 }
 
 /** The customer id a C3 match would give: an existing contact with that phone or email, else a new id. */
-export function matchedCustomerId(tenantId: string, keys: { phone: string | null; email: string | null }, fallbackId: string): SQL {
+export function matchedCustomerId(
+  tenantId: string,
+  keys: { phone: string | null; email: string | null },
+  fallbackId: string
+): SQL {
   return sql`coalesce((select ${customers.id} from ${customers} where ${customers.tenantId} = ${tenantId}
     and ((${keys.phone} is not null and ${customers.phoneKey} = ${keys.phone})
       or (${keys.email} is not null and ${customers.emailKey} = ${keys.email}))
@@ -70,7 +74,11 @@ export async function customerStatements(db: Database, scope: ImportScope, custo
       .onConflictDoNothing()
     return { statements: [insert], customerId: sql`${id}`, mappingExternalId: null }
   }
-  const identity = keys.phone ? `phone:${keys.phone}` : keys.email ? `email:${keys.email}` : `ext:${scope.connectionId}:${customer.externalId ?? crypto.randomUUID()}`
+  const identity = keys.phone
+    ? `phone:${keys.phone}`
+    : keys.email
+      ? `email:${keys.email}`
+      : `ext:${scope.connectionId}:${customer.externalId ?? crypto.randomUUID()}`
   const newId = await derivedId('cus', scope.tenantId, identity)
   const customerId = keys.phone || keys.email ? matchedCustomerId(scope.tenantId, keys, newId) : sql`${newId}`
   const values = {
@@ -118,10 +126,18 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
   const lineProducts = await Promise.all(incoming.lines.map((line) => productRows(scope, line.product)))
   const statements: Statement[] = [...customer.statements]
 
-  const categoryRows = uniqueBy(lineProducts.flatMap((product) => (product.category ? [product.category] : [])), (row) => row.id)
-  for (const chunk of chunkRows(categoryRows)) statements.push(db.insert(categories).values(chunk).onConflictDoNothing())
-  const productRowsToInsert = uniqueBy(lineProducts.map((product) => product.row), (row) => row.id)
-  for (const chunk of chunkRows(productRowsToInsert)) statements.push(db.insert(products).values(chunk).onConflictDoNothing())
+  const categoryRows = uniqueBy(
+    lineProducts.flatMap((product) => (product.category ? [product.category] : [])),
+    (row) => row.id
+  )
+  for (const chunk of chunkRows(categoryRows))
+    statements.push(db.insert(categories).values(chunk).onConflictDoNothing())
+  const productRowsToInsert = uniqueBy(
+    lineProducts.map((product) => product.row),
+    (row) => row.id
+  )
+  for (const chunk of chunkRows(productRowsToInsert))
+    statements.push(db.insert(products).values(chunk).onConflictDoNothing())
 
   const orderValues = {
     id: write.orderId,
@@ -174,22 +190,24 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
 
   // P6, P7: lines replace the previous ones (quantities follow the platform until written off).
   if (write.result === 'updated') {
-    statements.push(db.run(sql`delete from ${orderLines} where ${orderLines.orderId} = ${write.orderId}
-      and exists (select 1 from ${orders} where ${orders.id} = ${write.orderId} and ${orders.contentHash} = ${write.contentHash})`))
+    statements.push(
+      db.run(sql`delete from ${orderLines} where ${orderLines.orderId} = ${write.orderId}
+      and exists (select 1 from ${orders} where ${orders.id} = ${write.orderId} and ${orders.contentHash} = ${write.contentHash})`)
+    )
   }
   const lineRows = incoming.lines.map((line, position) => ({
-            id: `${write.orderId}:${position}`,
-            orderId: write.orderId,
-            position,
-            externalId: line.externalId,
-            productId: lineProducts[position].row.id,
-            sku: line.product.sku,
-            code: line.product.code,
-            name: line.product.name,
-            quantity: line.quantity,
-            unitPrice: line.unitPrice,
-            total: line.total,
-          }))
+    id: `${write.orderId}:${position}`,
+    orderId: write.orderId,
+    position,
+    externalId: line.externalId,
+    productId: lineProducts[position].row.id,
+    sku: line.product.sku,
+    code: line.product.code,
+    name: line.product.name,
+    quantity: line.quantity,
+    unitPrice: line.unitPrice,
+    total: line.total,
+  }))
   for (const chunk of chunkRows(lineRows)) statements.push(db.insert(orderLines).values(chunk).onConflictDoNothing())
 
   const mappingRows: (typeof mappings.$inferInsert)[] = [
@@ -197,7 +215,14 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
     ...uniqueBy(
       incoming.lines.flatMap((line, position) =>
         line.product.externalId
-          ? [{ connectionId: scope.connectionId, kind: 'product', externalId: line.product.externalId, internalId: lineProducts[position].row.id }]
+          ? [
+              {
+                connectionId: scope.connectionId,
+                kind: 'product',
+                externalId: line.product.externalId,
+                internalId: lineProducts[position].row.id,
+              },
+            ]
           : []
       ),
       (row) => row.externalId

@@ -35,14 +35,25 @@ export function orderSummary(order: OrderRow) {
 
 export async function readOrder(db: Database, tenantId: string, orderId: string) {
   const [orderRows, lineRows, eventRows] = await db.batch([
-    db.select().from(orders).where(and(eq(orders.id, orderId), eq(orders.tenantId, tenantId))),
+    db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.id, orderId), eq(orders.tenantId, tenantId))),
     db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.position)),
-    db.select().from(orderEvents).where(and(eq(orderEvents.orderId, orderId), eq(orderEvents.tenantId, tenantId))).orderBy(asc(orderEvents.at), asc(orderEvents.id)),
+    db
+      .select()
+      .from(orderEvents)
+      .where(and(eq(orderEvents.orderId, orderId), eq(orderEvents.tenantId, tenantId)))
+      .orderBy(asc(orderEvents.at), asc(orderEvents.id)),
   ])
   const order = orderRows[0]
   if (!order) return null
   const customer = order.customerId
-    ? await db.select().from(customers).where(and(eq(customers.id, order.customerId), eq(customers.tenantId, tenantId))).get()
+    ? await db
+        .select()
+        .from(customers)
+        .where(and(eq(customers.id, order.customerId), eq(customers.tenantId, tenantId)))
+        .get()
     : undefined
   return {
     ...orderSummary(order),
@@ -67,14 +78,27 @@ export async function readOrder(db: Database, tenantId: string, orderId: string)
           notSpecified: customer.notSpecified,
         }
       : null,
-    events: eventRows.map((event) => ({ id: event.id, type: event.type, at: event.at, message: event.message, data: event.data, source: event.source })),
+    events: eventRows.map((event) => ({
+      id: event.id,
+      type: event.type,
+      at: event.at,
+      message: event.message,
+      data: event.data,
+      source: event.source,
+    })),
   }
 }
 
 export async function listOrders(
   db: Database,
   tenantId: string,
-  query: { connectionId?: string; status?: string; updatedSince?: string; cursor?: [string, string] | null; limit: number }
+  query: {
+    connectionId?: string
+    status?: string
+    updatedSince?: string
+    cursor?: [string, string] | null
+    limit: number
+  }
 ) {
   const filters: (SQL | undefined)[] = [eq(orders.tenantId, tenantId)]
   if (query.connectionId) filters.push(eq(orders.connectionId, query.connectionId))

@@ -5,7 +5,10 @@ import type { OrderStatus, Tracking } from '../core/model'
 import type { Database } from '../db/client'
 import { orderLines, orders } from '../db/schema'
 
-export async function orderSnapshot(db: Database, orderId: string): Promise<(OrderSnapshot & { tenantId: string; connectionId: string }) | null> {
+export async function orderSnapshot(
+  db: Database,
+  orderId: string
+): Promise<(OrderSnapshot & { tenantId: string; connectionId: string }) | null> {
   const [orderRows, lineRows] = await db.batch([
     db.select().from(orders).where(eq(orders.id, orderId)),
     db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.position)),

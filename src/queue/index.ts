@@ -22,7 +22,11 @@ const QUEUES: Record<string, 'ingest' | 'dispatch' | 'sync'> = {
 async function tenantOf(env: Bindings, body: IngestMessage | DispatchMessage | SyncMessage): Promise<string | null> {
   const db = database(env.DB)
   if (body.type === 'page') {
-    const row = await db.select({ tenantId: connections.tenantId }).from(connections).where(eq(connections.id, body.connectionId)).get()
+    const row = await db
+      .select({ tenantId: connections.tenantId })
+      .from(connections)
+      .where(eq(connections.id, body.connectionId))
+      .get()
     return row?.tenantId ?? null
   }
   if (body.type === 'webhook') {
@@ -68,9 +72,17 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Bindings) {
       onDeadLetter: (body, error) => failIngestJob(env, body, error),
     })
   } else if (queue === 'dispatch') {
-    await consumeEach<DispatchMessage>({ ...common, batch: batch as MessageBatch<DispatchMessage>, handle: (body) => handleDispatchMessage(env, body) })
+    await consumeEach<DispatchMessage>({
+      ...common,
+      batch: batch as MessageBatch<DispatchMessage>,
+      handle: (body) => handleDispatchMessage(env, body),
+    })
   } else if (queue === 'sync') {
-    await consumeEach<SyncMessage>({ ...common, batch: batch as MessageBatch<SyncMessage>, handle: (body) => handleSyncMessage(env, body) })
+    await consumeEach<SyncMessage>({
+      ...common,
+      batch: batch as MessageBatch<SyncMessage>,
+      handle: (body) => handleSyncMessage(env, body),
+    })
   } else {
     throw new Error(`unknown queue ${batch.queue}`)
   }

@@ -30,9 +30,18 @@ async function loadForImport(env: Bindings, db: Database, connectionId: string):
   if (!connection) return null
   const connector = findConnector(connection.platform)
   if (!connector) throw new FinalError(`no connector for platform ${connection.platform}`)
-  const tenant = await db.select({ currency: tenants.currency }).from(tenants).where(eq(tenants.id, connection.tenantId)).get()
+  const tenant = await db
+    .select({ currency: tenants.currency })
+    .from(tenants)
+    .where(eq(tenants.id, connection.tenantId))
+    .get()
   if (!tenant) throw new FinalError(`tenant of connection ${connectionId} is missing`)
-  return { connection, connector, context: connectorContext(env, connector, connection, db), tenantCurrency: tenant.currency }
+  return {
+    connection,
+    connector,
+    context: connectorContext(env, connector, connection, db),
+    tenantCurrency: tenant.currency,
+  }
 }
 
 async function importAndHandOn(
@@ -84,7 +93,10 @@ async function handleWebhook(env: Bindings, db: Database, message: WebhookMessag
     return
   }
   if (!loaded.connector.parseWebhook) throw new FinalError(`${loaded.connection.platform} takes no webhooks`)
-  const records = await loaded.connector.parseWebhook({ topic: event.topic, body: event.body, receivedAt: event.receivedAt }, loaded.context)
+  const records = await loaded.connector.parseWebhook(
+    { topic: event.topic, body: event.body, receivedAt: event.receivedAt },
+    loaded.context
+  )
   await importAndHandOn(env, db, loaded, 'webhook', records)
   await db.update(inbox).set({ processedAt: nowIso() }).where(eq(inbox.id, event.id))
 }
@@ -103,17 +115,31 @@ async function handlePage(env: Bindings, db: Database, message: PageMessage) {
   }
   const { connector, context } = loaded
   if (!connector.fetchPage) throw new FinalError(`${loaded.connection.platform} cannot be polled`)
-  const page = await connector.fetchPage(context, { mode: message.mode, pageToken: message.pageToken, since: message.since })
+  const page = await connector.fetchPage(context, {
+    mode: message.mode,
+    pageToken: message.pageToken,
+    since: message.since,
+  })
   const summary = await importAndHandOn(env, db, loaded, message.mode, page.records, page.notes)
   const highWater = laterOf(message.highWater, page.highWater)
   await db
     .update(syncJobs)
     .set({ pages: sql`${syncJobs.pages} + 1`, records: sql`${syncJobs.records} + ${page.records.length}` })
     .where(eq(syncJobs.id, message.jobId))
-  logger.info('page imported', { connectionId: message.connectionId, jobId: message.jobId, page: message.page, ...summary.counts })
+  logger.info('page imported', {
+    connectionId: message.connectionId,
+    jobId: message.jobId,
+    page: message.page,
+    ...summary.counts,
+  })
 
   if (page.nextPageToken) {
-    await env.INGEST.send({ ...message, pageToken: page.nextPageToken, highWater, page: message.page + 1 } satisfies PageMessage)
+    await env.INGEST.send({
+      ...message,
+      pageToken: page.nextPageToken,
+      highWater,
+      page: message.page + 1,
+    } satisfies PageMessage)
     return
   }
   if (message.mode === 'poll' && highWater) {
@@ -131,7 +157,10 @@ async function handlePage(env: Bindings, db: Database, message: PageMessage) {
 }
 
 async function finishJob(db: Database, jobId: string, status: string, error?: string) {
-  await db.update(syncJobs).set({ status, error: error ?? null, finishedAt: nowIso() }).where(eq(syncJobs.id, jobId))
+  await db
+    .update(syncJobs)
+    .set({ status, error: error ?? null, finishedAt: nowIso() })
+    .where(eq(syncJobs.id, jobId))
 }
 
 export async function handleIngestMessage(env: Bindings, message: IngestMessage) {

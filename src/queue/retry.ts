@@ -56,7 +56,13 @@ export async function consumeEach<Body>(options: {
       } catch (error) {
         const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
         const final = error instanceof FinalError || message.attempts >= MAX_ATTEMPTS
-        logger.warn('queue message failed', { queue, messageId: message.id, attempt: message.attempts, final, error: text })
+        logger.warn('queue message failed', {
+          queue,
+          messageId: message.id,
+          attempt: message.attempts,
+          final,
+          error: text,
+        })
         if (!final) {
           const retryAfter = error instanceof RetryableError ? error.retryAfterSeconds : undefined
           message.retry({ delaySeconds: backoffSeconds(message.attempts, options.baseDelaySeconds, retryAfter) })

@@ -22,7 +22,8 @@ const decoder = new TextDecoder()
 export const webhookRoutes = new Hono<AppEnv>().on(['POST', 'PUT'], '/:platform/:connectionId', async (c) => {
   const { platform, connectionId } = c.req.param()
   const declaredLength = Number(c.req.header('content-length') ?? 0)
-  if (declaredLength > MAX_WEBHOOK_BYTES) throw new ApiError(413, 'payload_too_large', 'webhook bodies are limited to 1 MiB')
+  if (declaredLength > MAX_WEBHOOK_BYTES)
+    throw new ApiError(413, 'payload_too_large', 'webhook bodies are limited to 1 MiB')
 
   const db = database(c.env.DB)
   const connection = await loadConnectionForIntake(db, c.env.ENCRYPTION_KEY, connectionId)
@@ -30,7 +31,8 @@ export const webhookRoutes = new Hono<AppEnv>().on(['POST', 'PUT'], '/:platform/
   if (!connection || connection.platform !== platform || !connector?.verifyWebhook) throw notFound('webhook endpoint')
 
   const body = new Uint8Array(await c.req.arrayBuffer())
-  if (body.byteLength > MAX_WEBHOOK_BYTES) throw new ApiError(413, 'payload_too_large', 'webhook bodies are limited to 1 MiB')
+  if (body.byteLength > MAX_WEBHOOK_BYTES)
+    throw new ApiError(413, 'payload_too_large', 'webhook bodies are limited to 1 MiB')
 
   const credentials = connector.credentialsSchema.parse(connection.credentials)
   const verdict = await connector.verifyWebhook({ method: c.req.method, headers: c.req.raw.headers, body }, credentials)
@@ -47,7 +49,14 @@ export const webhookRoutes = new Hono<AppEnv>().on(['POST', 'PUT'], '/:platform/
   const id = randomId('inb')
   const stored = await db
     .insert(inbox)
-    .values({ id, connectionId, deliveryKey: verdict.deliveryKey, topic: verdict.topic, body: decoder.decode(body), receivedAt: nowIso() })
+    .values({
+      id,
+      connectionId,
+      deliveryKey: verdict.deliveryKey,
+      topic: verdict.topic,
+      body: decoder.decode(body),
+      receivedAt: nowIso(),
+    })
     .onConflictDoNothing()
     .returning({ id: inbox.id })
   if (!stored.length) return c.json({ duplicate: true }, 200)

@@ -13,8 +13,26 @@ export async function startSync(
   since: string | null
 ): Promise<string> {
   const jobId = randomId('job')
-  await db.insert(syncJobs).values({ id: jobId, tenantId: connection.tenantId, connectionId: connection.id, mode, status: 'running', startedAt: nowIso() })
-  const message: PageMessage = { type: 'page', connectionId: connection.id, jobId, mode, pageToken: null, since, highWater: null, page: 1 }
+  await db
+    .insert(syncJobs)
+    .values({
+      id: jobId,
+      tenantId: connection.tenantId,
+      connectionId: connection.id,
+      mode,
+      status: 'running',
+      startedAt: nowIso(),
+    })
+  const message: PageMessage = {
+    type: 'page',
+    connectionId: connection.id,
+    jobId,
+    mode,
+    pageToken: null,
+    since,
+    highWater: null,
+    page: 1,
+  }
   await ingest.send(message)
   return jobId
 }

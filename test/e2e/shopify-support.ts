@@ -16,7 +16,9 @@ export async function simulatedShop(options: { bucketSize?: number; leakPerSecon
   return { shopDomain, accessToken }
 }
 
-export async function shopifySetup(options: { currency?: string; settings?: Record<string, unknown>; seedOrders?: number } = {}) {
+export async function shopifySetup(
+  options: { currency?: string; settings?: Record<string, unknown>; seedOrders?: number } = {}
+) {
   const shop = await simulatedShop()
   if (options.seedOrders) await simulator(shop.shopDomain, '/_sim/orders', { generate: options.seedOrders })
   const tenant = await createTenant(options.currency ?? 'USD')
@@ -45,7 +47,10 @@ export async function deliverWebhook(
   rawBody: string,
   options: { topic?: string; webhookId?: string; secret?: string; signature?: string | null } = {}
 ) {
-  const signature = options.signature === undefined ? await signShopifyWebhook(options.secret ?? WEBHOOK_SECRET, rawBody) : options.signature
+  const signature =
+    options.signature === undefined
+      ? await signShopifyWebhook(options.secret ?? WEBHOOK_SECRET, rawBody)
+      : options.signature
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'x-shopify-topic': options.topic ?? 'orders/create',

@@ -20,13 +20,21 @@ describe('Shopify backfill and reconciliation', () => {
     const orders = await listAll(`/api/v1/orders?connectionId=${connection.id}`, tenant.token)
     const ids = orders.map((order) => order.externalId)
     expect(new Set(ids).size).toBe(ids.length)
-    const expected = await env.DB.prepare("select count(*) as n from import_log where connection_id = ? and kind = 'order' and result = 'skipped' and rule = 'SH1' and external_id is not null").bind(connection.id).first<{ n: number }>()
+    const expected = await env.DB.prepare(
+      "select count(*) as n from import_log where connection_id = ? and kind = 'order' and result = 'skipped' and rule = 'SH1' and external_id is not null"
+    )
+      .bind(connection.id)
+      .first<{ n: number }>()
     expect(orders.length + expected!.n).toBe(600)
 
-    const list = ((await simulator(shop.shopDomain, '/_sim/requests')) as any[]).filter((request: any) => request.path.endsWith('/orders.json'))
+    const list = ((await simulator(shop.shopDomain, '/_sim/requests')) as any[]).filter((request: any) =>
+      request.path.endsWith('/orders.json')
+    )
     expect(list[0].query).toMatchObject({ status: 'any', limit: '250' })
     expect(list.filter((request: any) => request.status === 429)).toHaveLength(3)
-    const clamp = (await listAll(`/api/v1/import-log?connectionId=${connection.id}&result=skipped`, tenant.token)).find((entry: any) => entry.externalId === null)
+    const clamp = (await listAll(`/api/v1/import-log?connectionId=${connection.id}&result=skipped`, tenant.token)).find(
+      (entry: any) => entry.externalId === null
+    )
     expect(clamp).toMatchObject({ rule: 'SH1', reason: expect.stringContaining('60 days') })
   })
 
@@ -34,11 +42,25 @@ describe('Shopify backfill and reconciliation', () => {
     const { shop, tenant, connection } = await shopifySetup()
     await waitForJob(tenant.token, connection.backfillJobId!)
     const now = new Date().toISOString()
-    await simulator(shop.shopDomain, '/_sim/orders', { orders: [shopifyOrderPayload({ id: 7770001, currency: 'USD', created_at: now, updated_at: now })] })
+    await simulator(shop.shopDomain, '/_sim/orders', {
+      orders: [shopifyOrderPayload({ id: 7770001, currency: 'USD', created_at: now, updated_at: now })],
+    })
     await runCron()
-    const order = await waitFor(async () => (await apiJson(`/api/v1/orders?connectionId=${connection.id}`, { token: tenant.token })).items.find((item: any) => item.externalId === '7770001'), { what: 'reconciled order' })
+    const order = await waitFor(
+      async () =>
+        (await apiJson(`/api/v1/orders?connectionId=${connection.id}`, { token: tenant.token })).items.find(
+          (item: any) => item.externalId === '7770001'
+        ),
+      { what: 'reconciled order' }
+    )
     expect(order.number).toBeTruthy()
-    const cursor = await waitFor(() => env.DB.prepare("select cursor from sync_cursors where connection_id = ? and kind = 'poll'").bind(connection.id).first<{ cursor: string }>(), { what: 'poll cursor' })
+    const cursor = await waitFor(
+      () =>
+        env.DB.prepare("select cursor from sync_cursors where connection_id = ? and kind = 'poll'")
+          .bind(connection.id)
+          .first<{ cursor: string }>(),
+      { what: 'poll cursor' }
+    )
     expect(Date.parse(cursor.cursor)).toBeGreaterThan(0)
   })
 
@@ -46,9 +68,14 @@ describe('Shopify backfill and reconciliation', () => {
     const { shop, tenant, connection } = await shopifySetup()
     await waitForJob(tenant.token, connection.backfillJobId!)
     const now = new Date().toISOString()
-    await simulator(shop.shopDomain, '/_sim/orders', { orders: [shopifyOrderPayload({ id: 7770002, currency: 'USD', created_at: now, updated_at: now })] })
+    await simulator(shop.shopDomain, '/_sim/orders', {
+      orders: [shopifyOrderPayload({ id: 7770002, currency: 'USD', created_at: now, updated_at: now })],
+    })
     await simulator(shop.shopDomain, '/_sim/faults', { status: 500, count: 1000 })
-    const { jobId } = await apiJson(`/api/v1/connections/${connection.id}/sync`, { token: tenant.token, body: { mode: 'poll' } })
+    const { jobId } = await apiJson(`/api/v1/connections/${connection.id}/sync`, {
+      token: tenant.token,
+      body: { mode: 'poll' },
+    })
 
     const job = await waitForJob(tenant.token, jobId, 60_000)
     expect(job.status).toBe('failed')
@@ -57,8 +84,16 @@ describe('Shopify backfill and reconciliation', () => {
     expect(letter).toMatchObject({ queue: 'ingest', attempts: 6, error: expect.stringContaining('500') })
 
     await simulator(shop.shopDomain, '/_sim/faults', { status: 500, count: 0 })
-    expect((await api(`/api/v1/dead-letters/${letter.id}/replay`, { method: 'POST', token: tenant.token })).status).toBe(202)
-    await waitFor(async () => (await apiJson(`/api/v1/orders?connectionId=${connection.id}`, { token: tenant.token })).items.find((item: any) => item.externalId === '7770002'), { what: 'order after replay' })
+    expect(
+      (await api(`/api/v1/dead-letters/${letter.id}/replay`, { method: 'POST', token: tenant.token })).status
+    ).toBe(202)
+    await waitFor(
+      async () =>
+        (await apiJson(`/api/v1/orders?connectionId=${connection.id}`, { token: tenant.token })).items.find(
+          (item: any) => item.externalId === '7770002'
+        ),
+      { what: 'order after replay' }
+    )
     const other = await createTenant('USD')
     expect((await apiJson('/api/v1/dead-letters', { token: other.token })).items).toHaveLength(0)
   })

@@ -5,7 +5,7 @@ import { shopifySetup } from './shopify-support'
 
 /** A small deterministic generator, so a failure can be replayed with the same seed. */
 function random(seed: number) {
-  return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  return () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
 }
 
 function fuzzBody(next: () => number): string {
@@ -28,7 +28,10 @@ describe('webhook intake under fuzzing', () => {
     for (let round = 0; round < 1000; round += 50) {
       const responses = await Promise.all(
         Array.from({ length: 50 }, (_, index) => {
-          const headers: Record<string, string> = { 'x-shopify-topic': next() > 0.5 ? 'orders/create' : 'nonsense', 'x-shopify-webhook-id': `f-${round + index}` }
+          const headers: Record<string, string> = {
+            'x-shopify-topic': next() > 0.5 ? 'orders/create' : 'nonsense',
+            'x-shopify-webhook-id': `f-${round + index}`,
+          }
           if (next() > 0.3) headers['x-shopify-hmac-sha256'] = next() > 0.5 ? btoa(String(next())) : '%%%not-base64'
           if (next() > 0.3) headers['x-shopify-shop-domain'] = next() > 0.5 ? shop.shopDomain : 'other.myshopify.com'
           return api(`/webhooks/shopify/${connection.id}`, { method: 'POST', headers, rawBody: fuzzBody(next) })
@@ -38,7 +41,9 @@ describe('webhook intake under fuzzing', () => {
     }
     expect([...statuses.keys()].every((status) => status < 500)).toBe(true)
     expect([...statuses.keys()]).toEqual([401])
-    const stored = await env.DB.prepare('select count(*) as n from inbox where connection_id = ?').bind(connection.id).first<{ n: number }>()
+    const stored = await env.DB.prepare('select count(*) as n from inbox where connection_id = ?')
+      .bind(connection.id)
+      .first<{ n: number }>()
     expect(stored!.n).toBe(0)
   })
 })

@@ -18,7 +18,14 @@ export function product(overrides: Partial<IncomingProduct> = {}): IncomingProdu
 }
 
 export function line(overrides: Partial<IncomingOrderLine> = {}): IncomingOrderLine {
-  return { externalId: crypto.randomUUID().slice(0, 6), product: product(), quantity: 2, unitPrice: '9.95', total: '19.90', ...overrides }
+  return {
+    externalId: crypto.randomUUID().slice(0, 6),
+    product: product(),
+    quantity: 2,
+    unitPrice: '9.95',
+    total: '19.90',
+    ...overrides,
+  }
 }
 
 export function customer(overrides: Partial<IncomingCustomer> = {}): IncomingCustomer {

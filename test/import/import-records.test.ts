@@ -7,11 +7,23 @@ import { customer, line, order, product } from './fixtures'
 
 function target(overrides: Partial<ImportTarget['settings']> = {}): ImportTarget {
   const tenantId = `ten_${crypto.randomUUID().slice(0, 8)}`
-  return { tenantId, tenantCurrency: 'EUR', connectionId: `con_${crypto.randomUUID().slice(0, 8)}`, platform: 'shopify', origin: 'webhook', settings: { productMatch: 'sku', ...overrides } }
+  return {
+    tenantId,
+    tenantCurrency: 'EUR',
+    connectionId: `con_${crypto.randomUUID().slice(0, 8)}`,
+    platform: 'shopify',
+    origin: 'webhook',
+    settings: { productMatch: 'sku', ...overrides },
+  }
 }
 
 const db = () => database(env.DB)
-const rows = async <T = any>(query: string, ...values: unknown[]) => (await env.DB.prepare(query).bind(...values).all<T>()).results
+const rows = async <T = any>(query: string, ...values: unknown[]) =>
+  (
+    await env.DB.prepare(query)
+      .bind(...values)
+      .all<T>()
+  ).results
 
 describe('importer with real D1', () => {
   it('G3, P6: the order keeps number, date, customer, products, quantity, price and total', async () => {
@@ -22,15 +34,31 @@ describe('importer with real D1', () => {
     const [stored] = await rows('select * from orders where id = ?', id)
     expect(stored).toMatchObject({ number: '#42', created_at: incoming.createdAt, total: '59.70', currency: 'EUR' })
     const lines = await rows('select * from order_lines where order_id = ? order by position', id)
-    expect(lines.map((row) => [row.sku, row.quantity, row.unit_price, row.total])).toEqual(incoming.lines.map((l) => [l.product.sku, 2, '9.95', '19.90']))
+    expect(lines.map((row) => [row.sku, row.quantity, row.unit_price, row.total])).toEqual(
+      incoming.lines.map((l) => [l.product.sku, 2, '9.95', '19.90'])
+    )
   })
 
   it('P1, P3, P4: new products enter the catalogue with name, description, SKU, code, unit piece', async () => {
     const to = target()
-    const incoming = order({ lines: [line({ product: product({ name: 'Teapot', description: 'Cast iron', code: '777', sku: 'TEA-1-' + to.tenantId }) })] })
+    const incoming = order({
+      lines: [
+        line({
+          product: product({ name: 'Teapot', description: 'Cast iron', code: '777', sku: 'TEA-1-' + to.tenantId }),
+        }),
+      ],
+    })
     await importRecords(db(), to, [{ kind: 'order', order: incoming }])
     const products = await rows('select * from products where tenant_id = ?', to.tenantId)
-    expect(products).toEqual([expect.objectContaining({ name: 'Teapot', description: 'Cast iron', sku: 'TEA-1-' + to.tenantId, code: '777', unit: 'piece' })])
+    expect(products).toEqual([
+      expect.objectContaining({
+        name: 'Teapot',
+        description: 'Cast iron',
+        sku: 'TEA-1-' + to.tenantId,
+        code: '777',
+        unit: 'piece',
+      }),
+    ])
   })
 
   it('P2: a product matched by the productMatch setting is reused, never duplicated', async () => {
@@ -39,7 +67,10 @@ describe('importer with real D1', () => {
       const shared = product({ name: `Mug ${to.tenantId}` })
       const first = order({ lines: [line({ product: shared })] })
       const second = order({ lines: [line({ product: { ...shared } })] })
-      await importRecords(db(), to, [{ kind: 'order', order: first }, { kind: 'order', order: second }])
+      await importRecords(db(), to, [
+        { kind: 'order', order: first },
+        { kind: 'order', order: second },
+      ])
       expect(await rows('select id from products where tenant_id = ?', to.tenantId)).toHaveLength(1)
     }
   })
@@ -60,10 +91,17 @@ describe('importer with real D1', () => {
 
   it('C1, C2: the customer is imported with first name, last name, phone and email', async () => {
     const to = target()
-    const incoming = order({ customer: customer({ firstName: 'Max', lastName: 'Muster', phone: '+49 170 1234567', email: 'max@example.com' }) })
+    const incoming = order({
+      customer: customer({ firstName: 'Max', lastName: 'Muster', phone: '+49 170 1234567', email: 'max@example.com' }),
+    })
     await importRecords(db(), to, [{ kind: 'order', order: incoming }])
     const [stored] = await rows('select * from customers where tenant_id = ?', to.tenantId)
-    expect(stored).toMatchObject({ first_name: 'Max', last_name: 'Muster', phone: '+49 170 1234567', email: 'max@example.com' })
+    expect(stored).toMatchObject({
+      first_name: 'Max',
+      last_name: 'Muster',
+      phone: '+49 170 1234567',
+      email: 'max@example.com',
+    })
   })
 
   it('C3: a contact with the same phone (or else email) is reused, not duplicated', async () => {
@@ -71,7 +109,11 @@ describe('importer with real D1', () => {
     const first = order({ customer: customer({ phone: '+49 30 111', email: 'a@example.com' }) })
     const samePhone = order({ customer: customer({ phone: '+4930111', email: 'other@example.com' }) })
     const sameEmail = order({ customer: customer({ phone: null, email: 'A@example.com' }) })
-    await importRecords(db(), to, [first, samePhone, sameEmail].map((o) => ({ kind: 'order' as const, order: o })))
+    await importRecords(
+      db(),
+      to,
+      [first, samePhone, sameEmail].map((o) => ({ kind: 'order' as const, order: o }))
+    )
     expect(await rows('select id from customers where tenant_id = ?', to.tenantId)).toHaveLength(1)
     const customerIds = await rows('select distinct customer_id from orders where connection_id = ?', to.connectionId)
     expect(customerIds).toHaveLength(1)
@@ -82,7 +124,9 @@ describe('importer with real D1', () => {
     const incoming = order({ currency: 'USD' })
     const summary = await importRecords(db(), to, [{ kind: 'order', order: incoming }])
     expect(summary.counts).toEqual({ rejected: 1 })
-    expect(await rows('select result, rule from import_log where connection_id = ?', to.connectionId)).toEqual([{ result: 'rejected', rule: 'G4' }])
+    expect(await rows('select result, rule from import_log where connection_id = ?', to.connectionId)).toEqual([
+      { result: 'rejected', rule: 'G4' },
+    ])
     expect(await rows('select id from orders where connection_id = ?', to.connectionId)).toHaveLength(0)
   })
 
@@ -91,12 +135,20 @@ describe('importer with real D1', () => {
     const incoming = order()
     await importRecords(db(), to, [{ kind: 'order', order: incoming }])
     const id = await orderId(to.connectionId, incoming.externalId)
-    const changed = { ...incoming, updatedAt: '2026-11-02T00:00:00.000Z', lines: [{ ...incoming.lines[0], quantity: 5, total: '49.75' }] }
+    const changed = {
+      ...incoming,
+      updatedAt: '2026-11-02T00:00:00.000Z',
+      lines: [{ ...incoming.lines[0], quantity: 5, total: '49.75' }],
+    }
     await importRecords(db(), to, [{ kind: 'order', order: changed }])
     expect(await rows('select quantity from order_lines where order_id = ?', id)).toEqual([{ quantity: 5 }])
 
     await env.DB.prepare('update orders set written_off = 1 where id = ?').bind(id).run()
-    const later = { ...changed, updatedAt: '2026-11-03T00:00:00.000Z', lines: [{ ...incoming.lines[0], quantity: 9, total: '89.55' }] }
+    const later = {
+      ...changed,
+      updatedAt: '2026-11-03T00:00:00.000Z',
+      lines: [{ ...incoming.lines[0], quantity: 9, total: '89.55' }],
+    }
     const summary = await importRecords(db(), to, [{ kind: 'order', order: later }])
     expect(summary.orders[0]).toMatchObject({ result: 'unchanged', rule: 'G5' })
     expect(await rows('select quantity from order_lines where order_id = ?', id)).toEqual([{ quantity: 5 }])
@@ -108,16 +160,28 @@ describe('importer with real D1', () => {
     await importRecords(db(), to, [{ kind: 'order', order: incoming }])
     await importRecords(db(), to, [{ kind: 'order', order: incoming }])
     const id = await orderId(to.connectionId, incoming.externalId)
-    const moved = { ...incoming, updatedAt: '2026-11-05T00:00:00.000Z', delivery: { ...incoming.delivery!, carrier: 'UPS' } }
+    const moved = {
+      ...incoming,
+      updatedAt: '2026-11-05T00:00:00.000Z',
+      delivery: { ...incoming.delivery!, carrier: 'UPS' },
+    }
     await importRecords(db(), to, [{ kind: 'order', order: moved }])
-    const comments = await rows('select message from order_events where order_id = ? and type = ? order by at', id, 'comment')
+    const comments = await rows(
+      'select message from order_events where order_id = ? and type = ? order by at',
+      id,
+      'comment'
+    )
     expect(comments).toHaveLength(2)
     expect(comments[1].message).toContain('Carrier: UPS')
   })
 
   it('SH6: an order without customer data gets the tenant\'s single "not specified" customer', async () => {
     const to = target()
-    await importRecords(db(), to, [order({ customer: null }), order({ customer: null })].map((o) => ({ kind: 'order' as const, order: o })))
+    await importRecords(
+      db(),
+      to,
+      [order({ customer: null }), order({ customer: null })].map((o) => ({ kind: 'order' as const, order: o }))
+    )
     const customers = await rows('select first_name, not_specified from customers where tenant_id = ?', to.tenantId)
     expect(customers).toEqual([{ first_name: 'Not specified', not_specified: 1 }])
   })
@@ -135,7 +199,9 @@ describe('importer with real D1', () => {
       },
     })
     await importRecords(database(counting as D1Database), to, [{ kind: 'order', order: order({ delivery: null }) }])
-    console.log(`D1 statements for a 3-line order with new customer and products: ${statements} (${roundTrips} batch round trips)`)
+    console.log(
+      `D1 statements for a 3-line order with new customer and products: ${statements} (${roundTrips} batch round trips)`
+    )
     expect(statements).toBeGreaterThan(0)
   })
 })

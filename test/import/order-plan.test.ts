@@ -13,14 +13,21 @@ const existing = (overrides: Partial<ExistingOrder> = {}): ExistingOrder => ({
 })
 
 const plan = (input: Partial<Parameters<typeof planOrderImport>[0]>) =>
-  planOrderImport({ incoming: order(), existing: null, contentHash: 'new', tenantCurrency: 'EUR', initialStatusSetting: undefined, ...input })
+  planOrderImport({
+    incoming: order(),
+    existing: null,
+    contentHash: 'new',
+    tenantCurrency: 'EUR',
+    initialStatusSetting: undefined,
+    ...input,
+  })
 
 describe('order import rules (pure)', () => {
   it('G1: a new order of the connection is created', () => {
     expect(plan({})).toMatchObject({ action: 'write', result: 'created', status: 'new' })
   })
 
-  it('G4: a platform currency other than the tenant\'s is rejected', () => {
+  it("G4: a platform currency other than the tenant's is rejected", () => {
     expect(plan({ incoming: order({ currency: 'USD' }) })).toMatchObject({ action: 'reject', rule: 'G4' })
   })
 
@@ -30,13 +37,21 @@ describe('order import rules (pure)', () => {
 
   it('P7: quantity changes are applied until written_off (an update is written, status kept)', () => {
     const incoming = order({ updatedAt: '2026-11-02T10:00:00.000Z' })
-    expect(plan({ incoming, existing: existing() })).toMatchObject({ action: 'write', result: 'updated', status: 'processing' })
+    expect(plan({ incoming, existing: existing() })).toMatchObject({
+      action: 'write',
+      result: 'updated',
+      status: 'processing',
+    })
   })
 
   it('a connector may ignore platform changes once the order left new (BB8, PM3)', () => {
     const incoming = order({ updatedAt: '2026-11-02T10:00:00.000Z' })
-    expect(plan({ incoming, existing: existing({ status: 'processing' }), ignoresChangesAfterNew: 'BB8' })).toMatchObject({ action: 'keep', rule: 'BB8' })
-    expect(plan({ incoming, existing: existing({ status: 'new' }), ignoresChangesAfterNew: 'BB8' })).toMatchObject({ action: 'write' })
+    expect(
+      plan({ incoming, existing: existing({ status: 'processing' }), ignoresChangesAfterNew: 'BB8' })
+    ).toMatchObject({ action: 'keep', rule: 'BB8' })
+    expect(plan({ incoming, existing: existing({ status: 'new' }), ignoresChangesAfterNew: 'BB8' })).toMatchObject({
+      action: 'write',
+    })
   })
 
   it('an older update arriving late changes nothing', () => {
@@ -52,7 +67,9 @@ describe('order import rules (pure)', () => {
     expect(initialStatus({ pos: 'processing', default: 'new' }, 'pos')).toBe('processing')
     expect(initialStatus({ pos: 'processing', default: 'new' }, 'web')).toBe('new')
     expect(initialStatus('processing', null)).toBe('processing')
-    expect(plan({ incoming: order({ orderType: 'pos' }), initialStatusSetting: { pos: 'processing' } })).toMatchObject({ status: 'processing' })
+    expect(plan({ incoming: order({ orderType: 'pos' }), initialStatusSetting: { pos: 'processing' } })).toMatchObject({
+      status: 'processing',
+    })
   })
 
   it('DL1: delivery details become a comment event on a new order', () => {
@@ -72,6 +89,9 @@ describe('order import rules (pure)', () => {
 
   it('a platform cancellation moves the status and records the event', () => {
     const incoming = order({ updatedAt: '2026-11-02T10:00:00.000Z', status: 'cancelled', delivery: null })
-    expect(plan({ incoming, existing: existing() })).toMatchObject({ status: 'cancelled', events: [expect.objectContaining({ type: 'cancelled' })] })
+    expect(plan({ incoming, existing: existing() })).toMatchObject({
+      status: 'cancelled',
+      events: [expect.objectContaining({ type: 'cancelled' })],
+    })
   })
 })

@@ -7,7 +7,10 @@ import { shopifySetup, simulator } from '../e2e/shopify-support'
 import { waitForJob } from '../helpers'
 
 async function consume(messages: { id: string; attempts: number; body: unknown }[]) {
-  const batch = createMessageBatch('kontor-ingest', messages.map((message) => ({ ...message, timestamp: new Date() })))
+  const batch = createMessageBatch(
+    'kontor-ingest',
+    messages.map((message) => ({ ...message, timestamp: new Date() }))
+  )
   // getQueueResult does not report retry delays, so they are read off the retry calls.
   const delays: Record<string, number | undefined> = {}
   const wrapped = {
@@ -32,7 +35,7 @@ async function consume(messages: { id: string; attempts: number; body: unknown }
 }
 
 describe('queue retries', () => {
-  it('backs off exponentially, and a platform\'s Retry-After wins', () => {
+  it("backs off exponentially, and a platform's Retry-After wins", () => {
     expect([1, 2, 3, 4, 5].map((attempt) => backoffSeconds(attempt, 5))).toEqual([5, 10, 20, 40, 80])
     expect(backoffSeconds(1, 5, 30)).toBe(30)
     expect(backoffSeconds(30, 5)).toBe(12 * 60 * 60)
@@ -42,9 +45,21 @@ describe('queue retries', () => {
     const { shop, tenant, connection } = await shopifySetup()
     await waitForJob(tenant.token, connection.backfillJobId!)
     await simulator(shop.shopDomain, '/_sim/faults', { status: 500, count: 100 })
-    const body = { type: 'page', connectionId: connection.id, jobId: 'job_retry_test', mode: 'poll', pageToken: null, since: null, highWater: null, page: 1 }
+    const body = {
+      type: 'page',
+      connectionId: connection.id,
+      jobId: 'job_retry_test',
+      mode: 'poll',
+      pageToken: null,
+      since: null,
+      highWater: null,
+      page: 1,
+    }
 
-    const early = await consume([{ id: 'a2', attempts: 2, body }, { id: 'a3', attempts: 3, body }])
+    const early = await consume([
+      { id: 'a2', attempts: 2, body },
+      { id: 'a3', attempts: 3, body },
+    ])
     expect(early.retryMessages.map((message) => message.msgId).sort()).toEqual(['a2', 'a3'])
     expect(early.delays).toEqual({ a2: 10, a3: 20 })
     const last = await consume([{ id: 'a6', attempts: 6, body }])

@@ -20,7 +20,10 @@ export function backfillWindow(now: Date): { from: Date; clamped: boolean; wante
   return wanted < limit ? { from: limit, clamped: true, wanted } : { from: wanted, clamped: false, wanted }
 }
 
-export async function fetchShopifyPage(context: ConnectorContext<ShopifyCredentials, ShopifySettings>, request: PageRequest): Promise<PageResult> {
+export async function fetchShopifyPage(
+  context: ConnectorContext<ShopifyCredentials, ShopifySettings>,
+  request: PageRequest
+): Promise<PageResult> {
   const notes: ImportNote[] = []
   let query: OrdersPageQuery
   if (request.pageToken) {
@@ -37,7 +40,9 @@ export async function fetchShopifyPage(context: ConnectorContext<ShopifyCredenti
     }
     query = { filters: { status: 'any', created_at_min: window.from.toISOString() } }
   } else {
-    const since = request.since ? new Date(Date.parse(request.since) - POLL_LOOKBACK_MS) : new Date(context.now().getTime() - POLL_LOOKBACK_MS)
+    const since = request.since
+      ? new Date(Date.parse(request.since) - POLL_LOOKBACK_MS)
+      : new Date(context.now().getTime() - POLL_LOOKBACK_MS)
     query = { filters: { status: 'any', updated_at_min: since.toISOString() } }
   }
 
@@ -48,15 +53,29 @@ export async function fetchShopifyPage(context: ConnectorContext<ShopifyCredenti
     const parsed = shopifyOrderSchema.safeParse(raw)
     if (!parsed.success) {
       const externalId = raw && typeof raw === 'object' && 'id' in raw ? String(raw.id) : null
-      records.push({ kind: 'decision', about: 'order', externalId, result: 'rejected', reason: `unreadable order: ${parsed.error.issues[0]?.message}` })
+      records.push({
+        kind: 'decision',
+        about: 'order',
+        externalId,
+        result: 'rejected',
+        reason: `unreadable order: ${parsed.error.issues[0]?.message}`,
+      })
       continue
     }
     const order = parsed.data
     const updatedAt = order.updated_at ?? order.created_at
-    if (!highWater || Date.parse(updatedAt) > Date.parse(highWater)) highWater = new Date(Date.parse(updatedAt)).toISOString()
+    if (!highWater || Date.parse(updatedAt) > Date.parse(highWater))
+      highWater = new Date(Date.parse(updatedAt)).toISOString()
     const excluded = request.mode === 'backfill' ? shopifyBackfillExclusion(order) : null
     if (excluded) {
-      records.push({ kind: 'decision', about: 'order', externalId: order.id, result: 'skipped', rule: 'SH1', reason: `${excluded} orders are not part of the initial import` })
+      records.push({
+        kind: 'decision',
+        about: 'order',
+        externalId: order.id,
+        result: 'skipped',
+        rule: 'SH1',
+        reason: `${excluded} orders are not part of the initial import`,
+      })
     } else {
       records.push({ kind: 'order', order: shopifyOrderToCanonical(order) })
     }

@@ -33,10 +33,22 @@ export const shopifyConnector: Connector<ShopifyCredentials, ShopifySettings> = 
       // The edit payload lists changed lines only; the order as it now stands is read from the API.
       const edit = shopifyOrderEditSchema.parse(payload)
       raw = await fetchOrder(context.http, context.credentials, context.settings, edit.order_edit.order_id)
-      if (!raw) return [{ kind: 'decision', about: 'order', externalId: edit.order_edit.order_id, result: 'skipped', reason: 'the edited order no longer exists' }]
+      if (!raw)
+        return [
+          {
+            kind: 'decision',
+            about: 'order',
+            externalId: edit.order_edit.order_id,
+            result: 'skipped',
+            reason: 'the edited order no longer exists',
+          },
+        ]
     }
     const parsed = shopifyOrderSchema.safeParse(raw)
-    if (!parsed.success) throw new FinalError(`unreadable ${event.topic} payload: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`)
+    if (!parsed.success)
+      throw new FinalError(
+        `unreadable ${event.topic} payload: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`
+      )
     return [{ kind: 'order', order: shopifyOrderToCanonical(parsed.data) }]
   },
 

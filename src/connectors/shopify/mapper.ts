@@ -82,8 +82,16 @@ function shopifyLinesToCanonical(order: ShopifyOrder): IncomingOrderLine[] {
 
 function shopifyTracking(order: ShopifyOrder): Tracking[] {
   return order.fulfillments.flatMap((fulfillment) => {
-    const numbers = fulfillment.tracking_numbers?.length ? fulfillment.tracking_numbers : fulfillment.tracking_number ? [fulfillment.tracking_number] : []
-    return numbers.map((number) => ({ number, carrier: fulfillment.tracking_company ?? null, url: fulfillment.tracking_url ?? null }))
+    const numbers = fulfillment.tracking_numbers?.length
+      ? fulfillment.tracking_numbers
+      : fulfillment.tracking_number
+        ? [fulfillment.tracking_number]
+        : []
+    return numbers.map((number) => ({
+      number,
+      carrier: fulfillment.tracking_company ?? null,
+      url: fulfillment.tracking_url ?? null,
+    }))
   })
 }
 
@@ -105,7 +113,10 @@ export function shopifyOrderToCanonical(order: ShopifyOrder): IncomingOrder {
     platformStatus: shopifyPlatformStatus(order),
     status: order.cancelled_at ? 'cancelled' : null,
     orderType: order.source_name ?? null,
-    total: order.total_price !== null && order.total_price !== undefined ? toMoney(order.total_price) : sumMoney(lines.map((line) => line.total)),
+    total:
+      order.total_price !== null && order.total_price !== undefined
+        ? toMoney(order.total_price)
+        : sumMoney(lines.map((line) => line.total)),
     shippingCost,
     customer: shopifyCustomerToCanonical(order),
     billingAddress: shopifyAddressToCanonical(order.billing_address),
@@ -113,7 +124,11 @@ export function shopifyOrderToCanonical(order: ShopifyOrder): IncomingOrder {
     lines,
     delivery: shipping.length
       ? {
-          carrier: shipping.map((line) => line.title ?? line.code ?? line.source).filter(Boolean).join(', ') || null,
+          carrier:
+            shipping
+              .map((line) => line.title ?? line.code ?? line.source)
+              .filter(Boolean)
+              .join(', ') || null,
           cost: shippingCost,
           address: shopifyAddressToCanonical(order.shipping_address),
         }

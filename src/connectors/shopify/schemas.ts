@@ -11,7 +11,7 @@ export const shopifyCredentialsSchema = z.object({
     .string()
     .trim()
     .toLowerCase()
-    .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'the shop\'s *.myshopify.com domain'),
+    .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "the shop's *.myshopify.com domain"),
   accessToken: z.string().min(1),
   webhookSecret: z.string().min(1),
   previousWebhookSecret: z.string().min(1).optional(),
@@ -21,7 +21,10 @@ export type ShopifyCredentials = z.infer<typeof shopifyCredentialsSchema>
 const status = z.enum(ORDER_STATUSES)
 
 export const shopifySettingsSchema = z.object({
-  apiVersion: z.string().regex(/^\d{4}-\d{2}$/, 'a version such as 2025-10').default('2025-10'),
+  apiVersion: z
+    .string()
+    .regex(/^\d{4}-\d{2}$/, 'a version such as 2025-10')
+    .default('2025-10'),
   /** SH3: one status, or a status per order type (Shopify's `source_name`) with a `default`. */
   initialStatus: z.union([status, z.record(z.string(), status)]).default('new'),
   productMatch: z.enum(['name', 'sku', 'id']).default('sku'),
@@ -108,7 +111,16 @@ export const shopifyOrderSchema = z
       .array(z.object({ title: text, code: text, source: text, carrier_identifier: text, price: money }).passthrough())
       .default([]),
     fulfillments: z
-      .array(z.object({ tracking_number: text, tracking_company: text, tracking_url: text, tracking_numbers: z.array(z.string()).nullish() }).passthrough())
+      .array(
+        z
+          .object({
+            tracking_number: text,
+            tracking_company: text,
+            tracking_url: text,
+            tracking_numbers: z.array(z.string()).nullish(),
+          })
+          .passthrough()
+      )
       .default([]),
   })
   .passthrough()

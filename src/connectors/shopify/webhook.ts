@@ -9,24 +9,40 @@ import type { WebhookRequest, WebhookVerdict } from '../types'
 import type { ShopifyCredentials } from './schemas'
 
 /** The topics Kontor imports (REST names; GraphQL's ORDERS_CREATE style is accepted too). */
-export const SHOPIFY_ORDER_TOPICS = ['orders/create', 'orders/updated', 'orders/cancelled', 'orders/edited', 'orders/fulfilled', 'orders/partially_fulfilled', 'orders/paid']
+export const SHOPIFY_ORDER_TOPICS = [
+  'orders/create',
+  'orders/updated',
+  'orders/cancelled',
+  'orders/edited',
+  'orders/fulfilled',
+  'orders/partially_fulfilled',
+  'orders/paid',
+]
 
 export function normaliseShopifyTopic(topic: string): string {
   return topic.includes('/') ? topic.toLowerCase() : topic.toLowerCase().replace('_', '/')
 }
 
-export async function verifyShopifyWebhook(request: WebhookRequest, credentials: ShopifyCredentials): Promise<WebhookVerdict> {
+export async function verifyShopifyWebhook(
+  request: WebhookRequest,
+  credentials: ShopifyCredentials
+): Promise<WebhookVerdict> {
   const { headers, body } = request
   const signature = headers.get('x-shopify-hmac-sha256')
   if (!signature) return { kind: 'unauthorized', reason: 'missing X-Shopify-Hmac-Sha256' }
   if (!body.byteLength) return { kind: 'unauthorized', reason: 'empty body' }
-  const valid = await verifyBase64HmacSha256(body, signature, [credentials.webhookSecret, credentials.previousWebhookSecret])
+  const valid = await verifyBase64HmacSha256(body, signature, [
+    credentials.webhookSecret,
+    credentials.previousWebhookSecret,
+  ])
   if (!valid) return { kind: 'unauthorized', reason: 'signature mismatch' }
   const shop = headers.get('x-shopify-shop-domain')?.trim().toLowerCase()
-  if (shop !== credentials.shopDomain) return { kind: 'unauthorized', reason: `shop domain ${shop ?? '(none)'} is not this connection's` }
+  if (shop !== credentials.shopDomain)
+    return { kind: 'unauthorized', reason: `shop domain ${shop ?? '(none)'} is not this connection's` }
   const webhookId = headers.get('x-shopify-webhook-id')
   if (!webhookId) return { kind: 'unauthorized', reason: 'missing X-Shopify-Webhook-Id' }
   const topic = normaliseShopifyTopic(headers.get('x-shopify-topic') ?? '')
-  if (!SHOPIFY_ORDER_TOPICS.includes(topic)) return { kind: 'ignored', reason: `topic ${topic || '(none)'} is not imported` }
+  if (!SHOPIFY_ORDER_TOPICS.includes(topic))
+    return { kind: 'ignored', reason: `topic ${topic || '(none)'} is not imported` }
   return { kind: 'accepted', deliveryKey: webhookId, topic }
 }

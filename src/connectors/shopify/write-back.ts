@@ -13,7 +13,8 @@ export async function writeBackToShopify(
   event: OrderEventInput
 ): Promise<WriteBackResult> {
   if (!context.settings.fulfilmentSync) return { result: 'not_applicable', detail: 'SH2: fulfilmentSync is off' }
-  if (event.type !== 'shipped') return { result: 'not_applicable', detail: `SH2: ${event.type} is not written to Shopify` }
+  if (event.type !== 'shipped')
+    return { result: 'not_applicable', detail: `SH2: ${event.type} is not written to Shopify` }
   const tracking = event.tracking?.[0] ?? order.tracking[0]
   if (!tracking) return { result: 'not_applicable', detail: 'no tracking number to send' }
   const open = await fetchOpenFulfillmentOrders(context.http, context.credentials, context.settings, order.externalId)
@@ -22,5 +23,9 @@ export async function writeBackToShopify(
     fulfillmentOrderIds: open.map((fulfillmentOrder) => fulfillmentOrder.id),
     tracking: { number: tracking.number, company: tracking.carrier, url: tracking.url },
   })
-  return { result: 'done', detail: `fulfilment ${fulfillment.id} created with tracking ${tracking.number}`, platformStatus: 'fulfilled' }
+  return {
+    result: 'done',
+    detail: `fulfilment ${fulfillment.id} created with tracking ${tracking.number}`,
+    platformStatus: 'fulfilled',
+  }
 }

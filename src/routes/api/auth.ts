@@ -56,7 +56,8 @@ export function requireScope(caller: Caller, scope: Scope) {
 /** The tenant a call acts for, after checking the caller holds `scope` there. */
 export function tenantFor(caller: Caller, scope: Scope, requestedTenant: string | undefined): string {
   if (caller.kind === 'operator') {
-    if (!requestedTenant) throw new ApiError(400, 'tenant_required', 'the operator token needs an X-Tenant-Id header here')
+    if (!requestedTenant)
+      throw new ApiError(400, 'tenant_required', 'the operator token needs an X-Tenant-Id header here')
     return requestedTenant
   }
   requireScope(caller, scope)

@@ -62,10 +62,20 @@ function validate<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   return parsed.data
 }
 
-function checkUrls(env: Bindings, connector: Connector<any, any>, credentials: unknown, settings: { baseUrl?: string }) {
+function checkUrls(
+  env: Bindings,
+  connector: Connector<any, any>,
+  credentials: unknown,
+  settings: { baseUrl?: string }
+) {
   const url = settings.baseUrl ?? connector.apiBaseUrl(credentials)
   const reason = unsafeUrlReason(url, allowInsecureUrls(env))
-  if (reason) throw new ApiError(400, 'invalid_request', `${settings.baseUrl ? 'settings.baseUrl' : 'credentials'}: ${url} ${reason}`)
+  if (reason)
+    throw new ApiError(
+      400,
+      'invalid_request',
+      `${settings.baseUrl ? 'settings.baseUrl' : 'credentials'}: ${url} ${reason}`
+    )
 }
 
 async function checkRoutes(db: Database, tenantId: string, routes: string[]) {
@@ -109,7 +119,10 @@ export const connectionRoutes = apiRouter()
       tags: ['connections'],
       summary: 'Connect a platform account; starts its backfill',
       request: jsonBody(CreateConnection),
-      responses: { 201: json(Connection, 'The connection; webhookSecret only when Kontor generated it'), ...errorResponses },
+      responses: {
+        201: json(Connection, 'The connection; webhookSecret only when Kontor generated it'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const tenantId = tenantOf(c, 'admin')
@@ -138,7 +151,14 @@ export const connectionRoutes = apiRouter()
       await db.insert(connections).values(row)
       const backfillJobId = connector.fetchPage ? await startSync(db, c.env.INGEST, row, 'backfill', null) : undefined
       const webhookSecret = (generated as { webhookSecret?: string }).webhookSecret
-      return c.json({ ...present({ ...row, sessionState: null, deletedAt: null }, new URL(c.req.url).origin), webhookSecret, backfillJobId }, 201)
+      return c.json(
+        {
+          ...present({ ...row, sessionState: null, deletedAt: null }, new URL(c.req.url).origin),
+          webhookSecret,
+          backfillJobId,
+        },
+        201
+      )
     }
   )
   .openapi(
@@ -189,8 +209,15 @@ export const connectionRoutes = apiRouter()
       const body = c.req.valid('json')
       const connector = findConnector(row.platform)!
       const current = await openConnection(row, c.env.ENCRYPTION_KEY)
-      const credentials = validate(connector.credentialsSchema, { ...current.credentials, ...body.credentials }, 'credentials')
-      const settings = validate(connector.settingsSchema, { ...row.settings, ...body.settings }, 'settings') as Record<string, unknown>
+      const credentials = validate(
+        connector.credentialsSchema,
+        { ...current.credentials, ...body.credentials },
+        'credentials'
+      )
+      const settings = validate(connector.settingsSchema, { ...row.settings, ...body.settings }, 'settings') as Record<
+        string,
+        unknown
+      >
       checkUrls(c.env, connector, credentials, settings)
       if (body.routes) await checkRoutes(db, tenantId, body.routes)
       const changes = {
@@ -236,7 +263,8 @@ export const connectionRoutes = apiRouter()
     async (c) => {
       const db = dbOf(c)
       const row = await ownConnection(db, tenantOf(c, 'admin'), c.req.valid('param').id)
-      if (!findConnector(row.platform)?.fetchPage) throw new ApiError(400, 'invalid_request', `${row.platform} cannot be polled`)
+      if (!findConnector(row.platform)?.fetchPage)
+        throw new ApiError(400, 'invalid_request', `${row.platform} cannot be polled`)
       const { mode } = c.req.valid('json')
       const cursor = mode === 'poll' ? await lastPollCursor(db, row.id) : null
       const jobId = await startSync(db, c.env.INGEST, row, mode, mode === 'poll' ? (cursor ?? row.createdAt) : null)

@@ -44,7 +44,10 @@ export const deadLetterRoutes = apiRouter()
       tags: ['operations'],
       summary: 'Messages that failed for good',
       request: { query: z.object({ ...CursorQuery, pending: z.enum(['true', 'false']).optional() }) },
-      responses: { 200: json(z.object({ items: z.array(DeadLetter), nextCursor: z.string().nullable() }), 'Dead letters'), ...errorResponses },
+      responses: {
+        200: json(z.object({ items: z.array(DeadLetter), nextCursor: z.string().nullable() }), 'Dead letters'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const caller = c.get('caller')
@@ -53,7 +56,13 @@ export const deadLetterRoutes = apiRouter()
       const rows = await dbOf(c)
         .select()
         .from(deadLetters)
-        .where(and(visibleTo(caller), cursor ? gt(deadLetters.id, cursor) : undefined, pending === 'true' ? isNull(deadLetters.replayedAt) : undefined))
+        .where(
+          and(
+            visibleTo(caller),
+            cursor ? gt(deadLetters.id, cursor) : undefined,
+            pending === 'true' ? isNull(deadLetters.replayedAt) : undefined
+          )
+        )
         .orderBy(asc(deadLetters.id))
         .limit(limit + 1)
       const items = rows.slice(0, limit).map(({ tenantId: _tenant, ...row }) => row)
@@ -73,7 +82,11 @@ export const deadLetterRoutes = apiRouter()
       const caller = c.get('caller')
       requireScope(caller, 'admin')
       const db = dbOf(c)
-      const row = await db.select().from(deadLetters).where(and(eq(deadLetters.id, c.req.valid('param').id), visibleTo(caller))).get()
+      const row = await db
+        .select()
+        .from(deadLetters)
+        .where(and(eq(deadLetters.id, c.req.valid('param').id), visibleTo(caller)))
+        .get()
       if (!row) throw notFound('dead letter')
       await replay(c.env, db, row)
       return c.json({ replayed: 1 }, 202)

@@ -36,7 +36,10 @@ export const importLogRoutes = apiRouter().openapi(
         ...CursorQuery,
       }),
     },
-    responses: { 200: json(z.object({ items: z.array(Entry), nextCursor: z.string().nullable() }), 'Entries'), ...errorResponses },
+    responses: {
+      200: json(z.object({ items: z.array(Entry), nextCursor: z.string().nullable() }), 'Entries'),
+      ...errorResponses,
+    },
   }),
   async (c) => {
     const tenantId = tenantOf(c, 'read')
@@ -52,7 +55,9 @@ export const importLogRoutes = apiRouter().openapi(
           query.connectionId ? eq(importLog.connectionId, query.connectionId) : undefined,
           query.kind ? eq(importLog.kind, query.kind) : undefined,
           query.result ? eq(importLog.result, query.result) : undefined,
-          cursor ? or(lt(importLog.at, cursor[0]), and(eq(importLog.at, cursor[0]), lt(importLog.id, cursor[1]))) : undefined
+          cursor
+            ? or(lt(importLog.at, cursor[0]), and(eq(importLog.at, cursor[0]), lt(importLog.id, cursor[1])))
+            : undefined
         )
       )
       .orderBy(desc(importLog.at), desc(importLog.id))

@@ -11,16 +11,25 @@ import { dbOf, tenantOf } from './context'
 import { Anything, CursorQuery, errorResponses, IdParam, json, jsonBody } from './schemas'
 
 const Order = Anything.openapi('Order')
-const TrackingInput = z.object({ number: z.string().min(1), carrier: z.string().nullable().default(null), url: z.string().url().nullish() })
+const TrackingInput = z.object({
+  number: z.string().min(1),
+  carrier: z.string().nullable().default(null),
+  url: z.string().url().nullish(),
+})
 const OrderEvent = z
   .object({
     type: z.enum(ORDER_EVENT_TYPES),
     message: z.string().max(5000).nullish(),
     tracking: z.array(TrackingInput).optional(),
-    lines: z.array(z.object({ sku: z.string().nullish(), lineId: z.string().nullish(), quantity: z.number().int().positive() })).optional(),
+    lines: z
+      .array(
+        z.object({ sku: z.string().nullish(), lineId: z.string().nullish(), quantity: z.number().int().positive() })
+      )
+      .optional(),
   })
   .superRefine((event, context) => {
-    if (event.type === 'shipped' && !event.tracking?.length) context.addIssue({ code: 'custom', path: ['tracking'], message: 'shipped needs at least one tracking number' })
+    if (event.type === 'shipped' && !event.tracking?.length)
+      context.addIssue({ code: 'custom', path: ['tracking'], message: 'shipped needs at least one tracking number' })
     if (['address_error', 'stock_error', 'cancel_refused', 'comment'].includes(event.type) && !event.message) {
       context.addIssue({ code: 'custom', path: ['message'], message: `${event.type} needs a message` })
     }
@@ -42,7 +51,10 @@ export const orderRoutes = apiRouter()
           ...CursorQuery,
         }),
       },
-      responses: { 200: json(z.object({ items: z.array(Order), nextCursor: z.string().nullable() }), 'A page of orders'), ...errorResponses },
+      responses: {
+        200: json(z.object({ items: z.array(Order), nextCursor: z.string().nullable() }), 'A page of orders'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const tenantId = tenantOf(c, 'read')
@@ -74,8 +86,15 @@ export const orderRoutes = apiRouter()
       path: '/orders/{id}/events',
       tags: ['orders'],
       summary: 'Report an order event; an Idempotency-Key makes a repeat a no-op',
-      request: { params: IdParam, headers: z.object({ 'idempotency-key': z.string().max(200).optional() }), ...jsonBody(OrderEvent) },
-      responses: { 202: json(z.object({ id: z.string().nullable(), duplicate: z.boolean() }), 'Recorded; write-back queued'), ...errorResponses },
+      request: {
+        params: IdParam,
+        headers: z.object({ 'idempotency-key': z.string().max(200).optional() }),
+        ...jsonBody(OrderEvent),
+      },
+      responses: {
+        202: json(z.object({ id: z.string().nullable(), duplicate: z.boolean() }), 'Recorded; write-back queued'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const event = c.req.valid('json')
@@ -87,7 +106,11 @@ export const orderRoutes = apiRouter()
         event: {
           type: event.type,
           message: event.message ?? null,
-          tracking: event.tracking?.map((tracking) => ({ number: tracking.number, carrier: tracking.carrier, url: tracking.url ?? null })),
+          tracking: event.tracking?.map((tracking) => ({
+            number: tracking.number,
+            carrier: tracking.carrier,
+            url: tracking.url ?? null,
+          })),
           data: event.lines ? { lines: event.lines } : null,
         },
         idempotencyKey: c.req.valid('header')['idempotency-key'] ?? null,

@@ -1,18 +1,21 @@
 /** zod schemas shared by API routes; they validate requests and generate openapi.json. */
 import { z } from '@hono/zod-openapi'
 
-export const ErrorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string() }) })
-  .openapi('Error')
+export const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi('Error')
 
 export const errorResponses = {
   400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorSchema } } },
   401: { description: 'Missing or unknown token', content: { 'application/json': { schema: ErrorSchema } } },
   403: { description: 'The token lacks the scope', content: { 'application/json': { schema: ErrorSchema } } },
-  404: { description: 'Not found (or another tenant\'s)', content: { 'application/json': { schema: ErrorSchema } } },
+  404: { description: "Not found (or another tenant's)", content: { 'application/json': { schema: ErrorSchema } } },
 } as const
 
-export const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) })
+export const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+})
 
 export const CursorQuery = {
   cursor: z.string().optional(),

@@ -15,7 +15,9 @@ const CreateTenant = z.object({
   name: z.string().min(1).max(200),
   currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR'),
 })
-const Tenant = z.object({ id: z.string(), name: z.string(), currency: z.string(), token: z.string() }).openapi('TenantCreated')
+const Tenant = z
+  .object({ id: z.string(), name: z.string(), currency: z.string(), token: z.string() })
+  .openapi('TenantCreated')
 const CreateToken = z.object({ scopes: z.array(Scope).min(1) })
 const Token = z.object({ id: z.string(), scopes: z.array(Scope), token: z.string() }).openapi('TokenCreated')
 

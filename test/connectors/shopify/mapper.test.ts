@@ -32,7 +32,7 @@ describe('Shopify order mapping', () => {
     }
   })
 
-  it('SH5: the customer\'s address is imported too', () => {
+  it("SH5: the customer's address is imported too", () => {
     const order = shopifyOrderToCanonical(fixtureOrder())
     expect(order.customer?.address).toMatchObject({ street: expect.any(String), city: expect.any(String) })
   })
@@ -43,7 +43,10 @@ describe('Shopify order mapping', () => {
   })
 
   it('keeps a 20-digit id exactly when parsed losslessly', () => {
-    const text = JSON.stringify((fixture as { orders: unknown[] }).orders[0]).replace('"id":450789469', '"id":12345678901234567890')
+    const text = JSON.stringify((fixture as { orders: unknown[] }).orders[0]).replace(
+      '"id":450789469',
+      '"id":12345678901234567890'
+    )
     const order = shopifyOrderToCanonical(shopifyOrderSchema.parse(parseJsonLosslessly(text)))
     expect(order.externalId).toBe('12345678901234567890')
   })
@@ -57,8 +60,12 @@ describe('Shopify order mapping', () => {
     const raw = fixtureOrder()
     expect(shopifyBackfillExclusion({ ...raw, fulfillment_status: 'fulfilled' })).toBe('fulfilled')
     expect(shopifyBackfillExclusion({ ...raw, cancelled_at: '2026-01-01T00:00:00Z' })).toBe('cancelled')
-    expect(shopifyBackfillExclusion({ ...raw, financial_status: 'refunded', fulfillment_status: null })).toBe('refunded')
-    expect(shopifyBackfillExclusion({ ...raw, financial_status: 'paid', fulfillment_status: null, cancelled_at: null })).toBeNull()
+    expect(shopifyBackfillExclusion({ ...raw, financial_status: 'refunded', fulfillment_status: null })).toBe(
+      'refunded'
+    )
+    expect(
+      shopifyBackfillExclusion({ ...raw, financial_status: 'paid', fulfillment_status: null, cancelled_at: null })
+    ).toBeNull()
     const window = backfillWindow(new Date('2026-11-22T00:00:00Z'))
     expect(window.clamped).toBe(true)
     expect(window.from.toISOString()).toBe('2026-09-23T00:00:00.000Z')

@@ -17,24 +17,58 @@ function headers(overrides: Record<string, string> = {}) {
 
 describe('Shopify webhook verification', () => {
   it('accepts the documented test vector and dedupes on X-Shopify-Webhook-Id', async () => {
-    expect(await verifyShopifyWebhook({ method: 'POST', headers: headers(), body }, credentials)).toEqual({ kind: 'accepted', deliveryKey: 'delivery-1', topic: 'orders/create' })
+    expect(await verifyShopifyWebhook({ method: 'POST', headers: headers(), body }, credentials)).toEqual({
+      kind: 'accepted',
+      deliveryKey: 'delivery-1',
+      topic: 'orders/create',
+    })
   })
 
   it('refuses a wrong or missing signature, and a different shop', async () => {
-    expect((await verifyShopifyWebhook({ method: 'POST', headers: headers({ 'X-Shopify-Hmac-Sha256': 'AAAA' }), body }, credentials)).kind).toBe('unauthorized')
+    expect(
+      (
+        await verifyShopifyWebhook(
+          { method: 'POST', headers: headers({ 'X-Shopify-Hmac-Sha256': 'AAAA' }), body },
+          credentials
+        )
+      ).kind
+    ).toBe('unauthorized')
     const missing = headers()
     missing.delete('X-Shopify-Hmac-Sha256')
-    expect((await verifyShopifyWebhook({ method: 'POST', headers: missing, body }, credentials)).kind).toBe('unauthorized')
-    expect((await verifyShopifyWebhook({ method: 'POST', headers: headers({ 'X-Shopify-Shop-Domain': 'evil.myshopify.com' }), body }, credentials)).kind).toBe('unauthorized')
+    expect((await verifyShopifyWebhook({ method: 'POST', headers: missing, body }, credentials)).kind).toBe(
+      'unauthorized'
+    )
+    expect(
+      (
+        await verifyShopifyWebhook(
+          { method: 'POST', headers: headers({ 'X-Shopify-Shop-Domain': 'evil.myshopify.com' }), body },
+          credentials
+        )
+      ).kind
+    ).toBe('unauthorized')
   })
 
   it('accepts the previous secret during a rotation', async () => {
     const signature = bytesToBase64(await hmacSha256('old-secret', body))
     const rotated = { ...credentials, webhookSecret: 'new-secret', previousWebhookSecret: 'old-secret' }
-    expect((await verifyShopifyWebhook({ method: 'POST', headers: headers({ 'X-Shopify-Hmac-Sha256': signature }), body }, rotated)).kind).toBe('accepted')
+    expect(
+      (
+        await verifyShopifyWebhook(
+          { method: 'POST', headers: headers({ 'X-Shopify-Hmac-Sha256': signature }), body },
+          rotated
+        )
+      ).kind
+    ).toBe('accepted')
   })
 
   it('ignores topics Kontor does not import, accepts lower-case HTTP/2 headers', async () => {
-    expect((await verifyShopifyWebhook({ method: 'POST', headers: headers({ 'x-shopify-topic': 'products/create' }), body }, credentials)).kind).toBe('ignored')
+    expect(
+      (
+        await verifyShopifyWebhook(
+          { method: 'POST', headers: headers({ 'x-shopify-topic': 'products/create' }), body },
+          credentials
+        )
+      ).kind
+    ).toBe('ignored')
   })
 })
