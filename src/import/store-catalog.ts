@@ -82,7 +82,8 @@ export async function importProduct(db: Database, scope: ImportScope, product: I
 }
 
 export async function importCustomer(db: Database, scope: ImportScope, customer: IncomingCustomer): Promise<Outcome> {
-  const { statements, customerId } = await customerStatements(db, scope, customer)
+  const name = `${customer.firstName ?? ''} ${customer.lastName ?? ''}`.trim().toLowerCase()
+  const { statements, customerId } = await customerStatements(db, scope, customer, `name:${scope.connectionId}:${name}`)
   const mapping = customer.externalId
     ? [
         db.run(sql`insert into ${mappings} (connection_id, kind, external_id, internal_id)

@@ -63,7 +63,13 @@ export function matchedCustomerId(
 }
 
 /** C1–C3, SH6: the statements that make sure the order's customer exists, and its id as SQL. */
-export async function customerStatements(db: Database, scope: ImportScope, customer: IncomingCustomer | null) {
+export async function customerStatements(
+  db: Database,
+  scope: ImportScope,
+  customer: IncomingCustomer | null,
+  /** Identifies a contact with neither phone, email nor platform id (e.g. the order it came with). */
+  fallbackIdentity: string
+) {
   const keys = customerKeys(customer)
   if (!customer || (!keys.phone && !keys.email && !customer.firstName && !customer.lastName)) {
     // SH6: no customer data at all → the tenant's single "not specified" customer.
@@ -78,7 +84,9 @@ export async function customerStatements(db: Database, scope: ImportScope, custo
     ? `phone:${keys.phone}`
     : keys.email
       ? `email:${keys.email}`
-      : `ext:${scope.connectionId}:${customer.externalId ?? crypto.randomUUID()}`
+      : customer.externalId
+        ? `ext:${scope.connectionId}:${customer.externalId}`
+        : fallbackIdentity
   const newId = await derivedId('cus', scope.tenantId, identity)
   const customerId = keys.phone || keys.email ? matchedCustomerId(scope.tenantId, keys, newId) : sql`${newId}`
   const values = {
@@ -122,7 +130,7 @@ export type OrderWrite = {
 export async function orderWriteStatements(db: Database, write: OrderWrite): Promise<Statement[]> {
   const { scope, incoming } = write
   const now = nowIso()
-  const customer = await customerStatements(db, scope, incoming.customer)
+  const customer = await customerStatements(db, scope, incoming.customer, `order:${write.orderId}`)
   const lineProducts = await Promise.all(incoming.lines.map((line) => productRows(scope, line.product)))
   const statements: Statement[] = [...customer.statements]
 

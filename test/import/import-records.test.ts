@@ -186,6 +186,55 @@ describe('importer with real D1', () => {
     expect(customers).toEqual([{ first_name: 'Not specified', not_specified: 1 }])
   })
 
+  it("BB5, BB4: a product update keeps its first dimensions and may not take another product's SKU or EAN", async () => {
+    const to = target({ productMatch: 'id' })
+    const first = product({ externalId: '1', sku: 'A-1', ean: '4000000000001', dimensions: { weight: '1.00' } })
+    const second = product({ externalId: '2', sku: 'B-2', ean: '4000000000002' })
+    await importRecords(db(), to, [
+      { kind: 'product', product: first },
+      { kind: 'product', product: second },
+    ])
+    const renamed = { ...first, name: 'Renamed', dimensions: { weight: '9.00' } }
+    const clash = { ...second, sku: 'A-1' }
+    const summary = await importRecords(db(), to, [
+      { kind: 'product', product: renamed },
+      { kind: 'product', product: clash },
+    ])
+    expect(summary.counts).toEqual({ updated: 1, rejected: 1 })
+    const rowsByExternal = await rows(
+      'select name, sku, dimensions from products where tenant_id = ? order by sku',
+      to.tenantId
+    )
+    expect(rowsByExternal).toEqual([
+      { name: 'Renamed', sku: 'A-1', dimensions: JSON.stringify({ weight: '1.00' }) },
+      { name: second.name, sku: 'B-2', dimensions: null },
+    ])
+    const [rejection] = await rows(
+      "select rule, reason from import_log where connection_id = ? and result = 'rejected'",
+      to.connectionId
+    )
+    expect(rejection).toMatchObject({ rule: 'BB4', reason: expect.stringContaining('SKU A-1') })
+  })
+
+  it('C3: a customer arriving on its own is matched like one arriving with an order', async () => {
+    const to = target()
+    const contact = customer({ phone: '+49 40 999', email: 'c@example.com' })
+    await importRecords(db(), to, [{ kind: 'order', order: order({ customer: contact }) }])
+    const summary = await importRecords(db(), to, [{ kind: 'customer', customer: { ...contact, phone: '+4940999' } }])
+    expect(summary.counts).toEqual({ unchanged: 1 })
+    expect(await rows('select id from customers where tenant_id = ?', to.tenantId)).toHaveLength(1)
+  })
+
+  it('a customer with only a name is kept with its order, not duplicated by a re-import', async () => {
+    const to = target()
+    const incoming = order({ customer: customer({ externalId: null, phone: null, email: null }) })
+    await importRecords(db(), to, [{ kind: 'order', order: incoming }])
+    await importRecords(db(), to, [
+      { kind: 'order', order: { ...incoming, updatedAt: '2026-11-09T00:00:00.000Z', total: '1.00' } },
+    ])
+    expect(await rows('select id from customers where tenant_id = ?', to.tenantId)).toHaveLength(1)
+  })
+
   it('counts the D1 statements of one 3-line order with a new customer and new products', async () => {
     const to = target()
     let statements = 0
