@@ -1,7 +1,15 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { api, apiJson, createTenant, waitFor } from '../helpers'
-import { deliverWebhook, orderJson, shopifyOrderPayload, shopifySetup, simulator } from './shopify-support'
+import { signShopifyWebhook } from '../simulators/shopify'
+import {
+  deliverWebhook,
+  orderJson,
+  shopifyOrderPayload,
+  shopifySetup,
+  simulator,
+  WEBHOOK_SECRET,
+} from './shopify-support'
 
 async function waitForOrders(token: string, connectionId: string, count = 1) {
   return waitFor(
@@ -99,7 +107,7 @@ describe('Shopify webhooks end to end', () => {
     expect((await deliverWebhook(connection.id, shop.shopDomain, body, { secret: 'wrong-secret' })).status).toBe(401)
     expect((await deliverWebhook(connection.id, shop.shopDomain, body, { signature: null })).status).toBe(401)
     const tampered = await deliverWebhook(connection.id, shop.shopDomain, body.replace('5550004', '5550005'), {
-      signature: await deliverSignature(body),
+      signature: await signShopifyWebhook(WEBHOOK_SECRET, body),
     })
     expect(tampered.status).toBe(401)
     expect(await inboxCount(connection.id)).toBe(0)
@@ -249,8 +257,3 @@ describe('Shopify webhooks end to end', () => {
     }
   })
 })
-
-async function deliverSignature(body: string) {
-  const { signShopifyWebhook } = await import('../simulators/shopify')
-  return signShopifyWebhook('shpss_test_secret', body)
-}
