@@ -105,11 +105,14 @@ export interface Connector<Credentials = unknown, Settings = unknown> {
   readonly ignoresChangesAfterNew?: string
   /** How often the cron polls this connection, in minutes. */
   pollIntervalMinutes?(settings: Settings): number
-  /** Runs after an order was imported, e.g. to tag it as received on the platform (BB7). */
+  /**
+   * Runs after an order was imported (or found unchanged), e.g. to tag it as received on the
+   * platform (BB7). It must be idempotent: a retried message runs it again.
+   */
   afterOrderImported?(
     context: ConnectorContext<Credentials, Settings>,
     order: OrderSnapshot,
-    result: 'created' | 'updated'
+    result: 'created' | 'updated' | 'unchanged'
   ): Promise<void>
   /** Writes an order event back to the platform the order came from (SYNC consumer). */
   writeBack?(

@@ -68,7 +68,9 @@ async function importAndHandOn(
     notes
   )
   for (const outcome of summary.orders) {
-    if (outcome.result !== 'created' && outcome.result !== 'updated') continue
+    if (outcome.result !== 'created' && outcome.result !== 'updated' && outcome.result !== 'unchanged') continue
+    // Called for unchanged orders too: when the hook failed last time, the retried import finds
+    // the order unchanged, and the hook must still run (e.g. BB7's tag, or the order is read again).
     if (connector.afterOrderImported) {
       const snapshot = await orderSnapshot(db, outcome.orderId)
       if (snapshot) await connector.afterOrderImported(context, snapshot, outcome.result)
