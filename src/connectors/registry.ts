@@ -4,10 +4,12 @@
  */
 import type { Platform } from '../core/model'
 import { shopifyConnector } from './shopify'
+import { wooCommerceConnector } from './woocommerce'
 import type { Connector } from './types'
 
 const connectors: Partial<Record<Platform, Connector<any, any>>> = {
   shopify: shopifyConnector,
+  woocommerce: wooCommerceConnector,
 }
 
 export function findConnector(platform: string): Connector<any, any> | undefined {

@@ -5,9 +5,11 @@
  */
 import type { Simulator } from './simulator'
 import { shopifySimulator } from './shopify'
+import { wooCommerceSimulator } from './woocommerce'
 
 export const simulators: Simulator[] = [
   shopifySimulator,
+  wooCommerceSimulator,
 ]
 
 export async function routeOutbound(request: Request): Promise<Response> {

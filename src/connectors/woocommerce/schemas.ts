@@ -1,0 +1,113 @@
+/**
+ * WooCommerce's connection fields (§6) and the parts of its REST v3 resources Kontor reads.
+ * Lenient on purpose: plugins add fields, and numbers arrive as strings or numbers.
+ */
+import { z } from 'zod'
+
+export const wooCredentialsSchema = z.object({
+  siteUrl: z
+    .string()
+    .url()
+    .transform((url) => url.replace(/\/+$/, '')),
+  consumerKey: z.string().min(1),
+  consumerSecret: z.string().min(1),
+  /** The webhook's own secret, not the consumer secret (WooCommerce signs with this one). */
+  webhookSecret: z.string().min(1),
+})
+export type WooCredentials = z.infer<typeof wooCredentialsSchema>
+
+export const wooSettingsSchema = z.object({
+  productMatch: z.enum(['name', 'sku', 'id']).default('sku'),
+  /** Also write tracking into the `_wc_shipment_tracking_items` meta (Shipment Tracking extensions). */
+  shipmentTracking: z.boolean().default(false),
+  /** How often the cron polls `modified_after`, in minutes: WooCommerce never retries a webhook. */
+  pollMinutes: z.number().int().min(1).max(1440).default(5),
+  baseUrl: z.string().url().optional(),
+})
+export type WooSettings = z.infer<typeof wooSettingsSchema>
+
+const id = z.union([z.string(), z.number()]).transform(String)
+const text = z.string().nullish()
+const number = z.union([z.string(), z.number()]).nullish()
+
+export const wooAddressSchema = z
+  .object({
+    first_name: text,
+    last_name: text,
+    company: text,
+    address_1: text,
+    address_2: text,
+    city: text,
+    state: text,
+    postcode: text,
+    country: text,
+    email: text,
+    phone: text,
+  })
+  .passthrough()
+
+export const wooOrderSchema = z
+  .object({
+    id,
+    number: z.union([z.string(), z.number()]).nullish(),
+    status: z.string(),
+    currency: z.string(),
+    date_created_gmt: z.string().nullish(),
+    date_created: z.string().nullish(),
+    date_modified_gmt: z.string().nullish(),
+    date_modified: z.string().nullish(),
+    total: number,
+    shipping_total: number,
+    customer_id: id.nullish(),
+    billing: wooAddressSchema.nullish(),
+    shipping: wooAddressSchema.nullish(),
+    line_items: z
+      .array(
+        z
+          .object({
+            id: id.nullish(),
+            name: text,
+            product_id: id.nullish(),
+            variation_id: id.nullish(),
+            quantity: z.coerce.number(),
+            total: number,
+            sku: text,
+            price: number,
+          })
+          .passthrough()
+      )
+      .default([]),
+    meta_data: z.array(z.object({ key: z.string(), value: z.unknown() }).passthrough()).default([]),
+  })
+  .passthrough()
+export type WooOrder = z.infer<typeof wooOrderSchema>
+
+export const wooCategorySchema = z.object({ id, name: z.string(), parent: id.default('0') }).passthrough()
+export type WooCategory = z.infer<typeof wooCategorySchema>
+
+export const wooProductSchema = z
+  .object({
+    id,
+    name: z.string(),
+    description: text,
+    short_description: text,
+    sku: text,
+    type: text,
+    categories: z.array(z.object({ id, name: z.string() }).passthrough()).default([]),
+    weight: text,
+    dimensions: z.object({ length: text, width: text, height: text }).passthrough().nullish(),
+  })
+  .passthrough()
+export type WooProduct = z.infer<typeof wooProductSchema>
+
+export const wooCustomerSchema = z
+  .object({
+    id,
+    email: text,
+    first_name: text,
+    last_name: text,
+    billing: wooAddressSchema.nullish(),
+    shipping: wooAddressSchema.nullish(),
+  })
+  .passthrough()
+export type WooCustomer = z.infer<typeof wooCustomerSchema>
