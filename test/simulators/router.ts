@@ -7,10 +7,7 @@ import type { Simulator } from './simulator'
 import { shopifySimulator } from './shopify'
 import { wooCommerceSimulator } from './woocommerce'
 
-export const simulators: Simulator[] = [
-  shopifySimulator,
-  wooCommerceSimulator,
-]
+export const simulators: Simulator[] = [shopifySimulator, wooCommerceSimulator]
 
 export async function routeOutbound(request: Request): Promise<Response> {
   const hostname = new URL(request.url).hostname

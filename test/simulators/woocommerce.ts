@@ -73,7 +73,17 @@ export function wooOrderPayload(overrides: Json = {}): Json {
       phone: '+49 170 7654321',
     },
     line_items: [
-      { id: 1001, name: 'Teapot', product_id: 93, variation_id: 0, quantity: 2, subtotal: '19.90', total: '19.90', sku: 'TEA-1', price: 9.95 },
+      {
+        id: 1001,
+        name: 'Teapot',
+        product_id: 93,
+        variation_id: 0,
+        quantity: 2,
+        subtotal: '19.90',
+        total: '19.90',
+        sku: 'TEA-1',
+        price: 9.95,
+      },
     ],
     shipping_lines: [{ id: 1, method_title: 'DHL', method_id: 'flat_rate', total: '4.90' }],
     meta_data: [],
@@ -84,7 +94,9 @@ export function wooOrderPayload(overrides: Json = {}): Json {
 const encoder = new TextEncoder()
 
 export async function signWooWebhook(secret: string, body: string): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ])
   const signature = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(body)))
   return btoa(String.fromCharCode(...signature))
 }
@@ -94,7 +106,12 @@ export function wooJson(value: unknown): string {
   return JSON.stringify(value).replace(/\//g, '\\/')
 }
 
-export async function wooWebhookHeaders(secret: string, topic: string, body: string, site = 'https://shop.woo.example/') {
+export async function wooWebhookHeaders(
+  secret: string,
+  topic: string,
+  body: string,
+  site = 'https://shop.woo.example/'
+) {
   return {
     'content-type': 'application/json',
     'user-agent': 'WooCommerce/9.8.0 Hookshot (WordPress/6.8)',
@@ -126,7 +143,11 @@ function paged(url: URL, host: string, path: string, items: Json[]): Response {
   }
   const totalPages = Math.max(1, Math.ceil(items.length / perPage))
   if (page > totalPages && items.length) {
-    return wooError('rest_post_invalid_page_number', 'The page number requested is larger than the number of pages available.', 400)
+    return wooError(
+      'rest_post_invalid_page_number',
+      'The page number requested is larger than the number of pages available.',
+      400
+    )
   }
   const links: string[] = []
   const link = (p: number, rel: string) => {
@@ -185,7 +206,9 @@ export function createWooCommerceSimulatorApp() {
   app.get('/_sim/orders/:id', (c) => {
     const site = siteOf(new URL(c.req.url).host)!
     const order = site.orders.get(c.req.param('id'))
-    return order ? c.json({ ...order, notes: site.notes.get(c.req.param('id')) ?? [] }) : c.json({ error: 'not found' }, 404)
+    return order
+      ? c.json({ ...order, notes: site.notes.get(c.req.param('id')) ?? [] })
+      : c.json({ error: 'not found' }, 404)
   })
   app.post('/_sim/products', async (c) => {
     const site = siteOf(new URL(c.req.url).host)!
@@ -203,7 +226,13 @@ export function createWooCommerceSimulatorApp() {
     const url = new URL(c.req.url)
     const site = siteOf(url.host)
     const text = ['GET', 'HEAD'].includes(c.req.method) ? '' : await c.req.raw.clone().text()
-    const entry: Recorded = { method: c.req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), body: text ? JSON.parse(text) : null, status: 0 }
+    const entry: Recorded = {
+      method: c.req.method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body: text ? JSON.parse(text) : null,
+      status: 0,
+    }
     site?.requests.push(entry)
     const expected = site && `Basic ${btoa(`${site.consumerKey}:${site.consumerSecret}`)}`
     if (!site || c.req.header('authorization') !== expected) {
@@ -236,7 +265,9 @@ export function createWooCommerceSimulatorApp() {
     const direction = query.get('order') === 'asc' ? 1 : -1
     const by = query.get('orderby') ?? 'date'
     orders = orders.sort((a, b) =>
-      by === 'id' ? direction * (Number(a.id) - Number(b.id)) : direction * (gmt(a.date_created_gmt)! - gmt(b.date_created_gmt)! || Number(a.id) - Number(b.id))
+      by === 'id'
+        ? direction * (Number(a.id) - Number(b.id))
+        : direction * (gmt(a.date_created_gmt)! - gmt(b.date_created_gmt)! || Number(a.id) - Number(b.id))
     )
     return paged(url, url.host, `${API}/orders`, orders)
   })
@@ -266,8 +297,15 @@ export function createWooCommerceSimulatorApp() {
     const id = c.req.param('id')
     if (!site.orders.has(id)) return wooError('woocommerce_rest_shop_order_invalid_id', 'Invalid ID.', 404)
     const body = await c.req.json()
-    if (typeof body.note !== 'string' || !body.note) return wooError('rest_missing_callback_param', 'Missing parameter(s): note', 400)
-    const note = { id: Math.floor(Math.random() * 1e6), author: 'system', date_created_gmt: wooGmt(new Date()), note: body.note, customer_note: Boolean(body.customer_note) }
+    if (typeof body.note !== 'string' || !body.note)
+      return wooError('rest_missing_callback_param', 'Missing parameter(s): note', 400)
+    const note = {
+      id: Math.floor(Math.random() * 1e6),
+      author: 'system',
+      date_created_gmt: wooGmt(new Date()),
+      note: body.note,
+      customer_note: Boolean(body.customer_note),
+    }
     site.notes.set(id, [...(site.notes.get(id) ?? []), note])
     return c.json(note, 201)
   })
@@ -280,7 +318,9 @@ export function createWooCommerceSimulatorApp() {
   app.get(`${API}/products`, (c) => {
     const url = new URL(c.req.url)
     const include = url.searchParams.get('include')?.split(',')
-    const products = [...siteOf(url.host)!.products.values()].filter((product) => !include || include.includes(String(product.id)))
+    const products = [...siteOf(url.host)!.products.values()].filter(
+      (product) => !include || include.includes(String(product.id))
+    )
     return paged(url, url.host, `${API}/products`, products)
   })
 

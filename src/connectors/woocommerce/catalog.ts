@@ -38,7 +38,9 @@ export async function categoriesOfProducts(
   if (!unique.length) return chosen
   const tree = await loadCategoryTree(context)
   for (let start = 0; start < unique.length; start += 100) {
-    const { items } = await fetchWooPage(context.http, context.credentials, 'products', { include: unique.slice(start, start + 100).join(',') })
+    const { items } = await fetchWooPage(context.http, context.credentials, 'products', {
+      include: unique.slice(start, start + 100).join(','),
+    })
     for (const item of items) {
       const product = wooProductSchema.safeParse(item)
       if (!product.success) continue

@@ -18,7 +18,10 @@ export async function fetchWooPage(
   resource: 'orders' | 'products' | 'products/categories',
   query: Record<string, string | number | (string | number)[]>
 ) {
-  const response = await http.request(`${API}/${resource}`, { query: { per_page: WOO_PAGE_SIZE, ...query }, headers: wooHeaders(credentials) })
+  const response = await http.request(`${API}/${resource}`, {
+    query: { per_page: WOO_PAGE_SIZE, ...query },
+    headers: wooHeaders(credentials),
+  })
   const totalPages = Number(response.headers.get('x-wp-totalpages') ?? 1)
   return { items: response.json<unknown[]>(), totalPages }
 }
@@ -29,10 +32,22 @@ export async function fetchWooOrder(http: HttpClient, credentials: WooCredential
 }
 
 export async function addWooOrderNote(http: HttpClient, credentials: WooCredentials, orderId: string, note: string) {
-  await http.request(`${API}/orders/${orderId}/notes`, { json: { note, customer_note: false }, headers: wooHeaders(credentials) })
+  await http.request(`${API}/orders/${orderId}/notes`, {
+    json: { note, customer_note: false },
+    headers: wooHeaders(credentials),
+  })
 }
 
-export async function updateWooOrder(http: HttpClient, credentials: WooCredentials, orderId: string, changes: Record<string, unknown>) {
-  const response = await http.request(`${API}/orders/${orderId}`, { method: 'PUT', json: changes, headers: wooHeaders(credentials) })
+export async function updateWooOrder(
+  http: HttpClient,
+  credentials: WooCredentials,
+  orderId: string,
+  changes: Record<string, unknown>
+) {
+  const response = await http.request(`${API}/orders/${orderId}`, {
+    method: 'PUT',
+    json: changes,
+    headers: wooHeaders(credentials),
+  })
   return response.json<{ status: string; meta_data?: { key: string; value: unknown }[] }>()
 }

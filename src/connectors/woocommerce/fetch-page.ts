@@ -37,7 +37,8 @@ export async function fetchWooCommercePage(
             : new Date((request.since ? Date.parse(request.since) : context.now().getTime()) - WOO_POLL_LOOKBACK_MS)
         ),
       }
-  const filter: Record<string, string> = request.mode === 'backfill' ? { after: token.from } : { modified_after: token.from }
+  const filter: Record<string, string> =
+    request.mode === 'backfill' ? { after: token.from } : { modified_after: token.from }
   const { items, totalPages } = await fetchWooPage(context.http, context.credentials, 'orders', {
     ...filter,
     dates_are_gmt: 'true',
@@ -53,18 +54,33 @@ export async function fetchWooCommercePage(
   for (const item of items) {
     const parsed = wooOrderSchema.safeParse(item)
     if (!parsed.success) {
-      records.push({ kind: 'decision', about: 'order', externalId: null, result: 'rejected', reason: `unreadable order: ${parsed.error.issues[0]?.message}` })
+      records.push({
+        kind: 'decision',
+        about: 'order',
+        externalId: null,
+        result: 'rejected',
+        reason: `unreadable order: ${parsed.error.issues[0]?.message}`,
+      })
       continue
     }
     const modified = wooGmtToIso(parsed.data.date_modified_gmt)
     if (modified && (!highWater || modified > highWater)) highWater = modified
     if (request.mode === 'backfill' && WOO_BACKFILL_EXCLUDED.includes(parsed.data.status)) {
-      records.push({ kind: 'decision', about: 'order', externalId: parsed.data.id, result: 'skipped', rule: 'WC1', reason: `${parsed.data.status} orders are not part of the initial import` })
+      records.push({
+        kind: 'decision',
+        about: 'order',
+        externalId: parsed.data.id,
+        result: 'skipped',
+        rule: 'WC1',
+        reason: `${parsed.data.status} orders are not part of the initial import`,
+      })
       continue
     }
     orders.push(parsed.data)
   }
-  const productIds = orders.flatMap((order) => order.line_items.flatMap((line) => (line.product_id && line.product_id !== '0' ? [line.product_id] : [])))
+  const productIds = orders.flatMap((order) =>
+    order.line_items.flatMap((line) => (line.product_id && line.product_id !== '0' ? [line.product_id] : []))
+  )
   const categories = await categoriesOfProducts(context, productIds)
   for (const order of orders) records.push(wooOrderToRecord(order, (productId) => categories.get(productId) ?? null))
 

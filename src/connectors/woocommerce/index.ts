@@ -22,7 +22,13 @@ import {
 import { verifyWooWebhook } from './webhook'
 import { writeBackToWooCommerce } from './write-back'
 
-function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, payload: unknown, topic: string): T {
+function parse<T>(
+  schema: {
+    safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } }
+  },
+  payload: unknown,
+  topic: string
+): T {
   const parsed = schema.safeParse(payload)
   if (!parsed.success) throw new FinalError(`unreadable ${topic} payload: ${parsed.error.issues[0]?.message}`)
   return parsed.data
@@ -39,12 +45,22 @@ export const wooCommerceConnector: Connector<WooCredentials, WooSettings> = {
     const payload = parseJsonLosslessly(event.body) as { id?: unknown }
     const [resource, action] = event.topic.split('.')
     if (action === 'deleted') {
-      return [{ kind: 'decision', about: resource === 'order' ? 'order' : resource === 'product' ? 'product' : 'customer', externalId: String(payload.id), result: 'skipped', reason: `deleted on WooCommerce; the hub keeps its copy` }]
+      return [
+        {
+          kind: 'decision',
+          about: resource === 'order' ? 'order' : resource === 'product' ? 'product' : 'customer',
+          externalId: String(payload.id),
+          result: 'skipped',
+          reason: `deleted on WooCommerce; the hub keeps its copy`,
+        },
+      ]
     }
     if (resource === 'order') {
       // The payload is the order as it was when delivered: treated as its latest state.
       const order = parse(wooOrderSchema, payload, event.topic)
-      const productIds = order.line_items.flatMap((line) => (line.product_id && line.product_id !== '0' ? [line.product_id] : []))
+      const productIds = order.line_items.flatMap((line) =>
+        line.product_id && line.product_id !== '0' ? [line.product_id] : []
+      )
       const categories = await categoriesOfProducts(context, productIds)
       return [wooOrderToRecord(order, (productId) => categories.get(productId) ?? null)]
     }

@@ -50,7 +50,9 @@ export function wooOrderCustomer(order: WooOrder): IncomingCustomer | null {
 }
 
 /** Why an order is not imported, or null when it is (WC2, WC10, checkout drafts). */
-export function wooOrderRejection(order: WooOrder): { rule?: string; reason: string; result: 'skipped' | 'rejected' } | null {
+export function wooOrderRejection(
+  order: WooOrder
+): { rule?: string; reason: string; result: 'skipped' | 'rejected' } | null {
   if (order.status === 'checkout-draft') return { result: 'skipped', reason: 'checkout drafts are never imported' }
   if (!order.line_items.length) return { result: 'rejected', rule: 'WC2', reason: 'the order has no products' }
   const customer = wooOrderCustomer(order)
@@ -79,7 +81,8 @@ export function wooOrderToCanonical(
     status: order.status === 'cancelled' ? 'cancelled' : null,
     orderType: null,
     total: toMoney(order.total),
-    shippingCost: order.shipping_total !== null && order.shipping_total !== undefined ? toMoney(order.shipping_total) : null,
+    shippingCost:
+      order.shipping_total !== null && order.shipping_total !== undefined ? toMoney(order.shipping_total) : null,
     customer: wooOrderCustomer(order),
     billingAddress: wooAddressToCanonical(order.billing),
     shippingAddress: wooAddressToCanonical(order.shipping),
@@ -135,7 +138,12 @@ export function wooProductToCanonical(product: WooProduct, tree: CategoryTree): 
     category: category ? { externalId: category.id, name: category.name } : null,
     dimensions:
       product.weight || dimensions?.length || dimensions?.width || dimensions?.height
-        ? { weight: blank(product.weight), length: blank(dimensions?.length), width: blank(dimensions?.width), height: blank(dimensions?.height) }
+        ? {
+            weight: blank(product.weight),
+            length: blank(dimensions?.length),
+            width: blank(dimensions?.width),
+            height: blank(dimensions?.height),
+          }
         : null,
     type: 'single',
     components: [],

@@ -8,7 +8,8 @@ import { verifyBase64HmacSha256 } from '../../core/crypto'
 import type { WebhookRequest, WebhookVerdict } from '../types'
 import type { WooCredentials } from './schemas'
 
-export const WOO_TOPICS = /^(order\.(created|updated|deleted|restored)|product\.(created|updated|deleted|restored)|customer\.(created|updated|deleted))$/
+export const WOO_TOPICS =
+  /^(order\.(created|updated|deleted|restored)|product\.(created|updated|deleted|restored)|customer\.(created|updated|deleted))$/
 
 const decoder = new TextDecoder()
 

@@ -37,7 +37,9 @@ export async function writeBackToWooCommerce(
   const changes: Record<string, unknown> = {}
   if (order.status === 'shipped' && order.writtenOff) changes.status = 'completed'
   if (event.type === 'shipped' && event.tracking?.length && context.settings.shipmentTracking) {
-    changes.meta_data = [{ key: '_wc_shipment_tracking_items', value: shipmentTrackingItems(order.tracking, context.now()) }]
+    changes.meta_data = [
+      { key: '_wc_shipment_tracking_items', value: shipmentTrackingItems(order.tracking, context.now()) },
+    ]
   }
   if (Object.keys(changes).length) {
     const updated = await updateWooOrder(context.http, context.credentials, order.externalId, changes)

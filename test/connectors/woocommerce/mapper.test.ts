@@ -18,7 +18,13 @@ const tree = categoryTree((categoriesFixture as unknown[]).map((category) => woo
 describe('WooCommerce mapping and rules', () => {
   it('maps the documented order 727 (G3 fields, GMT dates)', () => {
     const order = wooOrderToCanonical(fixtureOrder())
-    expect(order).toMatchObject({ externalId: '727', number: '727', currency: 'USD', total: '29.35', platformStatus: 'processing' })
+    expect(order).toMatchObject({
+      externalId: '727',
+      number: '727',
+      currency: 'USD',
+      total: '29.35',
+      platformStatus: 'processing',
+    })
     expect(order.createdAt).toBe('2017-03-22T19:28:02.000Z')
     expect(order.lines[0]).toMatchObject({ quantity: 2, unitPrice: '3.00', total: '6.00' })
   })
@@ -50,7 +56,10 @@ describe('WooCommerce mapping and rules', () => {
 
   it('WC10: a customer with neither email nor phone means no import', () => {
     const raw = fixtureOrder()
-    const anonymous = fixtureOrder({ billing: { ...raw.billing, email: '', phone: '' }, shipping: { ...raw.shipping, phone: '' } })
+    const anonymous = fixtureOrder({
+      billing: { ...raw.billing, email: '', phone: '' },
+      shipping: { ...raw.shipping, phone: '' },
+    })
     expect(wooOrderRejection(anonymous)).toMatchObject({ result: 'rejected', rule: 'WC10' })
   })
 
@@ -62,13 +71,29 @@ describe('WooCommerce mapping and rules', () => {
     expect(WOO_BACKFILL_EXCLUDED.sort()).toEqual(['cancelled', 'completed', 'failed', 'refunded', 'trash'])
   })
 
-  it('WC6: among the product\'s categories the one highest in the tree wins', () => {
+  it("WC6: among the product's categories the one highest in the tree wins", () => {
     // Clothing (9) is a root, T-shirts (14) sits under it.
-    expect(chooseWooCategory([{ id: '14', name: 'T-shirts' }, { id: '9', name: 'Clothing' }], tree)).toEqual({ id: '9', name: 'Clothing' })
+    expect(
+      chooseWooCategory(
+        [
+          { id: '14', name: 'T-shirts' },
+          { id: '9', name: 'Clothing' },
+        ],
+        tree
+      )
+    ).toEqual({ id: '9', name: 'Clothing' })
   })
 
   it('WC7: on a tie the alphabetically first wins', () => {
-    expect(chooseWooCategory([{ id: '11', name: 'Music' }, { id: '9', name: 'Clothing' }], tree)).toEqual({ id: '9', name: 'Clothing' })
+    expect(
+      chooseWooCategory(
+        [
+          { id: '11', name: 'Music' },
+          { id: '9', name: 'Clothing' },
+        ],
+        tree
+      )
+    ).toEqual({ id: '9', name: 'Clothing' })
   })
 
   it('WC8: never an ancestor the product is not assigned to', () => {
