@@ -241,7 +241,7 @@ async function benchCpu() {
   })
   const credentials = { shopDomain: 'cpu.myshopify.com', accessToken: 'x', webhookSecret: SECRET }
   const once = async () => {
-    await verifyShopifyWebhook({ method: 'POST', headers, body: bytes }, credentials)
+    await verifyShopifyWebhook({ method: 'POST', url: 'https://kontor.bench/', headers, body: bytes }, credentials)
     shopifyOrderToCanonical(shopifyOrderSchema.parse(parseJsonLosslessly(body)))
   }
   for (let index = 0; index < 500; index++) await once()

@@ -10,6 +10,8 @@ import type { ImportNote, ImportRecord, OrderEventType, OrderStatus, Platform, T
 /** What webhook intake knows of a request: nothing is parsed yet. */
 export type WebhookRequest = {
   method: string
+  /** The full URL called, for platforms that sign nothing and authenticate by a key in it (Cartum). */
+  url: string
   headers: Headers
   body: Uint8Array
 }

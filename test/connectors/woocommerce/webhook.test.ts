@@ -17,7 +17,7 @@ describe('WooCommerce webhook verification', () => {
       'x-wc-webhook-signature': 'xRlfI2PnnuNh06esM7I8UnsyyzwHOPZfIJ1p2O9/WXQ=',
       'x-wc-webhook-topic': 'order.updated',
     })
-    expect((await verifyWooWebhook({ method: 'POST', headers, body: encoder.encode(body) }, credentials)).kind).toBe(
+    expect((await verifyWooWebhook({ method: 'POST', url: 'https://kontor.test/webhooks', headers, body: encoder.encode(body) }, credentials)).kind).toBe(
       'accepted'
     )
   })
@@ -25,7 +25,7 @@ describe('WooCommerce webhook verification', () => {
   it('dedupes on source, topic, id and date_modified_gmt', async () => {
     const body = JSON.stringify({ id: 5, date_modified_gmt: '2026-11-22T10:00:00' })
     const headers = new Headers(await wooWebhookHeaders('my-secret', 'order.updated', body))
-    const verdict = await verifyWooWebhook({ method: 'POST', headers, body: encoder.encode(body) }, credentials)
+    const verdict = await verifyWooWebhook({ method: 'POST', url: 'https://kontor.test/webhooks', headers, body: encoder.encode(body) }, credentials)
     expect(verdict).toEqual({
       kind: 'accepted',
       topic: 'order.updated',
@@ -36,12 +36,14 @@ describe('WooCommerce webhook verification', () => {
   it('the unsigned form-encoded ping is a ping; anything else unsigned is refused', async () => {
     const ping = {
       method: 'POST',
+      url: 'https://kontor.test/webhooks',
       headers: new Headers({ 'content-type': 'application/x-www-form-urlencoded' }),
       body: encoder.encode('webhook_id=2'),
     }
     expect(await verifyWooWebhook(ping, credentials)).toEqual({ kind: 'ping' })
     const unsigned = {
       method: 'POST',
+      url: 'https://kontor.test/webhooks',
       headers: new Headers({ 'content-type': 'application/json' }),
       body: encoder.encode('{"id":1}'),
     }
@@ -51,7 +53,7 @@ describe('WooCommerce webhook verification', () => {
   it('the consumer secret is not the webhook secret', async () => {
     const body = '{"id":1}'
     const headers = new Headers(await wooWebhookHeaders('cs', 'order.created', body))
-    expect((await verifyWooWebhook({ method: 'POST', headers, body: encoder.encode(body) }, credentials)).kind).toBe(
+    expect((await verifyWooWebhook({ method: 'POST', url: 'https://kontor.test/webhooks', headers, body: encoder.encode(body) }, credentials)).kind).toBe(
       'unauthorized'
     )
   })
