@@ -4,12 +4,14 @@
  */
 import type { Platform } from '../core/model'
 import { shopifyConnector } from './shopify'
+import { cartumConnector } from './cartum'
 import { wooCommerceConnector } from './woocommerce'
 import type { Connector } from './types'
 
 const connectors: Partial<Record<Platform, Connector<any, any>>> = {
   shopify: shopifyConnector,
   woocommerce: wooCommerceConnector,
+  cartum: cartumConnector,
 }
 
 export function findConnector(platform: string): Connector<any, any> | undefined {

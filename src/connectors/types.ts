@@ -94,6 +94,8 @@ export interface Connector<Credentials = unknown, Settings = unknown> {
   /** Extra credentials Kontor generates when none were given (e.g. a webhook secret). */
   generatedCredentials?(credentials: Partial<Credentials>): Partial<Credentials>
 
+  /** The URL the merchant registers, when it must carry more than Kontor's webhook URL (Cartum's key). */
+  registeredWebhookUrl?(webhookUrl: string, credentials: Credentials): string
   /** Verifies a webhook on the raw bytes. No I/O, no parsing beyond what dedupe needs. */
   verifyWebhook?(request: WebhookRequest, credentials: Credentials): Promise<WebhookVerdict>
   /** Turns a stored webhook delivery into import records (INGEST consumer). */

@@ -3,11 +3,12 @@
  * simulator that answers for its host. A request to any other host fails loudly: tests never
  * reach the network.
  */
+import { cartumSimulator } from './cartum'
 import type { Simulator } from './simulator'
 import { shopifySimulator } from './shopify'
 import { wooCommerceSimulator } from './woocommerce'
 
-export const simulators: Simulator[] = [shopifySimulator, wooCommerceSimulator]
+export const simulators: Simulator[] = [shopifySimulator, wooCommerceSimulator, cartumSimulator]
 
 export async function routeOutbound(request: Request): Promise<Response> {
   const hostname = new URL(request.url).hostname

@@ -151,9 +151,12 @@ export const connectionRoutes = apiRouter()
       await db.insert(connections).values(row)
       const backfillJobId = connector.fetchPage ? await startSync(db, c.env.INGEST, row, 'backfill', null) : undefined
       const webhookSecret = (generated as { webhookSecret?: string }).webhookSecret
+      const presented = present({ ...row, sessionState: null, deletedAt: null }, new URL(c.req.url).origin)
       return c.json(
         {
-          ...present({ ...row, sessionState: null, deletedAt: null }, new URL(c.req.url).origin),
+          ...presented,
+          // Shown once, like the secret: where the platform needs more than the plain URL.
+          webhookUrl: connector.registeredWebhookUrl?.(presented.webhookUrl, credentials) ?? presented.webhookUrl,
           webhookSecret,
           backfillJobId,
         },

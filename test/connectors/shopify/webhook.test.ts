@@ -17,7 +17,12 @@ function headers(overrides: Record<string, string> = {}) {
 
 describe('Shopify webhook verification', () => {
   it('accepts the documented test vector and dedupes on X-Shopify-Webhook-Id', async () => {
-    expect(await verifyShopifyWebhook({ method: 'POST', url: 'https://kontor.test/webhooks', headers: headers(), body }, credentials)).toEqual({
+    expect(
+      await verifyShopifyWebhook(
+        { method: 'POST', url: 'https://kontor.test/webhooks', headers: headers(), body },
+        credentials
+      )
+    ).toEqual({
       kind: 'accepted',
       deliveryKey: 'delivery-1',
       topic: 'orders/create',
@@ -28,20 +33,35 @@ describe('Shopify webhook verification', () => {
     expect(
       (
         await verifyShopifyWebhook(
-          { method: 'POST', url: 'https://kontor.test/webhooks', headers: headers({ 'X-Shopify-Hmac-Sha256': 'AAAA' }), body },
+          {
+            method: 'POST',
+            url: 'https://kontor.test/webhooks',
+            headers: headers({ 'X-Shopify-Hmac-Sha256': 'AAAA' }),
+            body,
+          },
           credentials
         )
       ).kind
     ).toBe('unauthorized')
     const missing = headers()
     missing.delete('X-Shopify-Hmac-Sha256')
-    expect((await verifyShopifyWebhook({ method: 'POST', url: 'https://kontor.test/webhooks', headers: missing, body }, credentials)).kind).toBe(
-      'unauthorized'
-    )
     expect(
       (
         await verifyShopifyWebhook(
-          { method: 'POST', url: 'https://kontor.test/webhooks', headers: headers({ 'X-Shopify-Shop-Domain': 'evil.myshopify.com' }), body },
+          { method: 'POST', url: 'https://kontor.test/webhooks', headers: missing, body },
+          credentials
+        )
+      ).kind
+    ).toBe('unauthorized')
+    expect(
+      (
+        await verifyShopifyWebhook(
+          {
+            method: 'POST',
+            url: 'https://kontor.test/webhooks',
+            headers: headers({ 'X-Shopify-Shop-Domain': 'evil.myshopify.com' }),
+            body,
+          },
           credentials
         )
       ).kind
@@ -54,7 +74,12 @@ describe('Shopify webhook verification', () => {
     expect(
       (
         await verifyShopifyWebhook(
-          { method: 'POST', url: 'https://kontor.test/webhooks', headers: headers({ 'X-Shopify-Hmac-Sha256': signature }), body },
+          {
+            method: 'POST',
+            url: 'https://kontor.test/webhooks',
+            headers: headers({ 'X-Shopify-Hmac-Sha256': signature }),
+            body,
+          },
           rotated
         )
       ).kind
@@ -65,7 +90,12 @@ describe('Shopify webhook verification', () => {
     expect(
       (
         await verifyShopifyWebhook(
-          { method: 'POST', url: 'https://kontor.test/webhooks', headers: headers({ 'x-shopify-topic': 'products/create' }), body },
+          {
+            method: 'POST',
+            url: 'https://kontor.test/webhooks',
+            headers: headers({ 'x-shopify-topic': 'products/create' }),
+            body,
+          },
           credentials
         )
       ).kind

@@ -17,15 +17,23 @@ describe('WooCommerce webhook verification', () => {
       'x-wc-webhook-signature': 'xRlfI2PnnuNh06esM7I8UnsyyzwHOPZfIJ1p2O9/WXQ=',
       'x-wc-webhook-topic': 'order.updated',
     })
-    expect((await verifyWooWebhook({ method: 'POST', url: 'https://kontor.test/webhooks', headers, body: encoder.encode(body) }, credentials)).kind).toBe(
-      'accepted'
-    )
+    expect(
+      (
+        await verifyWooWebhook(
+          { method: 'POST', url: 'https://kontor.test/webhooks', headers, body: encoder.encode(body) },
+          credentials
+        )
+      ).kind
+    ).toBe('accepted')
   })
 
   it('dedupes on source, topic, id and date_modified_gmt', async () => {
     const body = JSON.stringify({ id: 5, date_modified_gmt: '2026-11-22T10:00:00' })
     const headers = new Headers(await wooWebhookHeaders('my-secret', 'order.updated', body))
-    const verdict = await verifyWooWebhook({ method: 'POST', url: 'https://kontor.test/webhooks', headers, body: encoder.encode(body) }, credentials)
+    const verdict = await verifyWooWebhook(
+      { method: 'POST', url: 'https://kontor.test/webhooks', headers, body: encoder.encode(body) },
+      credentials
+    )
     expect(verdict).toEqual({
       kind: 'accepted',
       topic: 'order.updated',
@@ -53,8 +61,13 @@ describe('WooCommerce webhook verification', () => {
   it('the consumer secret is not the webhook secret', async () => {
     const body = '{"id":1}'
     const headers = new Headers(await wooWebhookHeaders('cs', 'order.created', body))
-    expect((await verifyWooWebhook({ method: 'POST', url: 'https://kontor.test/webhooks', headers, body: encoder.encode(body) }, credentials)).kind).toBe(
-      'unauthorized'
-    )
+    expect(
+      (
+        await verifyWooWebhook(
+          { method: 'POST', url: 'https://kontor.test/webhooks', headers, body: encoder.encode(body) },
+          credentials
+        )
+      ).kind
+    ).toBe('unauthorized')
   })
 })
