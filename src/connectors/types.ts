@@ -107,6 +107,16 @@ export interface Connector<Credentials = unknown, Settings = unknown> {
    * past `new` (BB8: re-import only while not processing; PM3: not after the hand-over).
    */
   readonly ignoresChangesAfterNew?: string
+  /**
+   * The rule id under which an imported order is never updated from the platform again, except
+   * for a cancellation (PM3: after the hand-over, later plenty changes are not imported).
+   */
+  readonly importsOnce?: string
+  /**
+   * The rule id under which a platform cancellation is a request the hub may refuse: an order
+   * already in processing or shipped stays as it is and gets a `cancel_refused` event (PM5).
+   */
+  readonly cancellationsAreRequests?: string
   /** How often the cron polls this connection, in minutes. */
   pollIntervalMinutes?(settings: Settings): number
   /**

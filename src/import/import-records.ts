@@ -21,7 +21,7 @@ import { writeBatch } from '../db/write-batch'
 import type { ProductMatch } from './match-keys'
 import { type ExistingOrder, type InitialStatusSetting, planOrderImport } from './order-plan'
 import { importCustomer, importProduct } from './store-catalog'
-import { type ImportScope, orderId, orderWriteStatements } from './store-order'
+import { eventOnlyStatements, type ImportScope, orderId, orderWriteStatements } from './store-order'
 
 export type ImportTarget = {
   tenantId: string
@@ -31,8 +31,10 @@ export type ImportTarget = {
   settings: { productMatch?: ProductMatch; initialStatus?: InitialStatusSetting }
   /** Where the records came from; a poll that creates an order says so, since a webhook should have. */
   origin: 'webhook' | 'poll' | 'backfill'
-  /** See Connector.ignoresChangesAfterNew. */
+  /** See Connector.ignoresChangesAfterNew, importsOnce and cancellationsAreRequests. */
   ignoresChangesAfterNew?: string
+  importsOnce?: string
+  cancellationsAreRequests?: string
 }
 
 export type OrderOutcome = { orderId: string; externalId: string; result: ImportResult; rule?: string; reason?: string }
@@ -114,8 +116,14 @@ export async function importRecords(
       tenantCurrency: target.tenantCurrency,
       initialStatusSetting: target.settings.initialStatus,
       ignoresChangesAfterNew: target.ignoresChangesAfterNew,
+      importsOnce: target.importsOnce,
+      cancellationsAreRequests: target.cancellationsAreRequests,
     })
-    if (plan.action === 'write') {
+    if (plan.action === 'write' && plan.keepContent) {
+      await writeBatch(db, eventOnlyStatements(db, { scope, incoming, orderId: id, contentHash, events: plan.events }))
+      summary.orders.push({ orderId: id, externalId: incoming.externalId, result: 'updated' })
+      count('updated')
+    } else if (plan.action === 'write') {
       const reason =
         target.origin === 'poll' && plan.result === 'created'
           ? 'found by the poll: no webhook brought this order'

@@ -21,7 +21,14 @@ export type PlannedEvent = { type: OrderEventType; message: string | null; data:
 export type OrderPlan =
   | { action: 'reject'; rule: string; reason: string }
   | { action: 'keep'; rule?: string; reason: string }
-  | { action: 'write'; result: 'created' | 'updated'; status: OrderStatus; events: PlannedEvent[] }
+  | {
+      action: 'write'
+      result: 'created' | 'updated'
+      status: OrderStatus
+      events: PlannedEvent[]
+      /** Record the events and status only; the order's imported content stays as it was. */
+      keepContent?: boolean
+    }
 
 export type InitialStatusSetting = OrderStatus | Record<string, OrderStatus> | undefined
 
@@ -57,8 +64,10 @@ export function planOrderImport(input: {
   contentHash: string
   tenantCurrency: string
   initialStatusSetting: InitialStatusSetting
-  /** See Connector.ignoresChangesAfterNew. */
+  /** See Connector.ignoresChangesAfterNew, importsOnce and cancellationsAreRequests. */
   ignoresChangesAfterNew?: string
+  importsOnce?: string
+  cancellationsAreRequests?: string
 }): OrderPlan {
   const { incoming, existing, contentHash, tenantCurrency } = input
   if (incoming.currency.toUpperCase() !== tenantCurrency.toUpperCase()) {
@@ -74,6 +83,19 @@ export function planOrderImport(input: {
   }
   if (existing.writtenOff) {
     return { action: 'keep', rule: 'G5', reason: 'the order is written off; platform changes are no longer applied' }
+  }
+  const cancelling = incoming.status === 'cancelled' && existing.status !== 'cancelled'
+  if (cancelling && input.cancellationsAreRequests && (existing.status === 'processing' || existing.status === 'shipped')) {
+    return {
+      action: 'write',
+      result: 'updated',
+      status: existing.status,
+      events: [{ type: 'cancel_refused', message: `${input.cancellationsAreRequests}: the order is already ${existing.status}; the cancellation is refused`, data: null }],
+      keepContent: true,
+    }
+  }
+  if (input.importsOnce && !cancelling) {
+    return { action: 'keep', rule: input.importsOnce, reason: 'the order was handed over; later platform changes are not imported' }
   }
   if (input.ignoresChangesAfterNew && existing.status !== 'new') {
     return {

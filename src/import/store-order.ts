@@ -282,6 +282,46 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
   return statements
 }
 
+/** A platform report that changes only the order's events and platform status (a refused cancellation). */
+export function eventOnlyStatements(
+  db: Database,
+  write: { scope: ImportScope; incoming: IncomingOrder; orderId: string; contentHash: string; events: PlannedEvent[] }
+): Statement[] {
+  const now = nowIso()
+  return [
+    db
+      .update(orders)
+      .set({ platformStatus: write.incoming.platformStatus, changedAt: now })
+      .where(sql`${orders.id} = ${write.orderId} and ${orders.writtenOff} = 0`),
+    db
+      .insert(orderEvents)
+      .values(
+        write.events.map((event, index) => ({
+          id: randomId('evt'),
+          tenantId: write.scope.tenantId,
+          orderId: write.orderId,
+          type: event.type,
+          at: now,
+          message: event.message,
+          data: event.data,
+          source: 'platform',
+          idempotencyKey: `import:${write.orderId}:${write.contentHash}:${index}`,
+        }))
+      )
+      .onConflictDoNothing(),
+    db.insert(importLog).values({
+      id: randomId('log'),
+      tenantId: write.scope.tenantId,
+      connectionId: write.scope.connectionId,
+      kind: 'order',
+      externalId: write.incoming.externalId,
+      result: 'updated',
+      reason: write.events.map((event) => event.message).join('; '),
+      at: now,
+    }),
+  ]
+}
+
 function uniqueBy<T>(rows: T[], key: (row: T) => string): T[] {
   const seen = new Map<string, T>()
   for (const row of rows) if (!seen.has(key(row))) seen.set(key(row), row)

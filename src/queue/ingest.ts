@@ -63,6 +63,8 @@ async function importAndHandOn(
       settings: context.settings,
       origin,
       ignoresChangesAfterNew: connector.ignoresChangesAfterNew,
+      importsOnce: connector.importsOnce,
+      cancellationsAreRequests: connector.cancellationsAreRequests,
     },
     records,
     notes
