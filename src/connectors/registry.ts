@@ -5,6 +5,7 @@
 import type { Platform } from '../core/model'
 import { shopifyConnector } from './shopify'
 import { cartumConnector } from './cartum'
+import { plentymarketsConnector } from './plentymarkets'
 import { wooCommerceConnector } from './woocommerce'
 import type { Connector } from './types'
 
@@ -12,6 +13,7 @@ const connectors: Partial<Record<Platform, Connector<any, any>>> = {
   shopify: shopifyConnector,
   woocommerce: wooCommerceConnector,
   cartum: cartumConnector,
+  plentymarkets: plentymarketsConnector,
 }
 
 export function findConnector(platform: string): Connector<any, any> | undefined {

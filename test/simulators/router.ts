@@ -4,11 +4,12 @@
  * reach the network.
  */
 import { cartumSimulator } from './cartum'
+import { plentymarketsSimulator } from './plentymarkets'
 import type { Simulator } from './simulator'
 import { shopifySimulator } from './shopify'
 import { wooCommerceSimulator } from './woocommerce'
 
-export const simulators: Simulator[] = [shopifySimulator, wooCommerceSimulator, cartumSimulator]
+export const simulators: Simulator[] = [shopifySimulator, wooCommerceSimulator, cartumSimulator, plentymarketsSimulator]
 
 export async function routeOutbound(request: Request): Promise<Response> {
   const hostname = new URL(request.url).hostname

@@ -1,6 +1,12 @@
 /** The Shopify simulator itself, driven in-process with `app.request` (no network, no Worker). */
 import { describe, expect, it } from 'vitest'
-import { createShopifySimulatorApp, parseLossless, shopifyOrderPayload, shopifySimulator, signShopifyWebhook } from './shopify'
+import {
+  createShopifySimulatorApp,
+  parseLossless,
+  shopifyOrderPayload,
+  shopifySimulator,
+  signShopifyWebhook,
+} from './shopify'
 
 const TOKEN = 'shpat_test'
 const V = '2025-10'
@@ -10,18 +16,35 @@ async function newShop(options: Record<string, unknown> = {}) {
   const host = `t-${crypto.randomUUID().slice(0, 8)}.myshopify.com`
   const base = `https://${host}`
   const control = async (path: string, body?: unknown) => {
-    const response = await app.request(`${base}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) })
+    const response = await app.request(
+      `${base}${path}`,
+      body === undefined
+        ? {}
+        : {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: typeof body === 'string' ? body : JSON.stringify(body),
+          }
+    )
     expect(response.status, await response.clone().text()).toBeLessThan(300)
     return response.json() as Promise<any>
   }
   const admin = (path: string, init: RequestInit = {}, token = TOKEN) =>
-    app.request(path.startsWith('https://') ? path : `${base}/admin/api/${V}/${path}`, { ...init, headers: { 'X-Shopify-Access-Token': token, 'content-type': 'application/json', ...init.headers } })
+    app.request(path.startsWith('https://') ? path : `${base}/admin/api/${V}/${path}`, {
+      ...init,
+      headers: { 'X-Shopify-Access-Token': token, 'content-type': 'application/json', ...init.headers },
+    })
   await control('/_sim/shop', { accessToken: TOKEN, webhookSecret: 'hush', ...options })
   return { app, host, control, admin }
 }
 
 function nextLink(link: string | null): string | null {
-  return link?.split(', ').find((part) => part.endsWith('rel="next"'))?.slice(1, -'>; rel="next"'.length) ?? null
+  return (
+    link
+      ?.split(', ')
+      .find((part) => part.endsWith('rel="next"'))
+      ?.slice(1, -'>; rel="next"'.length) ?? null
+  )
 }
 
 describe('Shopify simulator', () => {
@@ -49,7 +72,11 @@ describe('Shopify simulator', () => {
       ids.push(...orders.map((order) => String(order.id)))
       lastLink = response.headers.get('link')
       if (pages === 0) {
-        expect(lastLink).toMatch(new RegExp(`^<https://${host.replace(/\./g, '\\.')}/admin/api/${V}/orders\\.json\\?limit=250&page_info=[A-Za-z0-9_-]+>; rel="next"$`))
+        expect(lastLink).toMatch(
+          new RegExp(
+            `^<https://${host.replace(/\./g, '\\.')}/admin/api/${V}/orders\\.json\\?limit=250&page_info=[A-Za-z0-9_-]+>; rel="next"$`
+          )
+        )
       }
       url = nextLink(lastLink)
       pages++
@@ -81,7 +108,10 @@ describe('Shopify simulator', () => {
     const withFilter = await admin(`${next}&status=any`)
     expect(withFilter.status).toBe(400)
     expect(await withFilter.json()).toEqual({
-      errors: { status: 'status cannot be passed when page_info is present. See https://shopify.dev/api/usage/pagination-rest for more information.' },
+      errors: {
+        status:
+          'status cannot be passed when page_info is present. See https://shopify.dev/api/usage/pagination-rest for more information.',
+      },
     })
     const ok = await admin(next)
     expect(ok.status).toBe(200)
@@ -93,7 +123,9 @@ describe('Shopify simulator', () => {
     const { admin, control } = await newShop()
     const response = await admin('orders.json', {}, 'wrong')
     expect(response.status).toBe(401)
-    expect(await response.json()).toEqual({ errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' })
+    expect(await response.json()).toEqual({
+      errors: '[API] Invalid API key or access token (unrecognized login or wrong password)',
+    })
     const requests = await control('/_sim/requests')
     expect(requests).toMatchObject([{ method: 'GET', path: `/admin/api/${V}/orders.json`, status: 401 }])
   })
@@ -110,7 +142,9 @@ describe('Shopify simulator', () => {
     expect(throttled).not.toBeNull()
     expect(throttled!.headers.get('retry-after')).toBe('2.0')
     expect(throttled!.headers.get('x-shopify-shop-api-call-limit')).toMatch(/^\d+\/40$/)
-    expect(await throttled!.json()).toEqual({ errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.' })
+    expect(await throttled!.json()).toEqual({
+      errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.',
+    })
   })
 
   it('injects the next N faults', async () => {
@@ -145,36 +179,68 @@ describe('Shopify simulator', () => {
     await control('/_sim/orders', { orders: [{ id: 450789469 }] })
     const { fulfillment_orders } = (await (await admin('orders/450789469/fulfillment_orders.json')).json()) as any
     expect(fulfillment_orders).toHaveLength(1)
-    expect(fulfillment_orders[0]).toMatchObject({ order_id: 450789469, status: 'open', supported_actions: expect.arrayContaining(['create_fulfillment']) })
+    expect(fulfillment_orders[0]).toMatchObject({
+      order_id: 450789469,
+      status: 'open',
+      supported_actions: expect.arrayContaining(['create_fulfillment']),
+    })
     expect(fulfillment_orders[0].line_items).toHaveLength(3)
 
-    const missing = await admin('fulfillments.json', { method: 'POST', body: JSON.stringify({ fulfillment: { line_items_by_fulfillment_order: [{ fulfillment_order_id: 1 }] } }) })
+    const missing = await admin('fulfillments.json', {
+      method: 'POST',
+      body: JSON.stringify({ fulfillment: { line_items_by_fulfillment_order: [{ fulfillment_order_id: 1 }] } }),
+    })
     expect(missing.status).toBe(422)
     expect(await missing.json()).toHaveProperty('errors')
 
     const created = await admin('fulfillments.json', {
       method: 'POST',
-      body: JSON.stringify({ fulfillment: { notify_customer: false, tracking_info: { number: '1Z001985YW99744790', company: 'UPS' }, line_items_by_fulfillment_order: [{ fulfillment_order_id: fulfillment_orders[0].id }] } }),
+      body: JSON.stringify({
+        fulfillment: {
+          notify_customer: false,
+          tracking_info: { number: '1Z001985YW99744790', company: 'UPS' },
+          line_items_by_fulfillment_order: [{ fulfillment_order_id: fulfillment_orders[0].id }],
+        },
+      }),
     })
     expect(created.status).toBe(201)
     expect(((await created.json()) as any).fulfillment).toMatchObject({
-      order_id: 450789469, status: 'success', tracking_company: 'UPS', tracking_number: '1Z001985YW99744790', tracking_numbers: ['1Z001985YW99744790'],
+      order_id: 450789469,
+      status: 'success',
+      tracking_company: 'UPS',
+      tracking_number: '1Z001985YW99744790',
+      tracking_numbers: ['1Z001985YW99744790'],
       tracking_url: 'https://www.ups.com/WebTracking?loc=en_US&requester=ST&trackNums=1Z001985YW99744790',
     })
     const order = await control('/_sim/orders/450789469')
-    expect(order).toMatchObject({ fulfillment_status: 'fulfilled', fulfillments: [{ tracking_number: '1Z001985YW99744790' }] })
+    expect(order).toMatchObject({
+      fulfillment_status: 'fulfilled',
+      fulfillments: [{ tracking_number: '1Z001985YW99744790' }],
+    })
     const after = (await (await admin('orders/450789469/fulfillment_orders.json')).json()) as any
     expect(after.fulfillment_orders[0].status).toBe('closed')
-    const again = await admin('fulfillments.json', { method: 'POST', body: JSON.stringify({ fulfillment: { line_items_by_fulfillment_order: [{ fulfillment_order_id: fulfillment_orders[0].id }] } }) })
+    const again = await admin('fulfillments.json', {
+      method: 'POST',
+      body: JSON.stringify({
+        fulfillment: { line_items_by_fulfillment_order: [{ fulfillment_order_id: fulfillment_orders[0].id }] },
+      }),
+    })
     expect(again.status).toBe(422)
   })
 
   it('cancels an order', async () => {
     const { admin, control } = await newShop()
     await control('/_sim/orders', { orders: [{ id: 77, financial_status: 'pending' }] })
-    const response = await admin('orders/77/cancel.json', { method: 'POST', body: JSON.stringify({ reason: 'customer' }) })
+    const response = await admin('orders/77/cancel.json', {
+      method: 'POST',
+      body: JSON.stringify({ reason: 'customer' }),
+    })
     expect(response.status).toBe(200)
-    expect(((await response.json()) as any).order).toMatchObject({ cancel_reason: 'customer', financial_status: 'voided', cancelled_at: expect.any(String) })
+    expect(((await response.json()) as any).order).toMatchObject({
+      cancel_reason: 'customer',
+      financial_status: 'voided',
+      cancelled_at: expect.any(String),
+    })
     expect(((await (await admin('orders/count.json?status=cancelled')).json()) as any).count).toBe(1)
   })
 
@@ -189,16 +255,28 @@ describe('Shopify simulator', () => {
       },
     })
     const base = 'https://hooks-1.myshopify.com'
-    await app.request(`${base}/_sim/shop`, { method: 'POST', body: JSON.stringify({ accessToken: TOKEN, webhookSecret: 'hush' }) })
-    const result = (await (await app.request(`${base}/_sim/webhooks/send`, {
+    await app.request(`${base}/_sim/shop`, {
       method: 'POST',
-      body: '{"url":"https://kontor.test/webhooks/shopify/con_1","topic":"orders/create","webhookId":"wh-1","order":{"id":12345678901234567890,"note":"a/b & c"}}',
-    })).json()) as any
+      body: JSON.stringify({ accessToken: TOKEN, webhookSecret: 'hush' }),
+    })
+    const result = (await (
+      await app.request(`${base}/_sim/webhooks/send`, {
+        method: 'POST',
+        body: '{"url":"https://kontor.test/webhooks/shopify/con_1","topic":"orders/create","webhookId":"wh-1","order":{"id":12345678901234567890,"note":"a/b & c"}}',
+      })
+    ).json()) as any
     expect(result).toMatchObject({ status: 202, body: 'ok', webhookId: 'wh-1' })
     expect(receivedBody).toBe('{"id":12345678901234567890,"note":"a\\/b \\u0026 c"}')
     expect(received!.headers.get('x-shopify-hmac-sha256')).toBe(await signShopifyWebhook('hush', receivedBody))
-    expect(received!.headers.get('x-shopify-hmac-sha256')).not.toBe(await signShopifyWebhook('hush', JSON.stringify(JSON.parse(receivedBody))))
-    const dry = (await (await app.request(`${base}/_sim/webhooks/send`, { method: 'POST', body: '{"topic":"orders/delete","order":{"id":5,"note":"x"}}' })).json()) as any
+    expect(received!.headers.get('x-shopify-hmac-sha256')).not.toBe(
+      await signShopifyWebhook('hush', JSON.stringify(JSON.parse(receivedBody)))
+    )
+    const dry = (await (
+      await app.request(`${base}/_sim/webhooks/send`, {
+        method: 'POST',
+        body: '{"topic":"orders/delete","order":{"id":5,"note":"x"}}',
+      })
+    ).json()) as any
     expect(dry.rawBody).toBe('{"id":5}')
     expect(dry.headers['X-Shopify-Hmac-Sha256']).toBe(await signShopifyWebhook('hush', '{"id":5}'))
     expect(Object.fromEntries(received!.headers)).toMatchObject({

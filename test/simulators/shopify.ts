@@ -17,7 +17,14 @@ export { formatShopifyTime, parseLossless, shopifyOrderPayload, toShopifyJson }
 
 type Json = Record<string, unknown>
 
-export type RecordedRequest = { at: string; method: string; path: string; query: Record<string, string>; body: unknown; status: number }
+export type RecordedRequest = {
+  at: string
+  method: string
+  path: string
+  query: Record<string, string>
+  body: unknown
+  status: number
+}
 
 type Shop = {
   domain: string
@@ -37,11 +44,16 @@ type Shop = {
 }
 
 const INVALID_TOKEN = { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' }
-const THROTTLED = { errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.' }
+const THROTTLED = {
+  errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.',
+}
 const NOT_FOUND = { errors: 'Not Found' }
 
 function reply(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(toShopifyJson(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } })
+  return new Response(toShopifyJson(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  })
 }
 
 async function readJson(request: Request): Promise<unknown> {
@@ -57,7 +69,9 @@ async function readJson(request: Request): Promise<unknown> {
 /** base64(HMAC-SHA256(secret, rawBody)) over the exact bytes, as in `X-Shopify-Hmac-Sha256`. */
 export async function signShopifyWebhook(secret: string, rawBody: string): Promise<string> {
   const encoder = new TextEncoder()
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ])
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(rawBody)))
   let binary = ''
   for (const byte of mac) binary += String.fromCharCode(byte)
@@ -72,7 +86,8 @@ function storeOrder(shop: Shop, order: Json) {
   if (existing.some((fo) => fo.status !== 'open')) return
   for (const fo of existing) shop.fulfillmentOrders.delete(String(fo.id))
   const fulfillmentOrder = fulfillmentOrderFor(order, shop.shopId)
-  if (order.fulfillment_status === 'fulfilled' || order.cancelled_at || order.closed_at) closeFulfillmentOrder(fulfillmentOrder, String(order.updated_at))
+  if (order.fulfillment_status === 'fulfilled' || order.cancelled_at || order.closed_at)
+    closeFulfillmentOrder(fulfillmentOrder, String(order.updated_at))
   shop.fulfillmentOrders.set(String(fulfillmentOrder.id), fulfillmentOrder)
 }
 
@@ -81,7 +96,9 @@ const asId = (value: bigint) => (value <= BigInt(Number.MAX_SAFE_INTEGER) ? Numb
 /** Generated order i of n: spread over the last 30 days; every 7th pending, 10th fulfilled, 25th cancelled. */
 function generatedOrder(shop: Shop, index: number, count: number, id: bigint, createdAt: string | undefined): Json {
   const now = Date.now()
-  const created = createdAt ? new Date(createdAt) : new Date(now - 30 * 86_400_000 + ((index + 0.5) / count) * 29 * 86_400_000)
+  const created = createdAt
+    ? new Date(createdAt)
+    : new Date(now - 30 * 86_400_000 + ((index + 0.5) / count) * 29 * 86_400_000)
   const updated = new Date(Math.min(now, created.getTime() + (index % 5) * 13 * 60_000))
   const order = shopifyOrderPayload({
     id: asId(id),
@@ -92,16 +109,35 @@ function generatedOrder(shop: Shop, index: number, count: number, id: bigint, cr
   })
   const at = String(order.updated_at)
   if (index % 25 === 24) {
-    Object.assign(order, { cancelled_at: at, cancel_reason: 'customer', financial_status: order.financial_status === 'paid' ? 'refunded' : 'voided' })
+    Object.assign(order, {
+      cancelled_at: at,
+      cancel_reason: 'customer',
+      financial_status: order.financial_status === 'paid' ? 'refunded' : 'voided',
+    })
   } else if (index % 10 === 9) {
     const number = `1Z${String(id).slice(-10).padStart(16, '0')}`
-    for (const line of order.line_items as Json[]) Object.assign(line, { fulfillable_quantity: 0, fulfillment_status: 'fulfilled' })
+    for (const line of order.line_items as Json[])
+      Object.assign(line, { fulfillable_quantity: 0, fulfillment_status: 'fulfilled' })
     const fulfillmentId = newSubId()
-    order.fulfillments = [{
-      id: fulfillmentId, order_id: order.id, status: 'success', created_at: at, updated_at: at, service: 'manual', tracking_company: 'UPS',
-      tracking_number: number, tracking_numbers: [number], tracking_url: trackingUrl('UPS', number), tracking_urls: [trackingUrl('UPS', number)],
-      shipment_status: null, name: `${order.name}.1`, line_items: order.line_items, admin_graphql_api_id: `gid://shopify/Fulfillment/${fulfillmentId}`,
-    }]
+    order.fulfillments = [
+      {
+        id: fulfillmentId,
+        order_id: order.id,
+        status: 'success',
+        created_at: at,
+        updated_at: at,
+        service: 'manual',
+        tracking_company: 'UPS',
+        tracking_number: number,
+        tracking_numbers: [number],
+        tracking_url: trackingUrl('UPS', number),
+        tracking_urls: [trackingUrl('UPS', number)],
+        shipment_status: null,
+        name: `${order.name}.1`,
+        line_items: order.line_items,
+        admin_graphql_api_id: `gid://shopify/Fulfillment/${fulfillmentId}`,
+      },
+    ]
     settleOrder(order, at)
   }
   return order
@@ -118,12 +154,15 @@ export function createShopifySimulatorApp(options: { fetch?: typeof fetch } = {}
     return shop
   }
 
-  app.onError((error) => (error instanceof ApiError ? reply(error.body, error.status) : reply({ errors: String(error) }, 500)))
+  app.onError((error) =>
+    error instanceof ApiError ? reply(error.body, error.status) : reply({ errors: String(error) }, 500)
+  )
 
   // ---- control routes (no auth) ----
   app.post('/_sim/shop', async (c) => {
     const input = ((await readJson(c.req.raw)) ?? {}) as Json
-    if (typeof input.accessToken !== 'string' || !input.accessToken) throw new ApiError(400, { errors: 'accessToken is required' })
+    if (typeof input.accessToken !== 'string' || !input.accessToken)
+      throw new ApiError(400, { errors: 'accessToken is required' })
     const domain = hostOf(c.req.raw)
     shops.set(domain, {
       domain,
@@ -152,13 +191,22 @@ export function createShopifySimulatorApp(options: { fetch?: typeof fetch } = {}
       for (const partial of input.orders as Json[]) {
         const defaults: Json = {}
         if (partial.id === undefined) defaults.id = asId(shop.nextGeneratedId++)
-        if (partial.order_number === undefined && partial.name === undefined) defaults.order_number = shop.nextOrderNumber++
+        if (partial.order_number === undefined && partial.name === undefined)
+          defaults.order_number = shop.nextOrderNumber++
         stored.push(shopifyOrderPayload({ ...defaults, ...partial }))
       }
     } else if (typeof input.generate === 'number' && input.generate >= 0) {
       const start = input.startId !== undefined ? BigInt(String(input.startId)) : shop.nextGeneratedId
       for (let index = 0; index < input.generate; index++) {
-        stored.push(generatedOrder(shop, index, input.generate, start + BigInt(index), typeof input.createdAt === 'string' ? input.createdAt : undefined))
+        stored.push(
+          generatedOrder(
+            shop,
+            index,
+            input.generate,
+            start + BigInt(index),
+            typeof input.createdAt === 'string' ? input.createdAt : undefined
+          )
+        )
       }
       if (start + BigInt(input.generate) > shop.nextGeneratedId) shop.nextGeneratedId = start + BigInt(input.generate)
     } else {
@@ -171,7 +219,9 @@ export function createShopifySimulatorApp(options: { fetch?: typeof fetch } = {}
     return reply({ count: stored.length, ids: stored.map((order) => ({ id: order.id })) }, 201)
   })
 
-  app.get('/_sim/orders', (c) => reply({ orders: [...shopOf(c.req.raw).orders.values()].sort((a, b) => compareIds(a.id, b.id)) }))
+  app.get('/_sim/orders', (c) =>
+    reply({ orders: [...shopOf(c.req.raw).orders.values()].sort((a, b) => compareIds(a.id, b.id)) })
+  )
 
   app.get('/_sim/orders/:id', (c) => {
     const order = shopOf(c.req.raw).orders.get(c.req.param('id'))
@@ -200,7 +250,8 @@ export function createShopifySimulatorApp(options: { fetch?: typeof fetch } = {}
     }
     if (input.topic.endsWith('/delete')) payload = { id: payload.id }
     const secret = typeof input.secret === 'string' ? input.secret : shop?.webhookSecret
-    if (!secret) throw new ApiError(400, { errors: 'no webhook secret: pass secret or set webhookSecret on /_sim/shop' })
+    if (!secret)
+      throw new ApiError(400, { errors: 'no webhook secret: pass secret or set webhookSecret on /_sim/shop' })
     const rawBody = toShopifyJson(payload, { shopifyEscapes: true })
     const webhookId = typeof input.webhookId === 'string' ? input.webhookId : crypto.randomUUID()
     const eventId = typeof input.eventId === 'string' ? input.eventId : crypto.randomUUID()
@@ -232,7 +283,14 @@ export function createShopifySimulatorApp(options: { fetch?: typeof fetch } = {}
     const url = new URL(c.req.url)
     const version = c.req.param('version')
     const route = url.pathname.slice(`/admin/api/${version}/`.length)
-    const record: RecordedRequest = { at: new Date().toISOString(), method: c.req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), body: undefined, status: 0 }
+    const record: RecordedRequest = {
+      at: new Date().toISOString(),
+      method: c.req.method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body: undefined,
+      status: 0,
+    }
     shop.requests.push(record)
 
     const respond = (response: Response) => {
@@ -252,7 +310,11 @@ export function createShopifySimulatorApp(options: { fetch?: typeof fetch } = {}
         const left = shop.faults.get(status) ?? 0
         if (left > 0) {
           shop.faults.set(status, left - 1)
-          return respond(status === 429 ? reply(THROTTLED, 429, { 'Retry-After': '2.0' }) : reply({ errors: 'Internal Server Error' }, 500))
+          return respond(
+            status === 429
+              ? reply(THROTTLED, 429, { 'Retry-After': '2.0' })
+              : reply({ errors: 'Internal Server Error' }, 500)
+          )
         }
       }
       if (shop.level + 1 > shop.bucketSize) return respond(reply(THROTTLED, 429, { 'Retry-After': '2.0' }))
@@ -275,10 +337,16 @@ async function handleAdmin(shop: Shop, method: string, route: string, url: URL, 
   if (method === 'GET' && route === 'orders.json') {
     const base = `https://${shop.domain}${url.pathname}`
     const page = pageOrders(sorted(), url.searchParams, base)
-    return reply({ orders: page.orders.map((order) => pickFields(order, fields)) }, 200, page.link ? { Link: page.link } : {})
+    return reply(
+      { orders: page.orders.map((order) => pickFields(order, fields)) },
+      200,
+      page.link ? { Link: page.link } : {}
+    )
   }
   if (method === 'GET' && route === 'orders/count.json') {
-    const filters = Object.fromEntries([...url.searchParams].filter(([key]) => key !== 'limit' && key !== 'fields' && key !== 'page_info'))
+    const filters = Object.fromEntries(
+      [...url.searchParams].filter(([key]) => key !== 'limit' && key !== 'fields' && key !== 'page_info')
+    )
     return reply({ count: filterOrders(sorted(), filters).length })
   }
   if (method === 'GET' && (match = /^orders\/(\d+)\.json$/.exec(route))) {
@@ -288,7 +356,9 @@ async function handleAdmin(shop: Shop, method: string, route: string, url: URL, 
   if (method === 'GET' && (match = /^orders\/(\d+)\/fulfillment_orders\.json$/.exec(route))) {
     if (!shop.orders.has(match[1])) return reply(NOT_FOUND, 404)
     const orderId = match[1]
-    return reply({ fulfillment_orders: [...shop.fulfillmentOrders.values()].filter((fo) => String(fo.order_id) === orderId) })
+    return reply({
+      fulfillment_orders: [...shop.fulfillmentOrders.values()].filter((fo) => String(fo.order_id) === orderId),
+    })
   }
   if (method === 'GET' && (match = /^fulfillment_orders\/(\d+)\.json$/.exec(route))) {
     const fulfillmentOrder = shop.fulfillmentOrders.get(match[1])

@@ -22,7 +22,8 @@ export function settleOrder(order: Json, now: string) {
   const remaining = shippable.reduce((sum, line) => sum + Number(line.fulfillable_quantity ?? line.quantity ?? 0), 0)
   const total = shippable.reduce((sum, line) => sum + Number(line.quantity ?? 0), 0)
   order.fulfillment_status = remaining === 0 && total > 0 ? 'fulfilled' : remaining < total ? 'partial' : null
-  if (order.fulfillment_status === 'fulfilled' && order.financial_status === 'paid' && !order.closed_at) order.closed_at = now
+  if (order.fulfillment_status === 'fulfilled' && order.financial_status === 'paid' && !order.closed_at)
+    order.closed_at = now
   order.updated_at = now
 }
 
@@ -44,15 +45,24 @@ export function createFulfillment(book: OrderBook, body: unknown): Json {
   for (const group of groups) {
     const fulfillmentOrder = book.fulfillmentOrders.get(String(group.fulfillment_order_id))
     if (!fulfillmentOrder) throw unprocessable(`Fulfillment order ${group.fulfillment_order_id} does not exist.`)
-    if (orderId !== null && orderId !== String(fulfillmentOrder.order_id)) throw unprocessable('All fulfillment orders must belong to the same order.')
+    if (orderId !== null && orderId !== String(fulfillmentOrder.order_id))
+      throw unprocessable('All fulfillment orders must belong to the same order.')
     orderId = String(fulfillmentOrder.order_id)
     if (!['open', 'in_progress'].includes(String(fulfillmentOrder.status))) {
-      throw unprocessable(`Fulfillment order ${group.fulfillment_order_id} has an unfulfillable status= ${fulfillmentOrder.status}.`)
+      throw unprocessable(
+        `Fulfillment order ${group.fulfillment_order_id} has an unfulfillable status= ${fulfillmentOrder.status}.`
+      )
     }
     const foLines = lines(fulfillmentOrder.line_items)
-    const requested = group.fulfillment_order_line_items === undefined
-      ? foLines.filter((line) => Number(line.fulfillable_quantity) > 0).map((line) => ({ line, quantity: Number(line.fulfillable_quantity) }))
-      : lines(group.fulfillment_order_line_items).map((item) => ({ line: foLines.find((line) => String(line.id) === String(item.id)), quantity: Number(item.quantity) }))
+    const requested =
+      group.fulfillment_order_line_items === undefined
+        ? foLines
+            .filter((line) => Number(line.fulfillable_quantity) > 0)
+            .map((line) => ({ line, quantity: Number(line.fulfillable_quantity) }))
+        : lines(group.fulfillment_order_line_items).map((item) => ({
+            line: foLines.find((line) => String(line.id) === String(item.id)),
+            quantity: Number(item.quantity),
+          }))
     for (const { line, quantity } of requested) {
       if (!line || !Number.isInteger(quantity) || quantity < 1 || quantity > Number(line.fulfillable_quantity)) {
         throw unprocessable('Invalid fulfillment order line item quantity requested.')
@@ -69,11 +79,15 @@ export function createFulfillment(book: OrderBook, body: unknown): Json {
     line.fulfillable_quantity = Number(line.fulfillable_quantity) - quantity
     const orderLine = lines(order.line_items).find((candidate) => String(candidate.id) === String(line.line_item_id))
     if (orderLine) {
-      orderLine.fulfillable_quantity = Math.max(0, Number(orderLine.fulfillable_quantity ?? orderLine.quantity) - quantity)
+      orderLine.fulfillable_quantity = Math.max(
+        0,
+        Number(orderLine.fulfillable_quantity ?? orderLine.quantity) - quantity
+      )
       orderLine.fulfillment_status = orderLine.fulfillable_quantity === 0 ? 'fulfilled' : 'partial'
       fulfilledLines.push({ ...orderLine, quantity })
     }
-    if (lines(fulfillmentOrder.line_items).every((candidate) => Number(candidate.fulfillable_quantity) === 0)) closeFulfillmentOrder(fulfillmentOrder, now)
+    if (lines(fulfillmentOrder.line_items).every((candidate) => Number(candidate.fulfillable_quantity) === 0))
+      closeFulfillmentOrder(fulfillmentOrder, now)
     else fulfillmentOrder.status = 'in_progress'
   }
   settleOrder(order, now)
@@ -112,7 +126,8 @@ export function cancelOrder(book: OrderBook, orderId: string, body: unknown): Js
   const order = book.orders.get(orderId)
   if (!order) throw new ApiError(404, { errors: 'Not Found' })
   if (order.cancelled_at) throw new ApiError(422, { errors: { base: ['Order has already been cancelled'] } })
-  if (order.fulfillment_status === 'fulfilled') throw new ApiError(422, { errors: { base: ['Cannot cancel an order that has been fulfilled'] } })
+  if (order.fulfillment_status === 'fulfilled')
+    throw new ApiError(422, { errors: { base: ['Cannot cancel an order that has been fulfilled'] } })
   const input = (body ?? {}) as Json
   const now = formatShopifyTime(new Date())
   order.cancelled_at = now
@@ -121,7 +136,8 @@ export function cancelOrder(book: OrderBook, orderId: string, body: unknown): Js
   else if (input.refund || input.amount) order.financial_status = 'refunded'
   order.updated_at = now
   for (const fulfillmentOrder of book.fulfillmentOrders.values()) {
-    if (String(fulfillmentOrder.order_id) === orderId && fulfillmentOrder.status !== 'closed') closeFulfillmentOrder(fulfillmentOrder, now)
+    if (String(fulfillmentOrder.order_id) === orderId && fulfillmentOrder.status !== 'closed')
+      closeFulfillmentOrder(fulfillmentOrder, now)
   }
   return order
 }

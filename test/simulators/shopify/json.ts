@@ -73,5 +73,7 @@ export function compareIds(a: unknown, b: unknown): number {
 }
 
 export function isIntegerId(value: unknown): boolean {
-  return (typeof value === 'number' && Number.isSafeInteger(value)) || (typeof value === 'string' && /^\d+$/.test(value))
+  return (
+    (typeof value === 'number' && Number.isSafeInteger(value)) || (typeof value === 'string' && /^\d+$/.test(value))
+  )
 }

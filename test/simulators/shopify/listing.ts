@@ -8,17 +8,41 @@ import { compareIds } from './json'
 type Order = Record<string, unknown>
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly body: unknown) {
+  constructor(
+    readonly status: number,
+    readonly body: unknown
+  ) {
     super(typeof body === 'string' ? body : JSON.stringify(body))
   }
 }
 
 const FILTERS = [
-  'ids', 'since_id', 'created_at_min', 'created_at_max', 'updated_at_min', 'updated_at_max', 'processed_at_min',
-  'processed_at_max', 'status', 'financial_status', 'fulfillment_status', 'attribution_app_id', 'name',
+  'ids',
+  'since_id',
+  'created_at_min',
+  'created_at_max',
+  'updated_at_min',
+  'updated_at_max',
+  'processed_at_min',
+  'processed_at_max',
+  'status',
+  'financial_status',
+  'fulfillment_status',
+  'attribution_app_id',
+  'name',
 ]
 const STATUS = ['open', 'closed', 'cancelled', 'any']
-const FINANCIAL = ['authorized', 'pending', 'paid', 'partially_paid', 'refunded', 'voided', 'partially_refunded', 'unpaid', 'any']
+const FINANCIAL = [
+  'authorized',
+  'pending',
+  'paid',
+  'partially_paid',
+  'refunded',
+  'voided',
+  'partially_refunded',
+  'unpaid',
+  'any',
+]
 const FULFILLMENT = ['shipped', 'partial', 'unshipped', 'unfulfilled', 'fulfilled', 'any']
 
 type Cursor = { f: Record<string, string>; a?: string; b?: string }
@@ -51,7 +75,10 @@ export function filterOrders(orders: Order[], filters: Record<string, string>): 
   if (!FULFILLMENT.includes(fulfillment)) throw invalid('fulfillment_status', 'is not included in the list')
   const bounds: [string, string, (a: number, b: number) => boolean][] = []
   for (const field of ['created_at', 'updated_at', 'processed_at']) {
-    for (const [suffix, test] of [['_min', (a: number, b: number) => a >= b], ['_max', (a: number, b: number) => a <= b]] as const) {
+    for (const [suffix, test] of [
+      ['_min', (a: number, b: number) => a >= b],
+      ['_max', (a: number, b: number) => a <= b],
+    ] as const) {
       const value = filters[field + suffix]
       if (value === undefined) continue
       if (Number.isNaN(Date.parse(value))) throw invalid(field + suffix, 'is not a valid date')
@@ -59,7 +86,15 @@ export function filterOrders(orders: Order[], filters: Record<string, string>): 
     }
   }
   if (filters.since_id !== undefined && !/^\d+$/.test(filters.since_id)) throw invalid('since_id', 'is not a number')
-  const ids = filters.ids !== undefined ? new Set(filters.ids.split(',').map((id) => id.trim()).filter(Boolean)) : null
+  const ids =
+    filters.ids !== undefined
+      ? new Set(
+          filters.ids
+            .split(',')
+            .map((id) => id.trim())
+            .filter(Boolean)
+        )
+      : null
   const name = filters.name?.replace(/^#?/, '#')
 
   return orders.filter((order) => {
@@ -67,13 +102,19 @@ export function filterOrders(orders: Order[], filters: Record<string, string>): 
     if (status === 'closed' && !order.closed_at) return false
     if (status === 'cancelled' && !order.cancelled_at) return false
     const paid = order.financial_status
-    if (financial === 'unpaid' ? !['authorized', 'pending', 'partially_paid'].includes(String(paid)) : financial !== 'any' && paid !== financial) return false
+    if (
+      financial === 'unpaid'
+        ? !['authorized', 'pending', 'partially_paid'].includes(String(paid))
+        : financial !== 'any' && paid !== financial
+    )
+      return false
     const shipped = order.fulfillment_status ?? null
     if ((fulfillment === 'shipped' || fulfillment === 'fulfilled') && shipped !== 'fulfilled') return false
     if (fulfillment === 'partial' && shipped !== 'partial') return false
     if (fulfillment === 'unshipped' && shipped !== null) return false
     if (fulfillment === 'unfulfilled' && shipped !== null && shipped !== 'partial') return false
-    for (const [field, value, test] of bounds) if (!test(time(order[field] ?? order.created_at), Date.parse(value))) return false
+    for (const [field, value, test] of bounds)
+      if (!test(time(order[field] ?? order.created_at), Date.parse(value))) return false
     if (filters.since_id !== undefined && compareIds(order.id, filters.since_id) <= 0) return false
     if (ids && !ids.has(String(order.id))) return false
     if (name && order.name !== name) return false
@@ -83,17 +124,25 @@ export function filterOrders(orders: Order[], filters: Record<string, string>): 
 }
 
 /** One page of `orders` (already sorted by id) for the query, with Shopify's `Link` header value. */
-export function pageOrders(sorted: Order[], params: URLSearchParams, linkBase: string): { orders: Order[]; link: string | null } {
+export function pageOrders(
+  sorted: Order[],
+  params: URLSearchParams,
+  linkBase: string
+): { orders: Order[]; link: string | null } {
   const limitText = params.get('limit')
   const limit = limitText === null ? 50 : Number(limitText)
-  if (!Number.isInteger(limit) || limit < 1 || limit > 250) throw invalid('limit', 'must be an integer between 1 and 250')
+  if (!Number.isInteger(limit) || limit < 1 || limit > 250)
+    throw invalid('limit', 'must be an integer between 1 and 250')
 
   const pageInfo = params.get('page_info')
   let cursor: Cursor
   if (pageInfo !== null) {
     for (const key of params.keys()) {
       if (!['page_info', 'limit', 'fields'].includes(key)) {
-        throw invalid(key, `${key} cannot be passed when page_info is present. See https://shopify.dev/api/usage/pagination-rest for more information.`)
+        throw invalid(
+          key,
+          `${key} cannot be passed when page_info is present. See https://shopify.dev/api/usage/pagination-rest for more information.`
+        )
       }
     }
     try {
@@ -133,6 +182,9 @@ export function pageOrders(sorted: Order[], params: URLSearchParams, linkBase: s
 /** Keeps only the comma-separated `fields` of an order (all of them without `fields`). */
 export function pickFields(order: Order, fields: string | null): Order {
   if (!fields) return order
-  const wanted = fields.split(',').map((field) => field.trim()).filter(Boolean)
+  const wanted = fields
+    .split(',')
+    .map((field) => field.trim())
+    .filter(Boolean)
   return Object.fromEntries(wanted.filter((field) => field in order).map((field) => [field, order[field]]))
 }

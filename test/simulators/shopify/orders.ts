@@ -15,20 +15,134 @@ export function newSubId(): number {
 }
 
 const PRODUCTS = [
-  { product_id: 632910392, variant_id: 808950810, sku: 'IPOD2008PINK', title: 'IPod Nano - 8GB', variant_title: 'Pink', price: '199.00', grams: 567, vendor: 'Apple' },
-  { product_id: 632910392, variant_id: 39072856, sku: 'IPOD2008GREEN', title: 'IPod Nano - 8GB', variant_title: 'Green', price: '199.00', grams: 567, vendor: 'Apple' },
-  { product_id: 910489600, variant_id: 389013007, sku: 'crafty_shoes_red', title: 'Crafty Shoes - Red', variant_title: 'Small', price: '10.00', grams: 300, vendor: 'Birthday Present Factory' },
-  { product_id: 7513594, variant_id: 4264112, sku: 'SOCKS-WOOL-M', title: 'Wool Socks', variant_title: 'M', price: '12.50', grams: 80, vendor: 'Knit & Co' },
-  { product_id: 7513601, variant_id: 4264130, sku: 'MUG-CERAMIC-01', title: 'Ceramic Mug', variant_title: null, price: '18.90', grams: 350, vendor: 'Kiln Works' },
-  { product_id: 7513620, variant_id: 4264155, sku: 'TEE-ORG-L-BLK', title: 'Organic T-Shirt', variant_title: 'L / Black', price: '29.00', grams: 180, vendor: 'Green Threads' },
+  {
+    product_id: 632910392,
+    variant_id: 808950810,
+    sku: 'IPOD2008PINK',
+    title: 'IPod Nano - 8GB',
+    variant_title: 'Pink',
+    price: '199.00',
+    grams: 567,
+    vendor: 'Apple',
+  },
+  {
+    product_id: 632910392,
+    variant_id: 39072856,
+    sku: 'IPOD2008GREEN',
+    title: 'IPod Nano - 8GB',
+    variant_title: 'Green',
+    price: '199.00',
+    grams: 567,
+    vendor: 'Apple',
+  },
+  {
+    product_id: 910489600,
+    variant_id: 389013007,
+    sku: 'crafty_shoes_red',
+    title: 'Crafty Shoes - Red',
+    variant_title: 'Small',
+    price: '10.00',
+    grams: 300,
+    vendor: 'Birthday Present Factory',
+  },
+  {
+    product_id: 7513594,
+    variant_id: 4264112,
+    sku: 'SOCKS-WOOL-M',
+    title: 'Wool Socks',
+    variant_title: 'M',
+    price: '12.50',
+    grams: 80,
+    vendor: 'Knit & Co',
+  },
+  {
+    product_id: 7513601,
+    variant_id: 4264130,
+    sku: 'MUG-CERAMIC-01',
+    title: 'Ceramic Mug',
+    variant_title: null,
+    price: '18.90',
+    grams: 350,
+    vendor: 'Kiln Works',
+  },
+  {
+    product_id: 7513620,
+    variant_id: 4264155,
+    sku: 'TEE-ORG-L-BLK',
+    title: 'Organic T-Shirt',
+    variant_title: 'L / Black',
+    price: '29.00',
+    grams: 180,
+    vendor: 'Green Threads',
+  },
 ]
 
 const PEOPLE = [
-  { first_name: 'Bob', last_name: 'Norman', email: 'bob.norman@mail.example.com', phone: '+15024592181', address1: 'Chestnut Street 92', city: 'Louisville', zip: '40202', province: 'Kentucky', province_code: 'KY', country: 'United States', country_code: 'US' },
-  { first_name: 'Ana', last_name: 'Lima', email: 'ana.lima@example.com', phone: '+12125550147', address1: '350 Fifth Avenue', city: 'New York', zip: '10118', province: 'New York', province_code: 'NY', country: 'United States', country_code: 'US' },
-  { first_name: 'Jonas', last_name: 'Becker', email: 'jonas.becker@example.de', phone: '+4930901820', address1: 'Unter den Linden 5', city: 'Berlin', zip: '10117', province: null, province_code: null, country: 'Germany', country_code: 'DE' },
-  { first_name: 'Chloé', last_name: 'Martin', email: 'chloe.martin@example.fr', phone: '+33142685300', address1: '12 Rue de Rivoli', city: 'Paris', zip: '75004', province: null, province_code: null, country: 'France', country_code: 'FR' },
-  { first_name: 'Sam', last_name: 'Okafor', email: 'sam.okafor@example.com', phone: '+14155550199', address1: '1 Market Street', city: 'San Francisco', zip: '94105', province: 'California', province_code: 'CA', country: 'United States', country_code: 'US' },
+  {
+    first_name: 'Bob',
+    last_name: 'Norman',
+    email: 'bob.norman@mail.example.com',
+    phone: '+15024592181',
+    address1: 'Chestnut Street 92',
+    city: 'Louisville',
+    zip: '40202',
+    province: 'Kentucky',
+    province_code: 'KY',
+    country: 'United States',
+    country_code: 'US',
+  },
+  {
+    first_name: 'Ana',
+    last_name: 'Lima',
+    email: 'ana.lima@example.com',
+    phone: '+12125550147',
+    address1: '350 Fifth Avenue',
+    city: 'New York',
+    zip: '10118',
+    province: 'New York',
+    province_code: 'NY',
+    country: 'United States',
+    country_code: 'US',
+  },
+  {
+    first_name: 'Jonas',
+    last_name: 'Becker',
+    email: 'jonas.becker@example.de',
+    phone: '+4930901820',
+    address1: 'Unter den Linden 5',
+    city: 'Berlin',
+    zip: '10117',
+    province: null,
+    province_code: null,
+    country: 'Germany',
+    country_code: 'DE',
+  },
+  {
+    first_name: 'Chloé',
+    last_name: 'Martin',
+    email: 'chloe.martin@example.fr',
+    phone: '+33142685300',
+    address1: '12 Rue de Rivoli',
+    city: 'Paris',
+    zip: '75004',
+    province: null,
+    province_code: null,
+    country: 'France',
+    country_code: 'FR',
+  },
+  {
+    first_name: 'Sam',
+    last_name: 'Okafor',
+    email: 'sam.okafor@example.com',
+    phone: '+14155550199',
+    address1: '1 Market Street',
+    city: 'San Francisco',
+    zip: '94105',
+    province: 'California',
+    province_code: 'CA',
+    country: 'United States',
+    country_code: 'US',
+  },
 ]
 
 function hash(text: string): number {
@@ -128,7 +242,24 @@ export function shopifyOrderPayload(overrides: Json = {}): Json {
   const lineItems = givenLines.map((given, index) => lineItem(seed, index, currency, given))
   const shippingLines = Array.isArray(overrides.shipping_lines)
     ? (overrides.shipping_lines as Json[])
-    : [{ id: newSubId(), carrier_identifier: null, code: 'Standard', discounted_price: '4.90', discounted_price_set: moneySet('4.90', currency), is_removed: false, phone: null, price: '4.90', price_set: moneySet('4.90', currency), requested_fulfillment_service_id: null, source: 'shopify', title: 'Standard Shipping', tax_lines: [], discount_allocations: [] }]
+    : [
+        {
+          id: newSubId(),
+          carrier_identifier: null,
+          code: 'Standard',
+          discounted_price: '4.90',
+          discounted_price_set: moneySet('4.90', currency),
+          is_removed: false,
+          phone: null,
+          price: '4.90',
+          price_set: moneySet('4.90', currency),
+          requested_fulfillment_service_id: null,
+          source: 'shopify',
+          title: 'Standard Shipping',
+          tax_lines: [],
+          discount_allocations: [],
+        },
+      ]
   const subtotal = lineItems.reduce((sum, line) => sum + cents(line.price) * Number(line.quantity), 0)
   const shipping = shippingLines.reduce((sum, line) => sum + cents(line.price), 0)
   const tax = Math.round(subtotal * 0.06)
@@ -180,7 +311,15 @@ export function shopifyOrderPayload(overrides: Json = {}): Json {
     subtotal_price: money(subtotal),
     subtotal_price_set: moneySet(money(subtotal), currency),
     tags: '',
-    tax_lines: [{ price: money(tax), rate: 0.06, title: 'State Tax', price_set: moneySet(money(tax), currency), channel_liable: false }],
+    tax_lines: [
+      {
+        price: money(tax),
+        rate: 0.06,
+        title: 'State Tax',
+        price_set: moneySet(money(tax), currency),
+        channel_liable: false,
+      },
+    ],
     taxes_included: false,
     test: false,
     total_discounts: '0.00',
@@ -215,7 +354,13 @@ export function shopifyOrderPayload(overrides: Json = {}): Json {
       currency,
       tax_exemptions: [],
       admin_graphql_api_id: `gid://shopify/Customer/${customerId}`,
-      default_address: { id: newSubId(), customer_id: customerId, ...address(person), country_name: person.country, default: true },
+      default_address: {
+        id: newSubId(),
+        customer_id: customerId,
+        ...address(person),
+        country_name: person.country,
+        default: true,
+      },
     },
     discount_applications: [],
     fulfillments: [],
@@ -274,8 +419,23 @@ export function fulfillmentOrderFor(order: Json, shopId: number): Json {
     })),
     international_duties: null,
     fulfillment_holds: [],
-    delivery_method: { id: newSubId(), method_type: 'shipping', min_delivery_date_time: null, max_delivery_date_time: null },
-    assigned_location: { address1: null, address2: null, city: null, country_code: 'US', location_id: LOCATION_ID, name: 'Shop location', phone: null, province: null, zip: null },
+    delivery_method: {
+      id: newSubId(),
+      method_type: 'shipping',
+      min_delivery_date_time: null,
+      max_delivery_date_time: null,
+    },
+    assigned_location: {
+      address1: null,
+      address2: null,
+      city: null,
+      country_code: 'US',
+      location_id: LOCATION_ID,
+      name: 'Shop location',
+      phone: null,
+      province: null,
+      zip: null,
+    },
     merchant_requests: [],
   }
 }
@@ -289,5 +449,5 @@ export function trackingUrl(company: string | null, number: string | null): stri
     FedEx: `https://www.fedex.com/fedextrack/?trknbr=${number}`,
     'DHL Express': `https://www.dhl.com/en/express/tracking.html?AWB=${number}&brand=DHL`,
   }
-  return company ? urls[company] ?? null : null
+  return company ? (urls[company] ?? null) : null
 }
