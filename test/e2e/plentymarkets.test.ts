@@ -32,7 +32,7 @@ async function plentySetup(orders: unknown[], system: Record<string, unknown> = 
   return { host, tenant, connection }
 }
 
-async function orderByExternal(token: string, connectionId: string, externalId: string) {
+async function orderByExternal(token: string, connectionId: string, externalId: string): Promise<any> {
   return waitFor(
     async () => {
       const summary = (await apiJson(`/api/v1/orders?connectionId=${connectionId}`, { token })).items.find(
