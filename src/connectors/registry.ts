@@ -4,6 +4,7 @@
  */
 import type { Platform } from '../core/model'
 import { shopifyConnector } from './shopify'
+import { billbeeConnector } from './billbee'
 import { cartumConnector } from './cartum'
 import { plentymarketsConnector } from './plentymarkets'
 import { wooCommerceConnector } from './woocommerce'
@@ -14,6 +15,7 @@ const connectors: Partial<Record<Platform, Connector<any, any>>> = {
   woocommerce: wooCommerceConnector,
   cartum: cartumConnector,
   plentymarkets: plentymarketsConnector,
+  billbee: billbeeConnector,
 }
 
 export function findConnector(platform: string): Connector<any, any> | undefined {

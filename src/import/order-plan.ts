@@ -85,17 +85,31 @@ export function planOrderImport(input: {
     return { action: 'keep', rule: 'G5', reason: 'the order is written off; platform changes are no longer applied' }
   }
   const cancelling = incoming.status === 'cancelled' && existing.status !== 'cancelled'
-  if (cancelling && input.cancellationsAreRequests && (existing.status === 'processing' || existing.status === 'shipped')) {
+  if (
+    cancelling &&
+    input.cancellationsAreRequests &&
+    (existing.status === 'processing' || existing.status === 'shipped')
+  ) {
     return {
       action: 'write',
       result: 'updated',
       status: existing.status,
-      events: [{ type: 'cancel_refused', message: `${input.cancellationsAreRequests}: the order is already ${existing.status}; the cancellation is refused`, data: null }],
+      events: [
+        {
+          type: 'cancel_refused',
+          message: `${input.cancellationsAreRequests}: the order is already ${existing.status}; the cancellation is refused`,
+          data: null,
+        },
+      ],
       keepContent: true,
     }
   }
   if (input.importsOnce && !cancelling) {
-    return { action: 'keep', rule: input.importsOnce, reason: 'the order was handed over; later platform changes are not imported' }
+    return {
+      action: 'keep',
+      rule: input.importsOnce,
+      reason: 'the order was handed over; later platform changes are not imported',
+    }
   }
   if (input.ignoresChangesAfterNew && existing.status !== 'new') {
     return {

@@ -39,7 +39,8 @@ export async function importProduct(db: Database, scope: ImportScope, product: I
     current.ean === row.ean &&
     current.code === row.code &&
     current.categoryId === row.categoryId &&
-    JSON.stringify(current.components) === JSON.stringify(row.components)
+    JSON.stringify(current.components) === JSON.stringify(row.components) &&
+    (current.dimensions !== null || row.dimensions === null)
   if (unchanged) return { result: 'unchanged' }
 
   const statements: Statement[] = []
@@ -50,8 +51,9 @@ export async function importProduct(db: Database, scope: ImportScope, product: I
       .values(row)
       .onConflictDoUpdate({
         target: products.id,
-        // Dimensions are deliberately absent: they are frozen after the first import (BB5).
         set: {
+          // BB5: dimensions are frozen once known; a product first met in an order gets them here.
+          dimensions: sql`coalesce(${products.dimensions}, excluded.dimensions)`,
           name: row.name,
           description: row.description,
           sku: row.sku,

@@ -35,7 +35,10 @@ export const webhookRoutes = new Hono<AppEnv>().on(['POST', 'PUT'], '/:platform/
     throw new ApiError(413, 'payload_too_large', 'webhook bodies are limited to 1 MiB')
 
   const credentials = connector.credentialsSchema.parse(connection.credentials)
-  const verdict = await connector.verifyWebhook({ method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body }, credentials)
+  const verdict = await connector.verifyWebhook(
+    { method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body },
+    credentials
+  )
   if (verdict.kind === 'unauthorized') {
     logger.warn('webhook refused', { connectionId, platform, reason: verdict.reason })
     throw new ApiError(401, 'invalid_signature', 'the webhook signature does not verify')

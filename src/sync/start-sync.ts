@@ -13,16 +13,14 @@ export async function startSync(
   since: string | null
 ): Promise<string> {
   const jobId = randomId('job')
-  await db
-    .insert(syncJobs)
-    .values({
-      id: jobId,
-      tenantId: connection.tenantId,
-      connectionId: connection.id,
-      mode,
-      status: 'running',
-      startedAt: nowIso(),
-    })
+  await db.insert(syncJobs).values({
+    id: jobId,
+    tenantId: connection.tenantId,
+    connectionId: connection.id,
+    mode,
+    status: 'running',
+    startedAt: nowIso(),
+  })
   const message: PageMessage = {
     type: 'page',
     connectionId: connection.id,

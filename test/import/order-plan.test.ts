@@ -56,16 +56,32 @@ describe('order import rules (pure)', () => {
 
   it('PM3: after the hand-over, later platform changes are not imported (but a cancellation is)', () => {
     const incoming = order({ updatedAt: '2026-11-02T10:00:00.000Z' })
-    expect(plan({ incoming, existing: existing({ status: 'new' }), importsOnce: 'PM3' })).toMatchObject({ action: 'keep', rule: 'PM3' })
+    expect(plan({ incoming, existing: existing({ status: 'new' }), importsOnce: 'PM3' })).toMatchObject({
+      action: 'keep',
+      rule: 'PM3',
+    })
     const cancelled = order({ updatedAt: '2026-11-02T10:00:00.000Z', status: 'cancelled' })
-    expect(plan({ incoming: cancelled, existing: existing({ status: 'new' }), importsOnce: 'PM3' })).toMatchObject({ status: 'cancelled' })
+    expect(plan({ incoming: cancelled, existing: existing({ status: 'new' }), importsOnce: 'PM3' })).toMatchObject({
+      status: 'cancelled',
+    })
   })
 
   it('PM5: a cancellation of an order already in processing is refused, not applied', () => {
     const cancelled = order({ updatedAt: '2026-11-02T10:00:00.000Z', status: 'cancelled' })
-    const refused = plan({ incoming: cancelled, existing: existing({ status: 'processing' }), cancellationsAreRequests: 'PM5' })
-    expect(refused).toMatchObject({ action: 'write', status: 'processing', keepContent: true, events: [expect.objectContaining({ type: 'cancel_refused' })] })
-    expect(plan({ incoming: cancelled, existing: existing({ status: 'new' }), cancellationsAreRequests: 'PM5' })).toMatchObject({ status: 'cancelled' })
+    const refused = plan({
+      incoming: cancelled,
+      existing: existing({ status: 'processing' }),
+      cancellationsAreRequests: 'PM5',
+    })
+    expect(refused).toMatchObject({
+      action: 'write',
+      status: 'processing',
+      keepContent: true,
+      events: [expect.objectContaining({ type: 'cancel_refused' })],
+    })
+    expect(
+      plan({ incoming: cancelled, existing: existing({ status: 'new' }), cancellationsAreRequests: 'PM5' })
+    ).toMatchObject({ status: 'cancelled' })
   })
 
   it('an older update arriving late changes nothing', () => {

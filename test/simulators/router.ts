@@ -3,13 +3,20 @@
  * simulator that answers for its host. A request to any other host fails loudly: tests never
  * reach the network.
  */
+import { billbeeSimulator } from './billbee'
 import { cartumSimulator } from './cartum'
 import { plentymarketsSimulator } from './plentymarkets'
 import type { Simulator } from './simulator'
 import { shopifySimulator } from './shopify'
 import { wooCommerceSimulator } from './woocommerce'
 
-export const simulators: Simulator[] = [shopifySimulator, wooCommerceSimulator, cartumSimulator, plentymarketsSimulator]
+export const simulators: Simulator[] = [
+  shopifySimulator,
+  wooCommerceSimulator,
+  cartumSimulator,
+  plentymarketsSimulator,
+  billbeeSimulator,
+]
 
 export async function routeOutbound(request: Request): Promise<Response> {
   const hostname = new URL(request.url).hostname

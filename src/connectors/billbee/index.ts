@@ -1,0 +1,26 @@
+/**
+ * The Billbee connector: a polled back-end (BB2). Tagged, paid orders and the whole catalogue
+ * are read on schedule (BB3–BB7), changes re-imported only while the order is new (BB8), and
+ * shipping written back as state and shipments (BB9).
+ */
+import type { Connector } from '../types'
+import { fetchBillbeePage } from './fetch-page'
+import {
+  type BillbeeCredentials,
+  billbeeCredentialsSchema,
+  type BillbeeSettings,
+  billbeeSettingsSchema,
+} from './schemas'
+import { afterBillbeeImport, writeBackToBillbee } from './write-back'
+
+export const billbeeConnector: Connector<BillbeeCredentials, BillbeeSettings> = {
+  platform: 'billbee',
+  credentialsSchema: billbeeCredentialsSchema,
+  settingsSchema: billbeeSettingsSchema,
+  apiBaseUrl: () => 'https://app.billbee.io',
+  ignoresChangesAfterNew: 'BB8',
+  fetchPage: fetchBillbeePage,
+  pollIntervalMinutes: (settings) => settings.pollMinutes,
+  afterOrderImported: (context, order) => afterBillbeeImport(context, order),
+  writeBack: writeBackToBillbee,
+}

@@ -1,0 +1,56 @@
+/**
+ * BB7: an imported order is tagged as received, so the next poll leaves it alone. BB9: shipped
+ * sets Billbee's state 4 and adds a shipment per tracking number; the carrier goes with it only
+ * when Billbee's shipping profile for the order has the warehouse carrier's name.
+ */
+import type { ConnectorContext, OrderEventInput, OrderSnapshot, WriteBackResult } from '../types'
+import { addBillbeeTags, billbeeRequest } from './client'
+import { receivedTag } from './fetch-page'
+import type { BillbeeCredentials, BillbeeSettings } from './schemas'
+
+type Context = ConnectorContext<BillbeeCredentials, BillbeeSettings>
+
+export const BILLBEE_STATE_SHIPPED = 4
+
+export async function afterBillbeeImport(context: Context, order: OrderSnapshot) {
+  await addBillbeeTags(context, order.externalId, [receivedTag(context.settings)])
+}
+
+const sameName = (a: string | null | undefined, b: string | null | undefined) =>
+  Boolean(a && b && a.trim().toLowerCase() === b.trim().toLowerCase())
+
+export async function writeBackToBillbee(
+  context: Context,
+  order: OrderSnapshot,
+  event: OrderEventInput
+): Promise<WriteBackResult> {
+  if (event.type !== 'shipped') return { result: 'not_applicable', detail: `${event.type} is not written to Billbee` }
+  const { data } = await billbeeRequest<{
+    ShippingProfileName?: string | null
+    ShippingProviderName?: string | null
+    ShippingProviderId?: number | string | null
+  }>(context, `/orders/${order.externalId}`)
+  await billbeeRequest(context, `/orders/${order.externalId}/orderstate`, {
+    method: 'PUT',
+    json: { NewStateId: BILLBEE_STATE_SHIPPED },
+  })
+  const withCarrier: string[] = []
+  for (const tracking of event.tracking ?? []) {
+    const carrierMatches =
+      sameName(data?.ShippingProfileName, tracking.carrier) || sameName(data?.ShippingProviderName, tracking.carrier)
+    await billbeeRequest(context, `/orders/${order.externalId}/shipment`, {
+      method: 'POST',
+      json: {
+        ShippingId: tracking.number,
+        Comment: tracking.carrier ? `Carrier: ${tracking.carrier}` : undefined,
+        ...(carrierMatches && data?.ShippingProviderId ? { ShippingProviderId: Number(data.ShippingProviderId) } : {}),
+      },
+    })
+    if (carrierMatches) withCarrier.push(tracking.number)
+  }
+  return {
+    result: 'done',
+    detail: `state 4 and ${event.tracking?.length ?? 0} shipment(s)${withCarrier.length ? `, carrier set for ${withCarrier.join(', ')}` : ''} (BB9)`,
+    platformStatus: String(BILLBEE_STATE_SHIPPED),
+  }
+}
