@@ -120,3 +120,14 @@ export async function listAll<T = any>(path: string, token: string): Promise<T[]
   } while (cursor)
   return items
 }
+
+/** Calls a simulator's control route (`/_sim/…`) on its host, over the routed outbound fetch. */
+export async function simulatorCall(host: string, path: string, body?: unknown): Promise<any> {
+  const response = await fetch(`https://${host}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  if (!response.ok) throw new Error(`simulator ${path}: ${response.status} ${await response.text()}`)
+  return response.json()
+}

@@ -7,21 +7,14 @@ import {
   createTenant,
   listAll,
   runCron,
+  simulatorCall,
   uniqueName,
   waitFor,
   waitForJob,
 } from '../helpers'
 import { cartumOrderPayload } from '../simulators/cartum'
 
-async function shop(host: string, path: string, body?: unknown) {
-  const response = await fetch(`https://${host}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
-  return response.json() as Promise<any>
-}
+const shop = simulatorCall
 
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 19).replace('T', ' ')
 

@@ -1,17 +1,19 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { apiJson, createConnection, createTenant, listAll, runCron, uniqueName, waitFor, waitForJob } from '../helpers'
+import {
+  apiJson,
+  simulatorCall,
+  createConnection,
+  createTenant,
+  listAll,
+  runCron,
+  uniqueName,
+  waitFor,
+  waitForJob,
+} from '../helpers'
 import { plentyOrderPayload } from '../simulators/plentymarkets'
 
-async function plenty(host: string, path: string, body?: unknown) {
-  const response = await fetch(`https://${host}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
-  return response.json() as Promise<any>
-}
+const plenty = simulatorCall
 
 async function plentySetup(orders: unknown[], system: Record<string, unknown> = {}) {
   const host = `${uniqueName('p')}.plentymarkets-cloud01.com`

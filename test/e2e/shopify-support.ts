@@ -1,6 +1,6 @@
 /** Shared steps of the Shopify end-to-end tests: a simulated shop, a connection, signed deliveries. */
 import { signShopifyWebhook, shopifyOrderPayload } from '../simulators/shopify'
-import { api, createConnection, createTenant, uniqueName } from '../helpers'
+import { api, createConnection, createTenant, simulatorCall, uniqueName } from '../helpers'
 
 export const WEBHOOK_SECRET = 'shpss_test_secret'
 
@@ -30,15 +30,7 @@ export async function shopifySetup(
   return { shop, tenant, connection }
 }
 
-export async function simulator(shopDomain: string, path: string, body?: unknown) {
-  const response = await fetch(`https://${shopDomain}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  if (!response.ok) throw new Error(`simulator ${path}: ${response.status} ${await response.text()}`)
-  return response.json() as Promise<any>
-}
+export const simulator = simulatorCall
 
 /** Posts a delivery the way Shopify does: raw JSON bytes, HMAC over exactly those bytes. */
 export async function deliverWebhook(

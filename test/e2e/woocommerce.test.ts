@@ -7,6 +7,7 @@ import {
   createTenant,
   listAll,
   runCron,
+  simulatorCall,
   uniqueName,
   waitFor,
   waitForJob,
@@ -19,15 +20,7 @@ const CATEGORIES = [
   { id: 14, name: 'Teapots', parent: 9 },
 ]
 
-async function site(path: string, body?: unknown, host?: string) {
-  const response = await fetch(`https://${host}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
-  return response.json() as Promise<any>
-}
+const site = (path: string, body: unknown, host: string) => simulatorCall(host, path, body)
 
 async function wooSetup(seed: { orders?: unknown[] } = {}) {
   const host = `${uniqueName('site')}.woo.example`

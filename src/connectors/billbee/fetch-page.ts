@@ -5,6 +5,7 @@
  */
 import type { ImportRecord } from '../../core/model'
 import type { ConnectorContext, PageRequest, PageResult } from '../types'
+import { unreadableRecord } from '../unreadable'
 import { BILLBEE_PAGE_SIZE, billbeeRequest } from './client'
 import { billbeeOrderToCanonical, billbeeProductToRecord } from './mapper'
 import { type BillbeeCredentials, billbeeOrderSchema, billbeeProductSchema, type BillbeeSettings } from './schemas'
@@ -30,13 +31,7 @@ async function orderRecords(context: ConnectorContext<BillbeeCredentials, Billbe
   for (const raw of data ?? []) {
     const parsed = billbeeOrderSchema.safeParse(raw)
     if (!parsed.success) {
-      records.push({
-        kind: 'decision',
-        about: 'order',
-        externalId: null,
-        result: 'rejected',
-        reason: `unreadable order: ${parsed.error.issues[0]?.message}`,
-      })
+      records.push(unreadableRecord('order', null, parsed.error))
     } else if (!(parsed.data.Tags ?? []).some((tag) => tag.toLowerCase() === received)) {
       records.push({ kind: 'order', order: billbeeOrderToCanonical(parsed.data) })
     }
@@ -50,15 +45,7 @@ async function productRecords(context: ConnectorContext<BillbeeCredentials, Bill
   })
   const records: ImportRecord[] = (data ?? []).map((raw) => {
     const parsed = billbeeProductSchema.safeParse(raw)
-    return parsed.success
-      ? billbeeProductToRecord(parsed.data)
-      : {
-          kind: 'decision',
-          about: 'product',
-          externalId: null,
-          result: 'rejected',
-          reason: `unreadable product: ${parsed.error.issues[0]?.message}`,
-        }
+    return parsed.success ? billbeeProductToRecord(parsed.data) : unreadableRecord('product', null, parsed.error)
   })
   return { records, totalPages }
 }

@@ -5,6 +5,7 @@
  */
 import type { ImportRecord } from '../../core/model'
 import type { ConnectorContext, PageRequest, PageResult } from '../types'
+import { unreadableRecord } from '../unreadable'
 import { callCartum } from './client'
 import { cartumOrderToCanonical } from './mapper'
 import { type CartumCredentials, cartumOrderSchema, type CartumSettings } from './schemas'
@@ -39,14 +40,7 @@ export async function fetchCartumPage(
   const orders = response?.orders ?? []
   const records: ImportRecord[] = orders.map((raw) => {
     const parsed = cartumOrderSchema.safeParse(raw)
-    if (!parsed.success)
-      return {
-        kind: 'decision',
-        about: 'order',
-        externalId: null,
-        result: 'rejected',
-        reason: `unreadable order: ${parsed.error.issues[0]?.message}`,
-      }
+    if (!parsed.success) return unreadableRecord('order', null, parsed.error)
     if (request.mode === 'backfill' && parsed.data.stat_status === context.settings.deliveredStatus) {
       return {
         kind: 'decision',

@@ -6,6 +6,7 @@
  */
 import type { ImportRecord } from '../../core/model'
 import type { ConnectorContext, PageRequest, PageResult } from '../types'
+import { unreadableRecord } from '../unreadable'
 import { plentyRequest } from './client'
 import { plentyOrderToCanonical } from './mapper'
 import { type PlentyCredentials, plentyOrderSchema, plentyPageSchema, type PlentySettings } from './schemas'
@@ -35,14 +36,7 @@ export async function fetchPlentyPage(
   const page = plentyPageSchema.parse(response.json())
   const records: ImportRecord[] = page.entries.map((entry) => {
     const parsed = plentyOrderSchema.safeParse(entry)
-    if (!parsed.success)
-      return {
-        kind: 'decision',
-        about: 'order',
-        externalId: null,
-        result: 'rejected',
-        reason: `unreadable order: ${parsed.error.issues[0]?.message}`,
-      }
+    if (!parsed.success) return unreadableRecord('order', null, parsed.error)
     return { kind: 'order', order: plentyOrderToCanonical(parsed.data, context.settings.cancelledStatus) }
   })
   const lastId = Math.max(token.afterId, ...page.entries.map((entry) => Number((entry as { id?: unknown }).id) || 0))

@@ -5,6 +5,7 @@
  */
 import type { ImportNote, ImportRecord } from '../../core/model'
 import type { ConnectorContext, PageRequest, PageResult } from '../types'
+import { unreadableRecord } from '../unreadable'
 import { fetchOrdersPage, type OrdersPageQuery } from './client'
 import { shopifyBackfillExclusion, shopifyOrderToCanonical } from './mapper'
 import { type ShopifyCredentials, type ShopifySettings, shopifyOrderSchema } from './schemas'
@@ -53,13 +54,7 @@ export async function fetchShopifyPage(
     const parsed = shopifyOrderSchema.safeParse(raw)
     if (!parsed.success) {
       const externalId = raw && typeof raw === 'object' && 'id' in raw ? String(raw.id) : null
-      records.push({
-        kind: 'decision',
-        about: 'order',
-        externalId,
-        result: 'rejected',
-        reason: `unreadable order: ${parsed.error.issues[0]?.message}`,
-      })
+      records.push(unreadableRecord('order', externalId, parsed.error))
       continue
     }
     const order = parsed.data

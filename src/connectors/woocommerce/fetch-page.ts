@@ -5,6 +5,7 @@
  */
 import type { ImportRecord } from '../../core/model'
 import type { ConnectorContext, PageRequest, PageResult } from '../types'
+import { unreadableRecord } from '../unreadable'
 import { categoriesOfProducts } from './catalog'
 import { fetchWooPage } from './client'
 import { WOO_BACKFILL_EXCLUDED, wooGmtToIso, wooOrderToRecord } from './mapper'
@@ -54,13 +55,7 @@ export async function fetchWooCommercePage(
   for (const item of items) {
     const parsed = wooOrderSchema.safeParse(item)
     if (!parsed.success) {
-      records.push({
-        kind: 'decision',
-        about: 'order',
-        externalId: null,
-        result: 'rejected',
-        reason: `unreadable order: ${parsed.error.issues[0]?.message}`,
-      })
+      records.push(unreadableRecord('order', null, parsed.error))
       continue
     }
     const modified = wooGmtToIso(parsed.data.date_modified_gmt)
