@@ -4,10 +4,7 @@
  */
 import type { Caller } from './routes/api/auth'
 
-export type Bindings = Env & {
-  /** Base delay of the queue retry backoff; tests lower it. */
-  RETRY_BASE_SECONDS?: string
-}
+export type Bindings = Env
 
 export type AppEnv = {
   Bindings: Bindings
