@@ -88,17 +88,17 @@ export async function runCron(at = new Date()) {
   await waitOnExecutionContext(context)
 }
 
-export async function syncJob(token: string, jobId: string) {
+export async function syncJob(jobId: string) {
   const { results } = await env.DB.prepare('select * from sync_jobs where id = ?')
     .bind(jobId)
     .all<{ status: string; pages: number; records: number; error: string | null }>()
   return results[0]
 }
 
-export async function waitForJob(token: string, jobId: string, timeoutMs = 30_000) {
+export async function waitForJob(jobId: string, timeoutMs = 30_000) {
   return waitFor(
     async () => {
-      const job = await syncJob(token, jobId)
+      const job = await syncJob(jobId)
       return job && job.status !== 'running' ? job : null
     },
     { timeoutMs, what: `job ${jobId}` }

@@ -28,7 +28,7 @@ async function billbeeSetup(seed: { orders?: unknown[]; products?: unknown[] }) 
 
 const sync = async (token: string, connectionId: string) => {
   const { jobId } = await apiJson(`/api/v1/connections/${connectionId}/sync`, { token, body: { mode: 'poll' } })
-  return waitForJob(token, jobId, 60_000)
+  return waitForJob(jobId, 60_000)
 }
 
 describe('Billbee end to end', () => {
@@ -41,7 +41,7 @@ describe('Billbee end to end', () => {
       ],
       products: [{ Id: 777 }, { Id: 778, SKU: 'KM-2', EAN: null }, { Id: 779, SKU: 'KM-1', EAN: '4006381333955' }],
     })
-    expect((await waitForJob(tenant.token, connection.backfillJobId!, 60_000)).status).toBe('done')
+    expect((await waitForJob(connection.backfillJobId!, 60_000)).status).toBe('done')
     const orders = await listAll(`/api/v1/orders?connectionId=${connection.id}`, tenant.token)
     expect(orders.map((order) => order.externalId)).toEqual(['101'])
     expect((await billbee(apiKey, '/_sim/orders/101')).Tags).toEqual(['kontor', 'order_received_by_kontor'])
@@ -75,7 +75,7 @@ describe('Billbee end to end', () => {
     const { apiKey, tenant, connection } = await billbeeSetup({
       orders: [billbeeOrderPayload({ BillBeeOrderId: 201 }), billbeeOrderPayload({ BillBeeOrderId: 202 })],
     })
-    await waitForJob(tenant.token, connection.backfillJobId!, 60_000)
+    await waitForJob(connection.backfillJobId!, 60_000)
     const orders = await listAll(`/api/v1/orders?connectionId=${connection.id}`, tenant.token)
     const busy = orders.find((order) => order.externalId === '202')
     await apiJson(`/api/v1/orders/${busy.id}/events`, { token: tenant.token, body: { type: 'processing' } })
@@ -99,7 +99,7 @@ describe('Billbee end to end', () => {
     const { apiKey, tenant, connection } = await billbeeSetup({
       orders: [billbeeOrderPayload({ BillBeeOrderId: 301 }), billbeeOrderPayload({ BillBeeOrderId: 302 })],
     })
-    await waitForJob(tenant.token, connection.backfillJobId!, 60_000)
+    await waitForJob(connection.backfillJobId!, 60_000)
     const orders = await listAll(`/api/v1/orders?connectionId=${connection.id}`, tenant.token)
     const byId = (id: string) => orders.find((order) => order.externalId === id)
     await apiJson(`/api/v1/orders/${byId('301').id}/events`, {

@@ -39,7 +39,7 @@ describe('Cartum end to end', () => {
       cartumOrderPayload({ order_id: 2001, stat_status: 3 }),
       cartumOrderPayload({ order_id: 2002, stat_created: daysAgo(70) }),
     ])
-    expect((await waitForJob(tenant.token, connection.backfillJobId!)).status).toBe('done')
+    expect((await waitForJob(connection.backfillJobId!)).status).toBe('done')
     expect(await listAll(`/api/v1/orders?connectionId=${connection.id}`, tenant.token)).toHaveLength(150)
     const skipped = await listAll(`/api/v1/import-log?connectionId=${connection.id}&result=skipped`, tenant.token)
     expect(skipped).toEqual([expect.objectContaining({ externalId: '2001', rule: 'CA1' })])
@@ -52,13 +52,13 @@ describe('Cartum end to end', () => {
 
   it('the token is renewed when Cartum says it expired, not fetched per call', async () => {
     const { host, tenant, connection } = await cartumSetup([cartumOrderPayload({ order_id: 3001 })])
-    await waitForJob(tenant.token, connection.backfillJobId!)
+    await waitForJob(connection.backfillJobId!)
     await shop(host, '/_sim/expire-tokens', {})
     const { jobId } = await apiJson(`/api/v1/connections/${connection.id}/sync`, {
       token: tenant.token,
       body: { mode: 'poll' },
     })
-    expect((await waitForJob(tenant.token, jobId)).status).toBe('done')
+    expect((await waitForJob(jobId)).status).toBe('done')
     expect((await shop(host, '/_sim/requests')).logins).toBe(2)
   })
 

@@ -56,7 +56,7 @@ describe('plentymarkets end to end', () => {
   it('PM2, PM3: open orders are polled with one login, handed over and set to 5.1; later plenty changes are not imported', async () => {
     const orders = Array.from({ length: 120 }, (_, index) => plentyOrderPayload({ id: 1000 + index }))
     const { host, tenant, connection } = await plentySetup([...orders, plentyOrderPayload({ id: 2000, statusId: 4 })])
-    expect((await waitForJob(tenant.token, connection.backfillJobId!)).status).toBe('done')
+    expect((await waitForJob(connection.backfillJobId!)).status).toBe('done')
     const imported = await listAll(`/api/v1/orders?connectionId=${connection.id}`, tenant.token)
     expect(imported).toHaveLength(120)
     const { logins, requests } = await plenty(host, '/_sim/requests')
@@ -78,7 +78,7 @@ describe('plentymarkets end to end', () => {
       token: tenant.token,
       body: { mode: 'poll' },
     })
-    await waitForJob(tenant.token, jobId)
+    await waitForJob(jobId)
     const kept = await apiJson(`/api/v1/import-log?connectionId=${connection.id}&result=unchanged`, {
       token: tenant.token,
     })
@@ -93,7 +93,7 @@ describe('plentymarkets end to end', () => {
       plentyOrderPayload({ id: 3003 }),
       plentyOrderPayload({ id: 3004 }),
     ])
-    await waitForJob(tenant.token, connection.backfillJobId!)
+    await waitForJob(connection.backfillJobId!)
     const [a, b, c, d] = await Promise.all(
       ['3001', '3002', '3003', '3004'].map((id) => orderByExternal(tenant.token, connection.id, id))
     )
@@ -122,7 +122,7 @@ describe('plentymarkets end to end', () => {
       [plentyOrderPayload({ id: 4001 }), plentyOrderPayload({ id: 4002 })],
       {}
     )
-    await waitForJob(tenant.token, connection.backfillJobId!)
+    await waitForJob(connection.backfillJobId!)
     const busy = await orderByExternal(tenant.token, connection.id, '4002')
     await event(tenant.token, busy.id, { type: 'processing' })
     await waitFor(
@@ -160,13 +160,13 @@ describe('plentymarkets end to end', () => {
 
   it('a revoked token is replaced by one new login, and the session limit is respected', async () => {
     const { host, tenant, connection } = await plentySetup([plentyOrderPayload({ id: 5001 })], { maxSessions: 1 })
-    await waitForJob(tenant.token, connection.backfillJobId!)
+    await waitForJob(connection.backfillJobId!)
     await plenty(host, '/_sim/revoke-tokens', {})
     const { jobId } = await apiJson(`/api/v1/connections/${connection.id}/sync`, {
       token: tenant.token,
       body: { mode: 'poll' },
     })
-    expect((await waitForJob(tenant.token, jobId)).status).toBe('done')
+    expect((await waitForJob(jobId)).status).toBe('done')
     expect((await plenty(host, '/_sim/requests')).logins).toBe(2)
   })
 })

@@ -14,7 +14,7 @@ describe('Shopify backfill and reconciliation', () => {
       credentials: { shopDomain: shop.shopDomain, accessToken: shop.accessToken, webhookSecret: WEBHOOK_SECRET },
     })
     await simulator(shop.shopDomain, '/_sim/faults', { status: 429, count: 3 })
-    const job = await waitForJob(tenant.token, connection.backfillJobId!, 120_000)
+    const job = await waitForJob(connection.backfillJobId!, 120_000)
     expect(job.status).toBe('done')
 
     const orders = await listAll(`/api/v1/orders?connectionId=${connection.id}`, tenant.token)
@@ -40,7 +40,7 @@ describe('Shopify backfill and reconciliation', () => {
 
   it('G1: the cron reconciles an order whose webhook never came', async () => {
     const { shop, tenant, connection } = await shopifySetup()
-    await waitForJob(tenant.token, connection.backfillJobId!)
+    await waitForJob(connection.backfillJobId!)
     const now = new Date().toISOString()
     await simulator(shop.shopDomain, '/_sim/orders', {
       orders: [shopifyOrderPayload({ id: 7770001, currency: 'USD', created_at: now, updated_at: now })],
@@ -66,7 +66,7 @@ describe('Shopify backfill and reconciliation', () => {
 
   it('a failing page is retried with backoff, lands in dead letters, and a replay finishes it', async () => {
     const { shop, tenant, connection } = await shopifySetup()
-    await waitForJob(tenant.token, connection.backfillJobId!)
+    await waitForJob(connection.backfillJobId!)
     const now = new Date().toISOString()
     await simulator(shop.shopDomain, '/_sim/orders', {
       orders: [shopifyOrderPayload({ id: 7770002, currency: 'USD', created_at: now, updated_at: now })],
@@ -77,7 +77,7 @@ describe('Shopify backfill and reconciliation', () => {
       body: { mode: 'poll' },
     })
 
-    const job = await waitForJob(tenant.token, jobId, 60_000)
+    const job = await waitForJob(jobId, 60_000)
     expect(job.status).toBe('failed')
     const letters = await apiJson('/api/v1/dead-letters', { token: tenant.token })
     const letter = letters.items.find((item: any) => item.body.jobId === jobId)

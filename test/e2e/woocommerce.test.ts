@@ -77,7 +77,7 @@ describe('WooCommerce end to end', () => {
   it('G1, WC3: webhook → hub → shipped + written off → completed with a tracking note on the site', async () => {
     const order = wooOrderPayload({ id: 501 })
     const { host, tenant, connection } = await wooSetup({ orders: [order] })
-    await waitForJob(tenant.token, connection.backfillJobId!)
+    await waitForJob(connection.backfillJobId!)
     const changed = { ...order, date_modified_gmt: wooGmt(new Date(Date.now() + 1000)), total: '30.00' }
     expect((await deliver(connection.id, 'order.updated', changed)).status).toBe(202)
     const [summary] = await waitFor(
@@ -170,7 +170,7 @@ describe('WooCommerce end to end', () => {
       wooOrderPayload({ id: 20_003, date_created_gmt: old, date_modified_gmt: old }),
     ]
     const { host, tenant, connection } = await wooSetup({ orders })
-    expect((await waitForJob(tenant.token, connection.backfillJobId!)).status).toBe('done')
+    expect((await waitForJob(connection.backfillJobId!)).status).toBe('done')
     const imported = await listAll(`/api/v1/orders?connectionId=${connection.id}`, tenant.token)
     expect(imported).toHaveLength(230)
     const requests = (await site('/_sim/requests', undefined, host)).filter((request: any) =>
@@ -186,7 +186,7 @@ describe('WooCommerce end to end', () => {
 
   it('the poll imports what no webhook brought and says so in the import log', async () => {
     const { host, tenant, connection } = await wooSetup()
-    await waitForJob(tenant.token, connection.backfillJobId!)
+    await waitForJob(connection.backfillJobId!)
     await site('/_sim/orders', { orders: [wooOrderPayload({ id: 505 })] }, host)
     await runCron()
     const entry = await waitFor(

@@ -43,7 +43,7 @@ describe('queue retries', () => {
 
   it('retries a platform 500 with a growing delay, then dead-letters it past its attempts', async () => {
     const { shop, tenant, connection } = await shopifySetup()
-    await waitForJob(tenant.token, connection.backfillJobId!)
+    await waitForJob(connection.backfillJobId!)
     await simulator(shop.shopDomain, '/_sim/faults', { status: 500, count: 100 })
     const body = {
       type: 'page',

@@ -3,7 +3,6 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { apiRouter } from './router'
 import { and, asc, eq, gt } from 'drizzle-orm'
 import { categories, customers, products } from '../../db/schema'
-import type { AppEnv } from '../../env'
 import { dbOf, tenantOf } from './context'
 import { Anything, CursorQuery, errorResponses, json } from './schemas'
 

@@ -5,7 +5,6 @@ import { and, desc, eq, lt, or } from 'drizzle-orm'
 import { ApiError } from '../../core/errors'
 import { decodeCursor, encodeCursor } from '../../db/keyset'
 import { importLog } from '../../db/schema'
-import type { AppEnv } from '../../env'
 import { dbOf, tenantOf } from './context'
 import { CursorQuery, errorResponses, json } from './schemas'
 
