@@ -247,25 +247,7 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
   for (const chunk of chunkRows(mappingRows)) statements.push(db.insert(mappings).values(chunk).onConflictDoNothing())
 
   if (write.events.length) {
-    statements.push(
-      db
-        .insert(orderEvents)
-        .values(
-          write.events.map((event, index) => ({
-            id: randomId('evt'),
-            tenantId: scope.tenantId,
-            orderId: write.orderId,
-            type: event.type,
-            at: now,
-            message: event.message,
-            data: event.data,
-            source: 'platform',
-            // A redelivered import of the same content adds no second comment.
-            idempotencyKey: `import:${write.orderId}:${write.contentHash}:${index}`,
-          }))
-        )
-        .onConflictDoNothing()
-    )
+    statements.push(platformEventsInsert(db, scope.tenantId, write, now))
   }
   statements.push(
     db.insert(importLog).values({
@@ -282,6 +264,31 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
   return statements
 }
 
+/** The events an import adds; a redelivered import of the same content adds none a second time. */
+function platformEventsInsert(
+  db: Database,
+  tenantId: string,
+  write: { orderId: string; contentHash: string; events: PlannedEvent[] },
+  at: string
+) {
+  return db
+    .insert(orderEvents)
+    .values(
+      write.events.map((event, index) => ({
+        id: randomId('evt'),
+        tenantId,
+        orderId: write.orderId,
+        type: event.type,
+        at,
+        message: event.message,
+        data: event.data,
+        source: 'platform',
+        idempotencyKey: `import:${write.orderId}:${write.contentHash}:${index}`,
+      }))
+    )
+    .onConflictDoNothing()
+}
+
 /** A platform report that changes only the order's events and platform status (a refused cancellation). */
 export function eventOnlyStatements(
   db: Database,
@@ -293,22 +300,7 @@ export function eventOnlyStatements(
       .update(orders)
       .set({ platformStatus: write.incoming.platformStatus, changedAt: now })
       .where(sql`${orders.id} = ${write.orderId} and ${orders.writtenOff} = 0`),
-    db
-      .insert(orderEvents)
-      .values(
-        write.events.map((event, index) => ({
-          id: randomId('evt'),
-          tenantId: write.scope.tenantId,
-          orderId: write.orderId,
-          type: event.type,
-          at: now,
-          message: event.message,
-          data: event.data,
-          source: 'platform',
-          idempotencyKey: `import:${write.orderId}:${write.contentHash}:${index}`,
-        }))
-      )
-      .onConflictDoNothing(),
+    platformEventsInsert(db, write.scope.tenantId, write, now),
     db.insert(importLog).values({
       id: randomId('log'),
       tenantId: write.scope.tenantId,
