@@ -169,4 +169,13 @@ describe('plentymarkets end to end', () => {
     expect((await waitForJob(jobId)).status).toBe('done')
     expect((await plenty(host, '/_sim/requests')).logins).toBe(2)
   })
+  it('when X-Plenty-*-Calls-Left reaches zero, the next call waits for the period instead of running into 429', async () => {
+    const orders = Array.from({ length: 12 }, (_, index) => plentyOrderPayload({ id: 6000 + index }))
+    const { host, connection } = await plentySetup(orders, { callsPerPeriod: 5 })
+    expect((await waitForJob(connection.backfillJobId!)).status).toBe('done')
+    await waitFor(async () => (await plenty(host, '/_sim/orders/6011')).statusId === 5.1, { what: 'all handed over' })
+    const { requests } = await plenty(host, '/_sim/requests')
+    expect(requests.filter((request: any) => request.method === 'PUT')).toHaveLength(12)
+    expect(requests.filter((request: any) => request.status === 429)).toEqual([])
+  })
 })
