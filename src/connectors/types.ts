@@ -117,6 +117,11 @@ export interface Connector<Credentials = unknown, Settings = unknown> {
    * already in processing or shipped stays as it is and gets a `cancel_refused` event (PM5).
    */
   readonly cancellationsAreRequests?: string
+  /**
+   * The rule id under which a product update is rejected when it would give the product an SKU
+   * or EAN another product of the tenant already has (BB4: Billbee requires both to be unique).
+   */
+  readonly rejectsDuplicateProductCodes?: string
   /** How often the cron polls this connection, in minutes. */
   pollIntervalMinutes?(settings: Settings): number
   /**

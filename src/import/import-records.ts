@@ -35,6 +35,7 @@ export type ImportTarget = {
   ignoresChangesAfterNew?: string
   importsOnce?: string
   cancellationsAreRequests?: string
+  rejectsDuplicateProductCodes?: string
 }
 
 export type OrderOutcome = { orderId: string; externalId: string; result: ImportResult; rule?: string; reason?: string }
@@ -97,6 +98,7 @@ export async function importRecords(
     connectionId: target.connectionId,
     platform: target.platform,
     productMatch: target.settings.productMatch ?? 'sku',
+    rejectsDuplicateProductCodes: target.rejectsDuplicateProductCodes,
   }
   const summary: ImportSummary = { orders: [], counts: {} }
   const count = (result: ImportResult) => (summary.counts[result] = (summary.counts[result] ?? 0) + 1)

@@ -1,7 +1,8 @@
 /**
  * Products and customers that arrive on their own (product and customer webhooks, catalogue
  * polls), not as part of an order. P3–P5 apply as in orders; a product update never changes its
- * dimensions once imported (BB5), and never gives it an SKU or EAN another product has (BB4).
+ * dimensions once known (BB5), and, where the connector asks for it, never gives it an SKU or
+ * EAN another product has (BB4).
  */
 import { and, eq, ne, or, sql } from 'drizzle-orm'
 import type { ImportResult, IncomingCustomer, IncomingProduct } from '../core/model'
@@ -14,10 +15,12 @@ type Outcome = { result: ImportResult; rule?: string; reason?: string }
 
 export async function importProduct(db: Database, scope: ImportScope, product: IncomingProduct): Promise<Outcome> {
   const { row, category } = await productRows(scope, product)
-  const codes = [
-    product.sku ? eq(products.sku, product.sku) : undefined,
-    product.ean ? eq(products.ean, product.ean) : undefined,
-  ].filter(Boolean)
+  const codes = scope.rejectsDuplicateProductCodes
+    ? [
+        product.sku ? eq(products.sku, product.sku) : undefined,
+        product.ean ? eq(products.ean, product.ean) : undefined,
+      ].filter(Boolean)
+    : []
   const [existing, collision] = await db.batch([
     db.select().from(products).where(eq(products.id, row.id)),
     db
@@ -28,7 +31,11 @@ export async function importProduct(db: Database, scope: ImportScope, product: I
   ])
   if (collision[0]) {
     const field = product.sku && collision[0].sku === product.sku ? `SKU ${product.sku}` : `EAN ${product.ean}`
-    return { result: 'rejected', rule: 'BB4', reason: `${field} belongs to another product (${collision[0].id})` }
+    return {
+      result: 'rejected',
+      rule: scope.rejectsDuplicateProductCodes,
+      reason: `${field} belongs to another product (${collision[0].id})`,
+    }
   }
   const current = existing[0]
   const unchanged =

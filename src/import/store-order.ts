@@ -22,6 +22,8 @@ export type ImportScope = {
   connectionId: string
   platform: string
   productMatch: ProductMatch
+  /** See Connector.rejectsDuplicateProductCodes. */
+  rejectsDuplicateProductCodes?: string
 }
 
 export type ProductRow = typeof products.$inferInsert

@@ -65,6 +65,7 @@ async function importAndHandOn(
       ignoresChangesAfterNew: connector.ignoresChangesAfterNew,
       importsOnce: connector.importsOnce,
       cancellationsAreRequests: connector.cancellationsAreRequests,
+      rejectsDuplicateProductCodes: connector.rejectsDuplicateProductCodes,
     },
     records,
     notes

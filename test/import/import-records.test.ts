@@ -187,7 +187,7 @@ describe('importer with real D1', () => {
   })
 
   it("BB5, BB4: a product update keeps its first dimensions and may not take another product's SKU or EAN", async () => {
-    const to = target({ productMatch: 'id' })
+    const to = { ...target({ productMatch: 'id' }), platform: 'billbee', rejectsDuplicateProductCodes: 'BB4' }
     const first = product({ externalId: '1', sku: 'A-1', ean: '4000000000001', dimensions: { weight: '1.00' } })
     const second = product({ externalId: '2', sku: 'B-2', ean: '4000000000002' })
     await importRecords(db(), to, [
@@ -214,6 +214,15 @@ describe('importer with real D1', () => {
       to.connectionId
     )
     expect(rejection).toMatchObject({ rule: 'BB4', reason: expect.stringContaining('SKU A-1') })
+  })
+
+  it('P2: without a uniqueness rule, products matched by name may share an SKU', async () => {
+    const to = target({ productMatch: 'name' })
+    const summary = await importRecords(db(), to, [
+      { kind: 'product', product: product({ name: 'Mug red', sku: 'MUG' }) },
+      { kind: 'product', product: product({ name: 'Mug blue', sku: 'MUG' }) },
+    ])
+    expect(summary.counts).toEqual({ created: 2 })
   })
 
   it('C3: a customer arriving on its own is matched like one arriving with an order', async () => {

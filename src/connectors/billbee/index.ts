@@ -19,6 +19,7 @@ export const billbeeConnector: Connector<BillbeeCredentials, BillbeeSettings> = 
   settingsSchema: billbeeSettingsSchema,
   apiBaseUrl: () => 'https://app.billbee.io',
   ignoresChangesAfterNew: 'BB8',
+  rejectsDuplicateProductCodes: 'BB4',
   fetchPage: fetchBillbeePage,
   pollIntervalMinutes: (settings) => settings.pollMinutes,
   afterOrderImported: (context, order) => afterBillbeeImport(context, order),
