@@ -12,14 +12,24 @@ import type { DispatchMessage, IngestMessage, SyncMessage } from './messages'
 import { consumeEach, recordDeadLetter } from './retry'
 import { handleSyncMessage } from './sync'
 
-const QUEUES: Record<string, 'ingest' | 'dispatch' | 'sync'> = {
-  'kontor-ingest': 'ingest',
-  'kontor-dispatch': 'dispatch',
-  'kontor-sync': 'sync',
+type Message = IngestMessage | DispatchMessage | SyncMessage
+
+/** Each queue's consumer, and what to do when one of its messages is given up on. */
+const CONSUMERS: Record<
+  string,
+  {
+    name: 'ingest' | 'dispatch' | 'sync'
+    handle: (env: Bindings, body: any) => Promise<void>
+    onDeadLetter?: (env: Bindings, body: any, error: string) => Promise<void>
+  }
+> = {
+  'kontor-ingest': { name: 'ingest', handle: handleIngestMessage, onDeadLetter: failIngestJob },
+  'kontor-dispatch': { name: 'dispatch', handle: handleDispatchMessage },
+  'kontor-sync': { name: 'sync', handle: handleSyncMessage },
 }
 
 /** The tenant a message belongs to, so a tenant can list its own dead letters. */
-async function tenantOf(env: Bindings, body: IngestMessage | DispatchMessage | SyncMessage): Promise<string | null> {
+async function tenantOf(env: Bindings, body: Message): Promise<string | null> {
   const db = database(env.DB)
   if (body.type === 'page') {
     const row = await db
@@ -44,46 +54,33 @@ async function tenantOf(env: Bindings, body: IngestMessage | DispatchMessage | S
 
 export async function handleQueue(batch: MessageBatch<unknown>, env: Bindings) {
   const db = database(env.DB)
-  const baseDelaySeconds = Number(env.RETRY_BASE_SECONDS ?? '5')
-  const deadLetterOf = batch.queue.endsWith('-dlq') ? QUEUES[batch.queue.slice(0, -4)] : undefined
-  if (deadLetterOf) {
+  const deadLetterQueue = batch.queue.endsWith('-dlq')
+  const consumer = CONSUMERS[deadLetterQueue ? batch.queue.slice(0, -4) : batch.queue]
+  if (!consumer) throw new Error(`unknown queue ${batch.queue}`)
+  if (deadLetterQueue) {
     // Messages the consumer could not even record (e.g. D1 was down through every attempt).
     for (const message of batch.messages) {
-      const body = message.body as IngestMessage
+      const body = message.body as Message
+      const tenantId = await tenantOf(env, body).catch(() => null)
       await recordDeadLetter(db, {
-        queue: deadLetterOf,
+        queue: consumer.name,
         body,
         error: 'retries exhausted',
         attempts: message.attempts,
-        tenantId: await tenantOf(env, body as IngestMessage).catch(() => null),
+        tenantId,
       })
-      if (deadLetterOf === 'ingest') await failIngestJob(env, body, 'retries exhausted')
+      await consumer.onDeadLetter?.(env, body, 'retries exhausted')
       message.ack()
     }
     return
   }
-  const queue = QUEUES[batch.queue]
-  const common = { db, queue, baseDelaySeconds, tenantOf: (body: any) => tenantOf(env, body) }
-  if (queue === 'ingest') {
-    await consumeEach<IngestMessage>({
-      ...common,
-      batch: batch as MessageBatch<IngestMessage>,
-      handle: (body) => handleIngestMessage(env, body),
-      onDeadLetter: (body, error) => failIngestJob(env, body, error),
-    })
-  } else if (queue === 'dispatch') {
-    await consumeEach<DispatchMessage>({
-      ...common,
-      batch: batch as MessageBatch<DispatchMessage>,
-      handle: (body) => handleDispatchMessage(env, body),
-    })
-  } else if (queue === 'sync') {
-    await consumeEach<SyncMessage>({
-      ...common,
-      batch: batch as MessageBatch<SyncMessage>,
-      handle: (body) => handleSyncMessage(env, body),
-    })
-  } else {
-    throw new Error(`unknown queue ${batch.queue}`)
-  }
+  await consumeEach<Message>({
+    batch: batch as MessageBatch<Message>,
+    db,
+    queue: consumer.name,
+    baseDelaySeconds: Number(env.RETRY_BASE_SECONDS ?? '5'),
+    handle: (body) => consumer.handle(env, body),
+    tenantOf: (body) => tenantOf(env, body),
+    onDeadLetter: consumer.onDeadLetter && ((body, error) => consumer.onDeadLetter!(env, body, error)),
+  })
 }

@@ -34,15 +34,13 @@ export async function recordDeadLetter(
   })
 }
 
-export type Handler<Body> = (body: Body, attempt: number) => Promise<void>
-
 /** Runs each message of a batch on its own, so one failure never retries its neighbours. */
 export async function consumeEach<Body>(options: {
   batch: MessageBatch<Body>
   db: Database
   queue: string
   baseDelaySeconds: number
-  handle: Handler<Body>
+  handle: (body: Body) => Promise<void>
   tenantOf?: (body: Body) => Promise<string | null>
   /** Runs once a message is given up on, e.g. to mark its sync job failed. */
   onDeadLetter?: (body: Body, error: string) => Promise<void>
@@ -51,7 +49,7 @@ export async function consumeEach<Body>(options: {
   await Promise.all(
     batch.messages.map(async (message) => {
       try {
-        await options.handle(message.body, message.attempts)
+        await options.handle(message.body)
         message.ack()
       } catch (error) {
         const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
