@@ -34,7 +34,7 @@ function specValidator() {
   validator ??= createSpecValidator(
     parseYaml(
       readFileSync(
-        fileURLToPath(new URL('../../../shared/specs/billbee-swagger-kruegge82.yaml', import.meta.url)),
+        fileURLToPath(new URL('./specs/billbee-swagger-kruegge82.yaml', import.meta.url)),
         'utf8'
       )
     )

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createSpecValidator } from './openapi'
-import plentySpec from '../../../shared/specs/plentymarkets-openApiV3WithExamples.min.json'
+import plentySpec from './specs/plentymarkets-openApiV3WithExamples.min.json'
 
 describe('API description checks used by the simulators', () => {
   const validate = createSpecValidator(plentySpec as never)

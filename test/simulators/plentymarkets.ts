@@ -39,7 +39,7 @@ function specValidator() {
   validator ??= createSpecValidator(
     JSON.parse(
       readFileSync(
-        fileURLToPath(new URL('../../../shared/specs/plentymarkets-openApiV3WithExamples.min.json', import.meta.url)),
+        fileURLToPath(new URL('./specs/plentymarkets-openApiV3WithExamples.min.json', import.meta.url)),
         'utf8'
       )
     )

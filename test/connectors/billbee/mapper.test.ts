@@ -7,8 +7,8 @@ import {
   billbeeSettingsSchema,
 } from '../../../src/connectors/billbee/schemas'
 import { parseJsonLosslessly } from '../../../src/core/json'
-import ordersFixture from '../../../../shared/fixtures/billbee/php-sdk_get_orders_response.json'
-import productFixture from '../../../../shared/fixtures/billbee/php-sdk_get_product_response.json'
+import ordersFixture from '../../fixtures/billbee/php-sdk_get_orders_response.json'
+import productFixture from '../../fixtures/billbee/php-sdk_get_product_response.json'
 
 describe('Billbee mapping', () => {
   it('BB1: credentials are username, API password and API key; settings default to state 3 and storage 0', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { cartumOrderToCanonical } from '../../../src/connectors/cartum/mapper'
 import { cartumOrderSchema, cartumSettingsSchema } from '../../../src/connectors/cartum/schemas'
 import { cartumStatusToKontor, kontorStatusToCartum } from '../../../src/connectors/cartum/status-map'
-import webhookFixture from '../../../../shared/fixtures/cartum/webhook-order_created.json'
+import webhookFixture from '../../fixtures/cartum/webhook-order_created.json'
 
 const settings = cartumSettingsSchema.parse({})
 

@@ -6,9 +6,9 @@ import {
   plentyOrderSchema,
   plentySettingsSchema,
 } from '../../../src/connectors/plentymarkets/schemas'
-import order630 from '../../../../shared/fixtures/plentymarkets/order_630_get_order.json'
-import loginDocs from '../../../../shared/fixtures/plentymarkets/login_response_docs.json'
-import loginReal from '../../../../shared/fixtures/plentymarkets/login_response_findologic_fixture.json'
+import order630 from '../../fixtures/plentymarkets/order_630_get_order.json'
+import loginDocs from '../../fixtures/plentymarkets/login_response_docs.json'
+import loginReal from '../../fixtures/plentymarkets/login_response_findologic_fixture.json'
 import { plentyOrderPayload } from '../../simulators/plentymarkets'
 
 describe('plentymarkets mapping', () => {

@@ -3,7 +3,7 @@ import { shopifyOrderToCanonical, shopifyBackfillExclusion } from '../../../src/
 import { shopifyOrderSchema } from '../../../src/connectors/shopify/schemas'
 import { backfillWindow } from '../../../src/connectors/shopify/fetch-page'
 import { parseJsonLosslessly } from '../../../src/core/json'
-import fixture from '../../../../shared/fixtures/shopify/orders-list-status-any.rest-2025-10.json'
+import fixture from '../../fixtures/shopify/orders-list-status-any.rest-2025-10.json'
 
 const fixtureOrder = () => shopifyOrderSchema.parse(structuredClone((fixture as { orders: unknown[] }).orders[0]))
 

@@ -7,9 +7,9 @@ import {
   wooProductToCanonical,
 } from '../../../src/connectors/woocommerce/mapper'
 import { wooCategorySchema, wooOrderSchema, wooProductSchema } from '../../../src/connectors/woocommerce/schemas'
-import categoriesFixture from '../../../../shared/fixtures/woocommerce/product-categories-list-response.json'
-import ordersFixture from '../../../../shared/fixtures/woocommerce/orders-list-response.json'
-import productFixture from '../../../../shared/fixtures/woocommerce/product-variable-create-response.json'
+import categoriesFixture from '../../fixtures/woocommerce/product-categories-list-response.json'
+import ordersFixture from '../../fixtures/woocommerce/orders-list-response.json'
+import productFixture from '../../fixtures/woocommerce/product-variable-create-response.json'
 
 const fixtureOrder = (overrides: Record<string, unknown> = {}) =>
   wooOrderSchema.parse({ ...structuredClone((ordersFixture as unknown[])[0] as object), ...overrides })
