@@ -29,7 +29,7 @@ export function connectorContext(
     connection: { id: connection.id, tenantId: connection.tenantId, platform: connection.platform },
     credentials,
     settings,
-    http: createHttpClient({ baseUrl }),
+    http: createHttpClient({ baseUrl, allowInsecureUrls: allowInsecureUrls(env) }),
     session: {
       get: <T>() => readSessionState<T>(db, env.ENCRYPTION_KEY, connection.id),
       set: (value: unknown) => writeSessionState(db, env.ENCRYPTION_KEY, connection.id, value),
