@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { Miniflare } from 'miniflare'
+import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
 import { shopifyOrderToCanonical } from '../src/connectors/shopify/mapper'
 import { shopifyOrderSchema } from '../src/connectors/shopify/schemas'
 import { verifyShopifyWebhook } from '../src/connectors/shopify/webhook'
@@ -23,8 +23,12 @@ const SECRET = 'bench-webhook-secret'
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 10) * 1000
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32)
 const BACKFILL_ORDERS = Number(process.env.BENCH_BACKFILL_ORDERS ?? 10_000)
-// The newest date this Miniflare's workerd supports; the features Kontor uses are older.
-const BENCH_COMPATIBILITY_DATE = '2026-07-01'
+// The Worker runs with the compatibility date it is deployed with. Miniflare here is the one
+// wrangler itself runs on (package.json pins it to wrangler's version), so one workerd serves
+// `npm start`, `npm test` and the benchmark.
+const BENCH_COMPATIBILITY_DATE =
+  /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(path.join(root, 'wrangler.toml'), 'utf8'))?.[1] ??
+  '2026-11-01'
 
 function bundle(): string {
   const outdir = path.join(root, 'dist/bench')
@@ -65,51 +69,54 @@ async function startMiniflare(kontorScript: string, consumeQueues: boolean) {
     'kontor-dispatch-dlq',
     'kontor-sync-dlq',
   ]
-  const mf = new Miniflare({
-    // On disk, so workerd's memory shows the Worker's, not the database's growth.
-    d1Persist: mkdtempSync(path.join(tmpdir(), 'kontor-bench-d1-')),
-    workers: [
-      {
-        name: 'kontor',
-        modules: true,
-        scriptPath: kontorScript,
-        compatibilityDate: BENCH_COMPATIBILITY_DATE,
-        compatibilityFlags: ['nodejs_compat'],
-        d1Databases: { DB: 'bench-db' },
-        queueProducers: { INGEST: 'kontor-ingest', DISPATCH: 'kontor-dispatch', SYNC: 'kontor-sync' },
-        // Intake is measured alone: without consumers, imports do not compete for the CPU.
-        queueConsumers: !consumeQueues
-          ? {}
-          : Object.fromEntries(
-              queues.map((queue) => [
-                queue,
-                {
-                  maxBatchTimeout: 0.05,
-                  maxBatchSize: 10,
-                  maxRetries: 5,
-                  ...(queue.endsWith('dlq') ? {} : { deadLetterQueue: `${queue}-dlq` }),
-                },
-              ])
-            ),
-        bindings: {
-          ADMIN_TOKEN,
-          ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
-          ALLOW_INSECURE_URLS: 'false',
-          RETRY_BASE_SECONDS: '1',
+  // Miniflare 5 reads Miniflare 4's option shape through its own converter.
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      // On disk, so workerd's memory shows the Worker's, not the database's growth.
+      d1Persist: mkdtempSync(path.join(tmpdir(), 'kontor-bench-d1-')),
+      workers: [
+        {
+          name: 'kontor',
+          modules: true,
+          scriptPath: kontorScript,
+          compatibilityDate: BENCH_COMPATIBILITY_DATE,
+          compatibilityFlags: ['nodejs_compat'],
+          d1Databases: { DB: 'bench-db' },
+          queueProducers: { INGEST: 'kontor-ingest', DISPATCH: 'kontor-dispatch', SYNC: 'kontor-sync' },
+          // Intake is measured alone: without consumers, imports do not compete for the CPU.
+          queueConsumers: !consumeQueues
+            ? {}
+            : Object.fromEntries(
+                queues.map((queue) => [
+                  queue,
+                  {
+                    maxBatchTimeout: 0.05,
+                    maxBatchSize: 10,
+                    maxRetries: 5,
+                    ...(queue.endsWith('dlq') ? {} : { deadLetterQueue: `${queue}-dlq` }),
+                  },
+                ])
+              ),
+          bindings: {
+            ADMIN_TOKEN,
+            ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+            ALLOW_INSECURE_URLS: 'false',
+            RETRY_BASE_SECONDS: '1',
+          },
+          outboundService: (request: Request) => routeOutbound(request),
+          routes: ['kontor.bench/*'],
         },
-        outboundService: (request: Request) => routeOutbound(request),
-        routes: ['kontor.bench/*'],
-      },
-      {
-        name: 'bare',
-        modules: true,
-        scriptPath: bareScript,
-        compatibilityDate: BENCH_COMPATIBILITY_DATE,
-        routes: ['bare.bench/*'],
-      },
-    ],
-    port: 0,
-  })
+        {
+          name: 'bare',
+          modules: true,
+          scriptPath: bareScript,
+          compatibilityDate: BENCH_COMPATIBILITY_DATE,
+          routes: ['bare.bench/*'],
+        },
+      ],
+      port: 0,
+    })
+  )
   await mf.ready
   const db = await mf.getD1Database('DB', 'kontor')
   for (const file of readdirSync(path.join(root, 'migrations'))
