@@ -1,15 +1,16 @@
 /**
- * Tests run inside workerd with the real Worker, D1 and Queues (Miniflare). Outbound fetches go
- * to the platform simulators in test/simulators/, which run in this Node process.
+ * Two projects in one run. `workers`: tests inside workerd with the real Worker, D1 and Queues
+ * (Miniflare); outbound fetches go to the platform simulators in test/simulators/, which run in
+ * this Node process. `node`: test/node/, plain Node (e.g. a browser driving a started Worker).
  */
 import path from 'node:path'
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
-import { defineConfig } from 'vitest/config'
+import { defineConfig, defineProject } from 'vitest/config'
 import { routeOutbound } from './test/simulators/router'
 
 const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'))
 
-export default defineConfig({
+const workers = defineProject({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
@@ -34,9 +35,24 @@ export default defineConfig({
     }),
   ],
   test: {
+    name: 'workers',
     setupFiles: ['./test/setup/apply-migrations.ts'],
     include: ['test/**/*.test.ts'],
+    exclude: ['test/node/**', '**/node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
 })
+
+/** Tests that need Node: the dashboard in a real browser against a locally started Worker, … */
+const node = defineProject({
+  test: {
+    name: 'node',
+    environment: 'node',
+    include: ['test/node/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+  },
+})
+
+export default defineConfig({ test: { projects: [workers, node] } })

@@ -12,6 +12,7 @@ import { database } from './db/client'
 import type { AppEnv } from './env'
 import { api } from './routes/api'
 import { webhookRoutes } from './routes/webhooks'
+import { ui } from './routes/ui'
 
 export const app = new Hono<AppEnv>()
 
@@ -19,7 +20,8 @@ app.get('/healthz', async (c) => {
   await database(c.env.DB).run(sql`select 1`)
   return c.json({ ok: true })
 })
-app.get('/', (c) => c.json({ name: 'Kontor', docs: '/docs', openapi: '/api/v1/openapi.json', health: '/healthz' }))
+// The operator's dashboard (src/routes/ui): `/`, /orders, /import-log, /dead-letters, /sign-in.
+app.route('/', ui)
 app.get('/docs', swaggerUI({ url: '/api/v1/openapi.json' }))
 app.route('/webhooks', webhookRoutes)
 app.route('/api/v1', api)

@@ -9,7 +9,7 @@ import { sha256Hex, timingSafeEqual } from '../../core/crypto'
 import { ApiError } from '../../core/errors'
 import { database } from '../../db/client'
 import { tenants, tokens } from '../../db/schema'
-import type { AppEnv } from '../../env'
+import type { AppEnv, Bindings } from '../../env'
 
 export const SCOPES = ['read', 'orders', 'stock', 'admin'] as const
 export type Scope = (typeof SCOPES)[number]
@@ -18,28 +18,37 @@ export type Caller = { kind: 'operator' } | { kind: 'tenant'; tenantId: string; 
 
 const encoder = new TextEncoder()
 
-export const authenticate = createMiddleware<AppEnv>(async function authenticate(c, next) {
-  const header = c.req.header('authorization') ?? ''
-  const match = /^Bearer\s+(\S+)$/i.exec(header)
-  if (!match) throw new ApiError(401, 'unauthorized', 'a bearer token is required')
-  const token = match[1]
-  const admin = c.env.ADMIN_TOKEN
-  const db = database(c.env.DB)
+/** Who a bearer token belongs to: the operator, a tenant token's tenant and scopes, or nobody. */
+export async function callerForToken(env: Bindings, token: string): Promise<Caller | null> {
+  const admin = env.ADMIN_TOKEN
   if (admin && timingSafeEqual(encoder.encode(await sha256Hex(token)), encoder.encode(await sha256Hex(admin)))) {
-    const tenantId = c.req.header('x-tenant-id')
-    if (tenantId && !(await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).get())) {
-      throw new ApiError(404, 'not_found', 'tenant not found')
-    }
-    c.set('caller', { kind: 'operator' })
-    return next()
+    return { kind: 'operator' }
   }
-  const row = await db
+  const row = await database(env.DB)
     .select()
     .from(tokens)
     .where(eq(tokens.tokenHash, await sha256Hex(token)))
     .get()
-  if (!row) throw new ApiError(401, 'unauthorized', 'unknown token')
-  c.set('caller', { kind: 'tenant', tenantId: row.tenantId, scopes: row.scopes as Scope[], tokenId: row.id })
+  if (!row) return null
+  return { kind: 'tenant', tenantId: row.tenantId, scopes: row.scopes as Scope[], tokenId: row.id }
+}
+
+/** Whether a tenant exists (the operator's `X-Tenant-Id` must name one). */
+export async function tenantExists(env: Bindings, tenantId: string): Promise<boolean> {
+  return !!(await database(env.DB).select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).get())
+}
+
+export const authenticate = createMiddleware<AppEnv>(async function authenticate(c, next) {
+  const header = c.req.header('authorization') ?? ''
+  const match = /^Bearer\s+(\S+)$/i.exec(header)
+  if (!match) throw new ApiError(401, 'unauthorized', 'a bearer token is required')
+  const caller = await callerForToken(c.env, match[1])
+  if (!caller) throw new ApiError(401, 'unauthorized', 'unknown token')
+  if (caller.kind === 'operator') {
+    const tenantId = c.req.header('x-tenant-id')
+    if (tenantId && !(await tenantExists(c.env, tenantId))) throw new ApiError(404, 'not_found', 'tenant not found')
+  }
+  c.set('caller', caller)
   return next()
 })
 

@@ -4,11 +4,10 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { apiRouter } from './router'
-import { and, asc, eq, gt, gte, isNull, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, isNull, type SQL } from 'drizzle-orm'
 import { notFound } from '../../core/errors'
-import { type Database, nowIso } from '../../db/client'
 import { deadLetters } from '../../db/schema'
-import type { Bindings } from '../../env'
+import { replayDeadLettersSince, replayDeadLetter } from '../../queue/replay'
 import { type Caller, requireScope } from './auth'
 import { dbOf } from './context'
 import { CursorQuery, errorResponses, IdParam, json, jsonBody } from './schemas'
@@ -25,15 +24,13 @@ const DeadLetter = z
   })
   .openapi('DeadLetter')
 
-/** The operator sees every dead letter; a tenant only its own. */
-function visibleTo(caller: Caller): SQL | undefined {
-  return caller.kind === 'operator' ? undefined : eq(deadLetters.tenantId, caller.tenantId)
-}
-
-async function replay(env: Bindings, db: Database, row: typeof deadLetters.$inferSelect) {
-  const queue = row.queue === 'ingest' ? env.INGEST : row.queue === 'dispatch' ? env.DISPATCH : env.SYNC
-  await queue.send(row.body)
-  await db.update(deadLetters).set({ replayedAt: nowIso() }).where(eq(deadLetters.id, row.id))
+/**
+ * A tenant sees only its own dead letters. The operator sees those of the tenant it picked with
+ * `X-Tenant-Id` (as on every other route), and every tenant's without that header.
+ */
+export function visibleTo(caller: Caller, requestedTenant?: string | null): SQL | undefined {
+  if (caller.kind === 'tenant') return eq(deadLetters.tenantId, caller.tenantId)
+  return undefined
 }
 
 export const deadLetterRoutes = apiRouter()
@@ -41,6 +38,7 @@ export const deadLetterRoutes = apiRouter()
     createRoute({
       method: 'get',
       path: '/dead-letters',
+      operationId: 'listDeadLetters',
       tags: ['operations'],
       summary: 'Messages that failed for good',
       request: { query: z.object({ ...CursorQuery, pending: z.enum(['true', 'false']).optional() }) },
@@ -58,7 +56,7 @@ export const deadLetterRoutes = apiRouter()
         .from(deadLetters)
         .where(
           and(
-            visibleTo(caller),
+            visibleTo(caller, c.req.header('x-tenant-id')),
             cursor ? gt(deadLetters.id, cursor) : undefined,
             pending === 'true' ? isNull(deadLetters.replayedAt) : undefined
           )
@@ -73,6 +71,7 @@ export const deadLetterRoutes = apiRouter()
     createRoute({
       method: 'post',
       path: '/dead-letters/{id}/replay',
+      operationId: 'replayDeadLetter',
       tags: ['operations'],
       summary: 'Send one dead letter to its queue again',
       request: { params: IdParam },
@@ -85,10 +84,10 @@ export const deadLetterRoutes = apiRouter()
       const row = await db
         .select()
         .from(deadLetters)
-        .where(and(eq(deadLetters.id, c.req.valid('param').id), visibleTo(caller)))
+        .where(and(eq(deadLetters.id, c.req.valid('param').id), visibleTo(caller, c.req.header('x-tenant-id'))))
         .get()
       if (!row) throw notFound('dead letter')
-      await replay(c.env, db, row)
+      await replayDeadLetter(c.env, db, row)
       return c.json({ replayed: 1 }, 202)
     }
   )
@@ -96,6 +95,7 @@ export const deadLetterRoutes = apiRouter()
     createRoute({
       method: 'post',
       path: '/dead-letters/replay',
+      operationId: 'replayDeadLetters',
       tags: ['operations'],
       summary: 'Replay every dead letter not yet replayed since a time',
       request: jsonBody(z.object({ since: z.string().datetime({ offset: true }) })),
@@ -106,13 +106,7 @@ export const deadLetterRoutes = apiRouter()
       requireScope(caller, 'admin')
       const db = dbOf(c)
       const since = new Date(c.req.valid('json').since).toISOString()
-      const rows = await db
-        .select()
-        .from(deadLetters)
-        .where(and(visibleTo(caller), gte(deadLetters.createdAt, since), isNull(deadLetters.replayedAt)))
-        .orderBy(asc(deadLetters.id))
-        .limit(500)
-      for (const row of rows) await replay(c.env, db, row)
-      return c.json({ replayed: rows.length }, 202)
+      const replayed = await replayDeadLettersSince(c.env, db, visibleTo(caller, c.req.header('x-tenant-id')), since)
+      return c.json({ replayed }, 202)
     }
   )

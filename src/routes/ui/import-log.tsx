@@ -1,0 +1,149 @@
+/**
+ * The import log: every import decision, newest first, filtered by result, rule and connection,
+ * with the rule's text (SPEC §5) beside its id.
+ */
+import { and, asc, desc, eq, isNull, lt, or } from 'drizzle-orm'
+import { RULES, ruleText } from '../../core/rules'
+import { database } from '../../db/client'
+import { decodeCursor, encodeCursor } from '../../db/keyset'
+import { connections, importLog } from '../../db/schema'
+import { Badge, ChooseTenant, Layout, query, Time } from './layout'
+import { pageTenant, type UiContext } from './session'
+
+const RESULTS = ['created', 'updated', 'unchanged', 'duplicate', 'skipped', 'rejected', 'failed'] as const
+const PAGE_SIZE = 100
+
+export async function importLogPage(c: UiContext) {
+  const session = c.get('session')
+  const tenantId = pageTenant(c, 'read')
+  if (!tenantId)
+    return c.html(
+      <Layout title="Import log" page="import-log" session={session}>
+        <ChooseTenant />
+      </Layout>
+    )
+  const filters = {
+    result: c.req.query('result') || undefined,
+    rule: c.req.query('rule')?.trim().toUpperCase() || undefined,
+    connectionId: c.req.query('connectionId') || undefined,
+    cursor: c.req.query('cursor') || undefined,
+  }
+  const cursor = filters.cursor ? decodeCursor(filters.cursor) : null
+  const db = database(c.env.DB)
+  const [connectionList, rows] = await db.batch([
+    db
+      .select({ id: connections.id, name: connections.name })
+      .from(connections)
+      .where(and(eq(connections.tenantId, tenantId), isNull(connections.deletedAt)))
+      .orderBy(asc(connections.name)),
+    db
+      .select()
+      .from(importLog)
+      .where(
+        and(
+          eq(importLog.tenantId, tenantId),
+          filters.result ? eq(importLog.result, filters.result) : undefined,
+          filters.rule ? eq(importLog.rule, filters.rule) : undefined,
+          filters.connectionId ? eq(importLog.connectionId, filters.connectionId) : undefined,
+          cursor
+            ? or(lt(importLog.at, cursor[0]), and(eq(importLog.at, cursor[0]), lt(importLog.id, cursor[1])))
+            : undefined
+        )
+      )
+      .orderBy(desc(importLog.at), desc(importLog.id))
+      .limit(PAGE_SIZE + 1),
+  ])
+  const page = rows.slice(0, PAGE_SIZE)
+  const last = page[page.length - 1]
+  const next = rows.length > PAGE_SIZE && last ? encodeCursor(last.at, last.id) : null
+  const names = new Map(connectionList.map((row) => [row.id, row.name]))
+  return c.html(
+    <Layout title="Import log" page="import-log" session={session}>
+      <form class="filters" method="get" action="/import-log">
+        <label>
+          Result
+          <select name="result">
+            <option value="">any</option>
+            {RESULTS.map((result) => (
+              <option value={result} selected={result === filters.result}>
+                {result}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Rule
+          <select name="rule">
+            <option value="">any</option>
+            {Object.keys(RULES).map((id) => (
+              <option value={id} selected={id === filters.rule}>
+                {id}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Connection
+          <select name="connectionId">
+            <option value="">any</option>
+            {connectionList.map((row) => (
+              <option value={row.id} selected={row.id === filters.connectionId}>
+                {row.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Filter</button>
+        <a href="/import-log">clear</a>
+      </form>
+      {page.length ? (
+        <table id="import-log">
+          <thead>
+            <tr>
+              <th>At</th>
+              <th>Connection</th>
+              <th>Kind</th>
+              <th>External id</th>
+              <th>Result</th>
+              <th>Rule</th>
+              <th>Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.map((entry) => (
+              <tr>
+                <td>
+                  <Time at={entry.at} />
+                </td>
+                <td>{names.get(entry.connectionId) ?? entry.connectionId}</td>
+                <td>{entry.kind}</td>
+                <td>{entry.externalId ?? '—'}</td>
+                <td>
+                  <Badge value={entry.result} />
+                </td>
+                <td class="rule">
+                  {entry.rule ? (
+                    <span>
+                      <strong>{entry.rule}</strong>{' '}
+                      <span class="muted">{ruleText(entry.rule) ?? ''}</span>
+                    </span>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td>{entry.reason ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p class="muted">No entries match.</p>
+      )}
+      {next ? (
+        <p>
+          <a href={`/import-log${query({ ...filters, cursor: next })}`}>Older entries →</a>
+        </p>
+      ) : null}
+    </Layout>
+  )
+}

@@ -1,0 +1,49 @@
+/**
+ * The operator's dashboard, mounted at `/`: server-rendered HTML (Hono JSX), plain forms, one
+ * inline stylesheet, no scripts. Every route names its own middleware (no `use('*')`), so
+ * mounting it at `/` leaves /api/v1, /webhooks and the rest untouched. Errors become HTML pages.
+ */
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { ApiError } from '../../core/errors'
+import { logger } from '../../core/logger'
+import { connectionsPage } from './connections'
+import { deadLetterPages } from './dead-letters'
+import { importLogPage } from './import-log'
+import { Document } from './layout'
+import { orderDetailPage } from './order-detail'
+import { ordersPage } from './orders'
+import { signedIn, type UiEnv } from './session'
+import { signInRoutes } from './sign-in'
+
+export const ui = new Hono<UiEnv>()
+
+ui.get('/', signedIn, connectionsPage)
+ui.get('/orders', signedIn, ordersPage)
+ui.get('/orders/:id', signedIn, orderDetailPage)
+ui.get('/import-log', signedIn, importLogPage)
+ui.route('/', signInRoutes)
+ui.route('/', deadLetterPages)
+
+ui.onError((error, c) => {
+  const status = error instanceof ApiError || error instanceof HTTPException ? error.status : 500
+  if (status >= 500) {
+    logger.error('dashboard error', {
+      path: c.req.path,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    })
+  }
+  const message = status >= 500 ? 'Something went wrong on our side.' : error.message || 'That did not work.'
+  return c.html(
+    <Document title="Error">
+      <main>
+        <h1>{status === 404 ? 'Not found' : status === 403 ? 'Not allowed' : 'Error'}</h1>
+        <p class="error">{message}</p>
+        <p>
+          <a href="/">Back to the dashboard</a>
+        </p>
+      </main>
+    </Document>,
+    status as 400
+  )
+})

@@ -1,0 +1,287 @@
+/**
+ * One order: lines, customer, tracking, the event feed, hand-overs to destinations and every
+ * outbound call made for it with its result. Read with the API's tenant-scoped read model.
+ */
+import { and, asc, eq, inArray } from 'drizzle-orm'
+import type { FC } from 'hono/jsx'
+import { notFound } from '../../core/errors'
+import { database } from '../../db/client'
+import { connections, handovers, outboundCalls } from '../../db/schema'
+import { readOrder } from '../../orders/read-model'
+import { Badge, ChooseTenant, Layout, Time } from './layout'
+import { pageTenant, type UiContext } from './session'
+
+type Order = NonNullable<Awaited<ReturnType<typeof readOrder>>>
+type Tracking = { number?: string; carrier?: string | null; url?: string | null }
+
+function json(value: unknown) {
+  return value === null || value === undefined ? '' : JSON.stringify(value, null, 1)
+}
+
+function addressText(value: unknown): string {
+  if (!value || typeof value !== 'object') return ''
+  const a = value as Record<string, unknown>
+  return [
+    [a.firstName, a.lastName].filter(Boolean).join(' '),
+    a.company,
+    a.street ?? a.address1,
+    a.address2,
+    [a.postcode ?? a.zip, a.city].filter(Boolean).join(' '),
+    a.country ?? a.countryCode,
+  ]
+    .filter((part) => typeof part === 'string' && part)
+    .join(', ')
+}
+
+const Summary: FC<{ order: Order; connectionName: string }> = ({ order, connectionName }) => (
+  <div class="grid">
+    <div class="card">
+      <dl>
+        <dt>Status</dt>
+        <dd>
+          <Badge value={order.status} /> {order.writtenOff ? <span class="badge">written off</span> : null}
+        </dd>
+        <dt>Platform status</dt>
+        <dd>{order.platformStatus ?? '—'}</dd>
+        <dt>Total</dt>
+        <dd>
+          {order.total} {order.currency}
+          {order.shippingCost ? <span class="muted"> (shipping {order.shippingCost})</span> : null}
+        </dd>
+        <dt>Connection</dt>
+        <dd>
+          {connectionName} <span class="muted">({order.platform} #{order.externalId})</span>
+        </dd>
+        <dt>Created</dt>
+        <dd>
+          <Time at={order.createdAt} />
+        </dd>
+        <dt>Updated</dt>
+        <dd>
+          <Time at={order.updatedAt} />
+        </dd>
+      </dl>
+    </div>
+    <div class="card" id="customer">
+      <dl>
+        <dt>Customer</dt>
+        <dd>
+          {order.customer
+            ? order.customer.notSpecified
+              ? 'not specified'
+              : [order.customer.firstName, order.customer.lastName].filter(Boolean).join(' ') || '—'
+            : '—'}
+        </dd>
+        <dt>Email</dt>
+        <dd>{order.customer?.email ?? '—'}</dd>
+        <dt>Phone</dt>
+        <dd>{order.customer?.phone ?? '—'}</dd>
+        <dt>Shipping to</dt>
+        <dd>{addressText(order.shippingAddress) || '—'}</dd>
+        <dt>Billing</dt>
+        <dd>{addressText(order.billingAddress) || '—'}</dd>
+      </dl>
+    </div>
+  </div>
+)
+
+const Lines: FC<{ order: Order }> = ({ order }) => (
+  <table id="lines">
+    <thead>
+      <tr>
+        <th>#</th>
+        <th>Product</th>
+        <th>SKU</th>
+        <th>Code</th>
+        <th>Quantity</th>
+        <th>Unit price</th>
+        <th>Total</th>
+      </tr>
+    </thead>
+    <tbody>
+      {order.lines.map((line, index) => (
+        <tr>
+          <td>{index + 1}</td>
+          <td>{line.name}</td>
+          <td>{line.sku ?? '—'}</td>
+          <td>{line.code ?? '—'}</td>
+          <td>{line.quantity}</td>
+          <td>{line.unitPrice}</td>
+          <td>{line.total}</td>
+        </tr>
+      ))}
+    </tbody>
+  </table>
+)
+
+const TrackingList: FC<{ tracking: Tracking[] }> = ({ tracking }) =>
+  tracking.length ? (
+    <ul id="tracking">
+      {tracking.map((entry) => (
+        <li>
+          {entry.url ? (
+            <a href={entry.url} rel="noreferrer noopener" target="_blank">
+              {entry.number}
+            </a>
+          ) : (
+            entry.number
+          )}{' '}
+          <span class="muted">{entry.carrier ?? ''}</span>
+        </li>
+      ))}
+    </ul>
+  ) : (
+    <p class="muted">No tracking yet.</p>
+  )
+
+const Events: FC<{ order: Order }> = ({ order }) =>
+  order.events.length ? (
+    <table id="events">
+      <thead>
+        <tr>
+          <th>At</th>
+          <th>Event</th>
+          <th>Source</th>
+          <th>Message</th>
+          <th>Data</th>
+        </tr>
+      </thead>
+      <tbody>
+        {order.events.map((event) => (
+          <tr>
+            <td>
+              <Time at={event.at} />
+            </td>
+            <td>
+              <Badge value={event.type} />
+            </td>
+            <td>{event.source}</td>
+            <td>{event.message ?? ''}</td>
+            <td>
+              <pre>{json(event.data)}</pre>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  ) : (
+    <p class="muted">No events.</p>
+  )
+
+export async function orderDetailPage(c: UiContext) {
+  const session = c.get('session')
+  const tenantId = pageTenant(c, 'read')
+  if (!tenantId)
+    return c.html(
+      <Layout title="Order" page="orders" session={session}>
+        <ChooseTenant />
+      </Layout>
+    )
+  const db = database(c.env.DB)
+  const order = await readOrder(db, tenantId, c.req.param('id') ?? '')
+  if (!order) throw notFound('order')
+  const [calls, handoverRows] = await db.batch([
+    db
+      .select()
+      .from(outboundCalls)
+      .where(and(eq(outboundCalls.orderId, order.id), eq(outboundCalls.tenantId, tenantId)))
+      .orderBy(asc(outboundCalls.at), asc(outboundCalls.id)),
+    db
+      .select()
+      .from(handovers)
+      .where(and(eq(handovers.orderId, order.id), eq(handovers.tenantId, tenantId)))
+      .orderBy(asc(handovers.createdAt)),
+  ])
+  const connectionIds = [
+    ...new Set([order.connectionId, ...calls.map((call) => call.connectionId), ...handoverRows.map((h) => h.destinationId)]),
+  ]
+  const names = new Map(
+    (
+      await db
+        .select({ id: connections.id, name: connections.name })
+        .from(connections)
+        .where(and(eq(connections.tenantId, tenantId), inArray(connections.id, connectionIds)))
+    ).map((row) => [row.id, row.name])
+  )
+  const nameOf = (id: string) => names.get(id) ?? id
+  return c.html(
+    <Layout title={`Order ${order.number}`} page="orders" session={session}>
+      <p>
+        <a href="/orders">← all orders</a>
+      </p>
+      <Summary order={order} connectionName={nameOf(order.connectionId)} />
+      <h2>Lines</h2>
+      <Lines order={order} />
+      <h2>Tracking</h2>
+      <TrackingList tracking={(order.tracking ?? []) as Tracking[]} />
+      <h2>Events</h2>
+      <Events order={order} />
+      <h2>Hand-overs</h2>
+      {handoverRows.length ? (
+        <table id="handovers">
+          <thead>
+            <tr>
+              <th>Destination</th>
+              <th>State</th>
+              <th>Reference</th>
+              <th>Attempts</th>
+              <th>Last error</th>
+              <th>Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {handoverRows.map((handover) => (
+              <tr>
+                <td>{nameOf(handover.destinationId)}</td>
+                <td>
+                  <Badge value={handover.state} />
+                </td>
+                <td>{handover.reference ?? '—'}</td>
+                <td>{handover.attempts}</td>
+                <td class={handover.lastError ? 'bad' : undefined}>{handover.lastError ?? ''}</td>
+                <td>
+                  <Time at={handover.updatedAt} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p class="muted">Not handed over to any destination.</p>
+      )}
+      <h2>Outbound calls</h2>
+      {calls.length ? (
+        <table id="outbound-calls">
+          <thead>
+            <tr>
+              <th>At</th>
+              <th>Connection</th>
+              <th>Action</th>
+              <th>Result</th>
+              <th>Attempts</th>
+              <th>Detail</th>
+            </tr>
+          </thead>
+          <tbody>
+            {calls.map((call) => (
+              <tr>
+                <td>
+                  <Time at={call.at} />
+                </td>
+                <td>{nameOf(call.connectionId)}</td>
+                <td>{call.action}</td>
+                <td>
+                  <Badge value={call.result} />
+                </td>
+                <td>{call.attempts}</td>
+                <td>{call.detail ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p class="muted">No outbound calls for this order.</p>
+      )}
+    </Layout>
+  )
+}

@@ -1,0 +1,373 @@
+/**
+ * The operator's dashboard in a real browser: Debian's chromium driven by playwright-core
+ * against the real Worker (wrangler's test harness: local D1 and Queues, wrangler.toml,
+ * migrations applied). One Worker and one browser for the whole file.
+ *
+ * Tenants and tokens are made through the API; connections, orders and the rest are written
+ * straight into D1 (no platform is contacted). Set KONTOR_SCREENSHOT=1 to refresh
+ * docs/dashboard.png (it is written when missing).
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestHarness, type TestHarness } from 'wrangler'
+
+const root = path.resolve(import.meta.dirname, '../..')
+const ADMIN_TOKEN = 'dashboard-admin-token'
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+let server: TestHarness
+let base: URL
+let db: D1Database
+let browser: Browser
+const contexts: BrowserContext[] = []
+
+type Tenant = { id: string; name: string; token: string }
+let acme: Tenant
+let globex: Tenant
+let acmeReadOnlyToken: string
+
+async function api<T>(pathname: string, token: string, body?: unknown): Promise<T> {
+  const response = await fetch(new URL(pathname, base), {
+    method: body ? 'POST' : 'GET',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  })
+  const text = await response.text()
+  if (!response.ok) throw new Error(`${pathname}: ${response.status} ${text}`)
+  return JSON.parse(text) as T
+}
+
+async function run(sql: string, ...values: unknown[]) {
+  await db
+    .prepare(sql)
+    .bind(...values)
+    .run()
+}
+
+const T0 = '2026-11-20T09:00:00.000Z'
+const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString()
+
+async function seedConnection(tenantId: string, id: string, platform: string, name: string) {
+  await run(
+    `insert into connections (id, tenant_id, platform, name, credentials, settings, routes, created_at, updated_at)
+     values (?, ?, ?, ?, 'not-a-real-secret', '{}', '[]', ?, ?)`,
+    id,
+    tenantId,
+    platform,
+    name,
+    T0,
+    T0
+  )
+}
+
+async function seedOrder(
+  tenantId: string,
+  connectionId: string,
+  order: { id: string; number: string; externalId: string; status: string; total: string; customer: [string, string] }
+) {
+  const customerId = `cus_${order.id}`
+  await run(
+    `insert into customers (id, tenant_id, first_name, last_name, email, phone, updated_at) values (?, ?, ?, ?, ?, ?, ?)`,
+    customerId,
+    tenantId,
+    order.customer[0],
+    order.customer[1],
+    `${order.customer[1].toLowerCase()}@example.com`,
+    '+4930123456',
+    T0
+  )
+  await run(
+    `insert into orders (id, tenant_id, connection_id, platform, external_id, number, created_at, updated_at, currency,
+       status, total, customer_id, shipping_address, tracking, content_hash, imported_at, changed_at)
+     values (?, ?, ?, 'shopify', ?, ?, ?, ?, 'EUR', ?, ?, ?, ?, ?, 'hash', ?, ?)`,
+    order.id,
+    tenantId,
+    connectionId,
+    order.externalId,
+    order.number,
+    at(1),
+    at(2),
+    order.status,
+    order.total,
+    customerId,
+    JSON.stringify({ firstName: order.customer[0], lastName: order.customer[1], city: 'Berlin', country: 'DE' }),
+    JSON.stringify(order.status === 'shipped' ? [{ number: '1Z999AA10123456784', carrier: 'UPS' }] : []),
+    at(3),
+    at(Number(order.externalId.slice(-2)))
+  )
+  await run(
+    `insert into order_lines (id, order_id, position, sku, code, name, quantity, unit_price, total)
+     values (?, ?, 0, 'MUG-01', '7001', 'Enamel mug', 2, '12.50', '25.00')`,
+    `line_${order.id}`,
+    order.id
+  )
+  await run(
+    `insert into order_events (id, tenant_id, order_id, type, at, message, source) values (?, ?, ?, 'comment', ?, ?, 'platform')`,
+    `evt_${order.id}_1`,
+    tenantId,
+    order.id,
+    at(3),
+    `Delivery: DHL, 4.90 EUR, ${order.customer[0]} ${order.customer[1]}, Berlin`
+  )
+}
+
+async function newPage(token?: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  contexts.push(context)
+  const page = await context.newPage()
+  if (token) await signIn(page, token)
+  return page
+}
+
+/** Runs `action` (a click that submits or follows a link) and waits until the next page has loaded. */
+async function loads(page: Page, action: () => Promise<unknown>) {
+  await Promise.all([page.waitForEvent('load'), action()])
+}
+
+async function signIn(page: Page, token: string) {
+  await page.goto(new URL('/sign-in', base).href)
+  await page.fill('input[name=token]', token)
+  await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.click('button[type=submit]')])
+}
+
+beforeAll(async () => {
+  server = createTestHarness({
+    root,
+    workers: [
+      {
+        configPath: './wrangler.toml',
+        secrets: { ADMIN_TOKEN, ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=' },
+        vars: { ALLOW_INSECURE_URLS: 'false', RETRY_BASE_SECONDS: '0.2' },
+      },
+    ],
+  })
+  ;({ url: base } = await server.listen())
+  const worker = server.getWorker()
+  await worker.applyD1Migrations('DB')
+  db = ((await worker.getEnv()) as { DB: D1Database }).DB
+
+  acme = await api<Tenant>('/api/v1/tenants', ADMIN_TOKEN, { name: 'Acme Coffee', currency: 'EUR' })
+  globex = await api<Tenant>('/api/v1/tenants', ADMIN_TOKEN, { name: 'Globex Tea', currency: 'EUR' })
+  acmeReadOnlyToken = (await api<{ token: string }>('/api/v1/tokens', acme.token, { scopes: ['read'] })).token
+
+  await seedConnection(acme.id, 'con_acme_shop', 'shopify', 'Acme Shopify store')
+  await seedConnection(acme.id, 'con_acme_woo', 'woocommerce', 'Acme WooCommerce')
+  await seedConnection(globex.id, 'con_globex_shop', 'shopify', 'Globex Shopify store')
+  await seedOrder(acme.id, 'con_acme_shop', {
+    id: 'ord_acme_1',
+    number: '#1001',
+    externalId: '5551001',
+    status: 'shipped',
+    total: '29.90',
+    customer: ['Anna', 'Müller'],
+  })
+  await seedOrder(acme.id, 'con_acme_shop', {
+    id: 'ord_acme_2',
+    number: '#1002',
+    externalId: '5551002',
+    status: 'new',
+    total: '54.00',
+    customer: ['Bernd', 'Schmidt'],
+  })
+  await seedOrder(globex.id, 'con_globex_shop', {
+    id: 'ord_globex_1',
+    number: '#G-7',
+    externalId: '8880007',
+    status: 'new',
+    total: '12.00',
+    customer: ['Greta', 'Globex'],
+  })
+  await run(
+    `insert into order_events (id, tenant_id, order_id, type, at, data, source) values ('evt_ord_acme_1_2', ?, 'ord_acme_1', 'shipped', ?, ?, 'api')`,
+    acme.id,
+    at(30),
+    JSON.stringify({ tracking: [{ number: '1Z999AA10123456784', carrier: 'UPS' }] })
+  )
+  await run(
+    `insert into outbound_calls (id, tenant_id, connection_id, order_id, action, result, detail, at)
+     values ('call_1', ?, 'con_acme_shop', 'ord_acme_1', 'fulfilment', 'done', 'fulfilment 4401 created', ?)`,
+    acme.id,
+    at(31)
+  )
+  await run(
+    `insert into import_log (id, tenant_id, connection_id, kind, external_id, result, rule, reason, at) values
+       ('log_1', ?, 'con_acme_shop', 'order', '5551001', 'created', null, null, ?),
+       ('log_2', ?, 'con_acme_woo', 'order', '777', 'rejected', 'WC2', 'no products', ?),
+       ('log_3', ?, 'con_acme_shop', 'order', '5551003', 'rejected', 'G4', 'USD is not EUR', ?),
+       ('log_4', ?, 'con_acme_woo', 'order', '778', 'failed', null, 'the shop answered 500', ?)`,
+    acme.id,
+    at(3),
+    acme.id,
+    at(4),
+    acme.id,
+    at(5),
+    acme.id,
+    at(6)
+  )
+  await run(
+    `insert into sync_jobs (id, tenant_id, connection_id, mode, status, pages, records, started_at, finished_at) values
+       ('job_poll', ?, 'con_acme_shop', 'poll', 'done', 1, 2, ?, ?),
+       ('job_backfill', ?, 'con_acme_woo', 'backfill', 'running', 3, 150, ?, null)`,
+    acme.id,
+    at(40),
+    at(41),
+    acme.id,
+    at(42)
+  )
+  // A processed webhook delivery: the connection's last webhook, and a harmless message to replay.
+  await run(
+    `insert into inbox (id, connection_id, delivery_key, topic, body, received_at, processed_at)
+     values ('inb_1', 'con_acme_shop', 'delivery-1', 'orders/create', '{}', ?, ?)`,
+    at(20),
+    at(20)
+  )
+  await run(
+    `insert into dead_letters (id, tenant_id, queue, body, error, attempts, created_at) values
+       ('dl_acme_1', ?, 'ingest', '{"type":"webhook","inboxId":"inb_1"}', 'RetryableError: shop answered 503', 6, ?)`,
+    acme.id,
+    at(50)
+  )
+
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true })
+})
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => {})
+  await browser?.close()
+  await server?.close()
+})
+
+describe('dashboard', () => {
+  it('asks for a token, refuses a wrong one, and signs in and out with a tenant token', async () => {
+    const page = await newPage()
+    await page.goto(base.href)
+    expect(new URL(page.url()).pathname).toBe('/sign-in')
+    await page.fill('input[name=token]', 'kt_not-a-token')
+    await loads(page, () => page.click('button[type=submit]'))
+    await expect.poll(() => page.textContent('.error')).toContain('not valid')
+
+    await signIn(page, acme.token)
+    const cookies = await page.context().cookies()
+    const session = cookies.find((cookie) => cookie.name === 'kontor_session')
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' })
+    expect(await page.textContent('h1')).toBe('Connections')
+    const shop = page.locator('tr[data-connection=con_acme_shop]')
+    expect(await shop.textContent()).toContain('Acme Shopify store')
+    expect(await shop.textContent()).toContain('2026-11-20 09:20:00 UTC') // last webhook
+    expect(await shop.locator('td').nth(6).textContent()).toBe('1') // one pending dead letter
+    const woo = page.locator('tr[data-connection=con_acme_woo]')
+    expect(await woo.locator('progress').count()).toBe(1)
+    expect(await woo.textContent()).toContain('3 pages, 150 records')
+
+    await Promise.all([page.waitForURL((url) => url.pathname === '/sign-in'), page.click('text=Sign out')])
+    await page.goto(new URL('/orders', base).href)
+    expect(new URL(page.url()).pathname).toBe('/sign-in')
+  })
+
+  it('lists orders with filters and shows one with lines, customer, events, tracking and calls', async () => {
+    const page = await newPage(acme.token)
+    await loads(page, () => page.click('nav >> text=Orders'))
+    const rows = page.locator('#orders tbody tr')
+    expect(await rows.count()).toBe(2)
+    expect(await page.textContent('#orders')).not.toContain('#G-7')
+
+    await page.fill('input[name=q]', 'müller')
+    await loads(page, () => page.click('form.filters button[type=submit]'))
+    expect(await rows.count()).toBe(1)
+    expect(await rows.first().textContent()).toContain('Anna Müller')
+
+    await page.goto(new URL('/orders?status=new', base).href)
+    expect(await rows.count()).toBe(1)
+    expect(await rows.first().textContent()).toContain('#1002')
+
+    await page.goto(new URL('/orders', base).href)
+    await loads(page, () => page.click('a:text-is("#1001")'))
+    expect(await page.textContent('h1')).toBe('Order #1001')
+    expect(await page.textContent('#lines')).toContain('Enamel mug')
+    expect(await page.textContent('#customer')).toContain('müller@example.com')
+    expect(await page.textContent('#tracking')).toContain('1Z999AA10123456784')
+    const events = await page.textContent('#events')
+    expect(events).toContain('Delivery: DHL')
+    expect(events).toContain('shipped')
+    expect(await page.textContent('#outbound-calls')).toContain('fulfilment 4401 created')
+  })
+
+  it('shows the import log with the rule text beside its id, filtered by result and rule', async () => {
+    const page = await newPage(acme.token)
+    await page.goto(new URL('/import-log?result=rejected', base).href)
+    expect(await page.locator('#import-log tbody tr').count()).toBe(2)
+    await page.selectOption('select[name=rule]', 'WC2')
+    await loads(page, () => page.click('form.filters button[type=submit]'))
+    const rows = page.locator('#import-log tbody tr')
+    expect(await rows.count()).toBe(1)
+    expect(await rows.first().locator('.rule').textContent()).toMatch(/WC2 .*without products/)
+  })
+
+  it('replays a dead letter: the operator picks the tenant and clicks Replay', async () => {
+    const readOnly = await newPage(acmeReadOnlyToken)
+    await readOnly.goto(new URL('/dead-letters', base).href)
+    expect(await readOnly.locator('tr[data-dead-letter=dl_acme_1] button').count()).toBe(0)
+    // Without the admin scope the POST itself is refused too (it carries a valid CSRF token).
+    const csrf = await readOnly.locator('header input[name=_csrf]').first().getAttribute('value')
+    const refused = await readOnly.request.post(new URL('/dead-letters/dl_acme_1/replay', base).href, {
+      form: { _csrf: csrf! },
+      headers: { origin: base.origin },
+    })
+    expect(refused.status()).toBe(403)
+
+    const page = await newPage(ADMIN_TOKEN)
+    expect(await page.textContent('main')).toContain('Choose a tenant')
+    await page.selectOption('#tenant-select', acme.id)
+    await loads(page, () => page.click('form.tenant-picker button'))
+    expect(await page.textContent('#connections')).toContain('Acme Shopify store')
+    if (process.env.KONTOR_SCREENSHOT || !existsSync(path.join(root, 'docs/dashboard.png'))) {
+      mkdirSync(path.join(root, 'docs'), { recursive: true })
+      writeFileSync(path.join(root, 'docs/dashboard.png'), await page.screenshot({ fullPage: true }))
+    }
+
+    await loads(page, () => page.click('nav >> text=Dead letters'))
+    const row = page.locator('tr[data-dead-letter=dl_acme_1]')
+    expect(await row.locator('.state').textContent()).toContain('pending')
+    await Promise.all([page.waitForURL(/replayed=1/), row.locator('button:text("Replay")').click()])
+    expect(await page.textContent('.notice')).toContain('Replayed 1 message')
+    expect(await row.locator('.state').textContent()).toContain('replayed')
+    expect(await row.locator('button').count()).toBe(0)
+    const stored = await db.prepare(`select replayed_at from dead_letters where id = 'dl_acme_1'`).first()
+    expect(stored?.replayed_at).toBeTruthy()
+
+  })
+
+  it('refuses a form POST without the session CSRF token', async () => {
+    const page = await newPage(ADMIN_TOKEN)
+    const response = await page.request.post(new URL('/dead-letters/replay', base).href, {
+      form: { since: '2026-01-01T00:00' },
+      headers: { origin: base.origin },
+    })
+    expect(response.status()).toBe(403)
+    const crossSite = await page.request.post(new URL('/sign-out', base).href, {
+      form: { _csrf: 'whatever' },
+      headers: { origin: 'https://evil.example' },
+    })
+    expect(crossSite.status()).toBe(403)
+  })
+
+  it("keeps a tenant to its own data: another tenant's orders, connections and dead letters stay hidden", async () => {
+    const page = await newPage(globex.token)
+    expect(await page.textContent('#connections')).toContain('Globex Shopify store')
+    expect(await page.textContent('#connections')).not.toContain('Acme')
+    await page.goto(new URL('/orders', base).href)
+    expect(await page.textContent('#orders')).toContain('#G-7')
+    expect(await page.textContent('#orders')).not.toContain('#1001')
+    await page.goto(new URL('/orders?q=M%C3%BCller', base).href)
+    expect(await page.locator('#no-orders').count()).toBe(1)
+    const response = await page.goto(new URL('/orders/ord_acme_1', base).href)
+    expect(response?.status()).toBe(404)
+    expect(await page.textContent('main')).not.toContain('Enamel mug')
+    await page.goto(new URL('/dead-letters', base).href)
+    expect(await page.textContent('main')).not.toContain('dl_acme_1')
+    await page.goto(new URL('/import-log', base).href)
+    expect(await page.locator('#import-log').count()).toBe(0)
+  })
+})
