@@ -77,8 +77,14 @@ async function startMiniflare(kontorScript: string, consumeQueues: boolean) {
       workers: [
         {
           name: 'kontor',
-          modules: true,
-          scriptPath: kontorScript,
+          // index.js and the Swagger UI files wrangler writes beside it as text modules (wrangler.toml rules).
+          modulesRoot: path.dirname(kontorScript),
+          modules: [
+            { type: 'ESModule', path: kontorScript },
+            ...readdirSync(path.dirname(kontorScript))
+              .filter((file) => /-swagger-ui(-bundle\.js|\.css)$/.test(file))
+              .map((file) => ({ type: 'Text' as const, path: path.join(path.dirname(kontorScript), file) })),
+          ],
           compatibilityDate: BENCH_COMPATIBILITY_DATE,
           compatibilityFlags: ['nodejs_compat'],
           d1Databases: { DB: 'bench-db' },

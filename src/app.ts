@@ -1,29 +1,34 @@
 /**
- * The Hono app: public routes (health, webhooks, docs), the API under /api/v1, and one error
- * handler that turns every failure into SPEC §3's envelope without leaking internals.
+ * The Hono app: public routes (health, webhooks, docs), the API under /api/v1, the OpenAPI
+ * document for all of them, and one error handler that turns every failure into SPEC §3's
+ * envelope without leaking internals.
  */
-import { swaggerUI } from '@hono/swagger-ui'
+import { OpenAPIHono } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
-import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { ApiError } from './core/errors'
 import { logger } from './core/logger'
 import { database } from './db/client'
 import type { AppEnv } from './env'
 import { api } from './routes/api'
+import { docsRoutes } from './routes/docs'
+import { documentPublicRoutes, healthRoute, OPENAPI_PATH, openApiConfig } from './routes/openapi'
 import { webhookRoutes } from './routes/webhooks'
 import { ui } from './routes/ui'
 
-export const app = new Hono<AppEnv>()
+/** An OpenAPIHono so that one document (src/routes/openapi.ts) covers every route it serves. */
+export const app = new OpenAPIHono<AppEnv>()
 
-app.get('/healthz', async (c) => {
+app.openapi(healthRoute, async (c) => {
   await database(c.env.DB).run(sql`select 1`)
-  return c.json({ ok: true })
+  return c.json({ ok: true as const }, 200)
 })
 // The operator's dashboard (src/routes/ui): `/`, /orders, /import-log, /dead-letters, /sign-in.
 app.route('/', ui)
-app.get('/docs', swaggerUI({ url: '/api/v1/openapi.json' }))
+app.route('/docs', docsRoutes)
 app.route('/webhooks', webhookRoutes)
+documentPublicRoutes(app)
+app.doc31(OPENAPI_PATH, (c) => openApiConfig(new URL(c.req.url).origin))
 app.route('/api/v1', api)
 
 app.notFound((c) => c.json({ error: { code: 'not_found', message: 'no such route' } }, 404))
@@ -34,7 +39,12 @@ app.onError((error, c) => {
     return c.json(
       {
         error: {
-          code: error.status === 413 ? 'payload_too_large' : 'bad_request',
+          code:
+            error.status === 413
+              ? 'payload_too_large'
+              : error.status === 415
+                ? 'unsupported_media_type'
+                : 'bad_request',
           message: error.message || 'bad request',
         },
       },

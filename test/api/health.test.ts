@@ -17,6 +17,6 @@ describe('health and tenants', () => {
     expect(invalid.status).toBe(400)
     expect(((await invalid.json()) as any).error.message).toContain('currency')
     const spec = await apiJson('/api/v1/openapi.json')
-    expect(spec.paths['/orders/{id}/events']).toBeDefined()
+    expect(spec.paths['/api/v1/orders/{id}/events']).toBeDefined()
   })
 })

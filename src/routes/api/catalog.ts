@@ -8,10 +8,11 @@ import { Anything, CursorQuery, errorResponses, json } from './schemas'
 
 const Page = z.object({ items: z.array(Anything), nextCursor: z.string().nullable() })
 
-function listRoute(path: string, summary: string) {
+function listRoute(path: string, operationId: string, summary: string) {
   return createRoute({
     method: 'get',
     path,
+    operationId,
     tags: ['catalogue'],
     summary,
     request: { query: z.object(CursorQuery) },
@@ -26,7 +27,7 @@ function page<T extends { id: string }>(rows: T[], limit: number) {
 }
 
 export const catalogRoutes = apiRouter()
-  .openapi(listRoute('/products', 'Products'), async (c) => {
+  .openapi(listRoute('/products', 'listProducts', 'Products'), async (c) => {
     const tenantId = tenantOf(c, 'read')
     const { cursor, limit } = c.req.valid('query')
     const rows = await dbOf(c)
@@ -37,7 +38,7 @@ export const catalogRoutes = apiRouter()
       .limit(limit + 1)
     return c.json(page(rows, limit), 200)
   })
-  .openapi(listRoute('/customers', 'Customers'), async (c) => {
+  .openapi(listRoute('/customers', 'listCustomers', 'Customers'), async (c) => {
     const tenantId = tenantOf(c, 'read')
     const { cursor, limit } = c.req.valid('query')
     const rows = await dbOf(c)
@@ -57,7 +58,7 @@ export const catalogRoutes = apiRouter()
       .limit(limit + 1)
     return c.json(page(rows, limit), 200)
   })
-  .openapi(listRoute('/categories', 'Categories'), async (c) => {
+  .openapi(listRoute('/categories', 'listCategories', 'Categories'), async (c) => {
     const tenantId = tenantOf(c, 'read')
     const { cursor, limit } = c.req.valid('query')
     const rows = await dbOf(c)

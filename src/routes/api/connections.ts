@@ -116,6 +116,7 @@ export const connectionRoutes = apiRouter()
     createRoute({
       method: 'post',
       path: '/connections',
+      operationId: 'createConnection',
       tags: ['connections'],
       summary: 'Connect a platform account; starts its backfill',
       request: jsonBody(CreateConnection),
@@ -168,6 +169,7 @@ export const connectionRoutes = apiRouter()
     createRoute({
       method: 'get',
       path: '/connections',
+      operationId: 'listConnections',
       tags: ['connections'],
       summary: 'List connections',
       responses: { 200: json(z.object({ items: z.array(Connection) }), 'Connections'), ...errorResponses },
@@ -186,6 +188,7 @@ export const connectionRoutes = apiRouter()
     createRoute({
       method: 'get',
       path: '/connections/{id}',
+      operationId: 'getConnection',
       tags: ['connections'],
       summary: 'Read a connection (never its credentials)',
       request: { params: IdParam },
@@ -200,6 +203,7 @@ export const connectionRoutes = apiRouter()
     createRoute({
       method: 'patch',
       path: '/connections/{id}',
+      operationId: 'updateConnection',
       tags: ['connections'],
       summary: 'Change name, credentials (replaced whole, or merged key by key), settings or routes',
       request: { params: IdParam, ...jsonBody(UpdateConnection) },
@@ -241,6 +245,7 @@ export const connectionRoutes = apiRouter()
     createRoute({
       method: 'delete',
       path: '/connections/{id}',
+      operationId: 'deleteConnection',
       tags: ['connections'],
       summary: 'Disconnect; imported orders stay in the hub',
       request: { params: IdParam },
@@ -258,6 +263,7 @@ export const connectionRoutes = apiRouter()
     createRoute({
       method: 'post',
       path: '/connections/{id}/sync',
+      operationId: 'syncConnection',
       tags: ['connections'],
       summary: 'Start a poll or a backfill now',
       request: { params: IdParam, ...jsonBody(SyncRequest) },

@@ -39,6 +39,7 @@ export const deadLetterRoutes = apiRouter()
       method: 'get',
       path: '/dead-letters',
       operationId: 'listDeadLetters',
+      operationId: 'listDeadLetters',
       tags: ['operations'],
       summary: 'Messages that failed for good',
       request: { query: z.object({ ...CursorQuery, pending: z.enum(['true', 'false']).optional() }) },
@@ -72,6 +73,7 @@ export const deadLetterRoutes = apiRouter()
       method: 'post',
       path: '/dead-letters/{id}/replay',
       operationId: 'replayDeadLetter',
+      operationId: 'replayDeadLetter',
       tags: ['operations'],
       summary: 'Send one dead letter to its queue again',
       request: { params: IdParam },
@@ -95,6 +97,7 @@ export const deadLetterRoutes = apiRouter()
     createRoute({
       method: 'post',
       path: '/dead-letters/replay',
+      operationId: 'replayDeadLetters',
       operationId: 'replayDeadLetters',
       tags: ['operations'],
       summary: 'Replay every dead letter not yet replayed since a time',

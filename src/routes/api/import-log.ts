@@ -25,6 +25,7 @@ export const importLogRoutes = apiRouter().openapi(
   createRoute({
     method: 'get',
     path: '/import-log',
+    operationId: 'listImportLog',
     tags: ['operations'],
     summary: 'Import decisions, newest first',
     request: {

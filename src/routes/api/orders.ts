@@ -40,6 +40,7 @@ export const orderRoutes = apiRouter()
     createRoute({
       method: 'get',
       path: '/orders',
+      operationId: 'listOrders',
       tags: ['orders'],
       summary: 'List orders, most recently changed first',
       request: {
@@ -68,6 +69,7 @@ export const orderRoutes = apiRouter()
     createRoute({
       method: 'get',
       path: '/orders/{id}',
+      operationId: 'getOrder',
       tags: ['orders'],
       summary: 'Read an order with lines, customer, events and tracking',
       request: { params: IdParam },
@@ -83,6 +85,7 @@ export const orderRoutes = apiRouter()
     createRoute({
       method: 'post',
       path: '/orders/{id}/events',
+      operationId: 'reportOrderEvent',
       tags: ['orders'],
       summary: 'Report an order event; an Idempotency-Key makes a repeat a no-op',
       request: {

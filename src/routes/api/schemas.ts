@@ -10,6 +10,21 @@ export const errorResponses = {
   404: { description: "Not found (or another tenant's)", content: { 'application/json': { schema: ErrorSchema } } },
 } as const
 
+/** What apiRouter() adds to every route (see router.ts): 413 and 415 only where there is a body. */
+export const commonErrorResponses = {
+  401: errorResponses[401],
+  403: errorResponses[403],
+  413: { description: 'The body is too large', content: { 'application/json': { schema: ErrorSchema } } },
+  415: {
+    description: 'The body is not application/json',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
+  500: {
+    description: 'Something failed on our side (no details are given)',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
+} as const
+
 export const IdParam = z.object({
   id: z
     .string()

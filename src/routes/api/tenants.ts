@@ -32,6 +32,7 @@ export const tenantRoutes = apiRouter()
     createRoute({
       method: 'post',
       path: '/tenants',
+      operationId: 'createTenant',
       tags: ['tenants'],
       summary: 'Create a tenant and its first token (operator)',
       request: jsonBody(CreateTenant),
@@ -51,6 +52,7 @@ export const tenantRoutes = apiRouter()
     createRoute({
       method: 'post',
       path: '/tokens',
+      operationId: 'createToken',
       tags: ['tenants'],
       summary: 'Create another token for the tenant',
       request: jsonBody(CreateToken),
