@@ -22,6 +22,9 @@ let base: URL
 let db: D1Database
 let browser: Browser
 const contexts: BrowserContext[] = []
+/** Every request the pages made to another origin, and every console error (a CSP violation is one). */
+const foreignRequests: string[] = []
+const consoleErrors: string[] = []
 
 type Tenant = { id: string; name: string; token: string }
 let acme: Tenant
@@ -117,6 +120,14 @@ async function newPage(token?: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   contexts.push(context)
   const page = await context.newPage()
+  page.on('request', (request) => {
+    if (new URL(request.url()).origin !== base.origin) foreignRequests.push(request.url())
+  })
+  page.on('console', (message) => {
+    // 401 and 404 answers are expected here (a wrong token, another tenant's order).
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+      consoleErrors.push(message.text())
+  })
   if (token) await signIn(page, token)
   return page
 }
@@ -133,6 +144,8 @@ async function signIn(page: Page, token: string) {
 }
 
 beforeAll(async () => {
+  // No fetch of workers.cloudflare.com/cf.json: the placeholder `request.cf` is enough here.
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false'
   server = createTestHarness({
     root,
     workers: [
@@ -324,7 +337,9 @@ describe('dashboard', () => {
     expect(await page.textContent('#connections')).toContain('Acme Shopify store')
     if (process.env.KONTOR_SCREENSHOT || !existsSync(path.join(root, 'docs/dashboard.png'))) {
       mkdirSync(path.join(root, 'docs'), { recursive: true })
+      await page.setViewportSize({ width: 1280, height: 360 })
       writeFileSync(path.join(root, 'docs/dashboard.png'), await page.screenshot({ fullPage: true }))
+      await page.setViewportSize({ width: 1280, height: 800 })
     }
 
     await loads(page, () => page.click('nav >> text=Dead letters'))
@@ -369,5 +384,18 @@ describe('dashboard', () => {
     expect(await page.textContent('main')).not.toContain('dl_acme_1')
     await page.goto(new URL('/import-log', base).href)
     expect(await page.locator('#import-log').count()).toBe(0)
+  })
+
+  // Last: it also checks what every page opened above requested and logged.
+  it('serves its pages with a strict CSP, and they load nothing from elsewhere', async () => {
+    const page = await newPage()
+    const response = await page.goto(new URL('/sign-in', base).href)
+    const csp = response?.headers()['content-security-policy'] ?? ''
+    expect(csp).toContain("default-src 'none'")
+    expect(csp).toMatch(/style-src 'sha256-/)
+    // The inline stylesheet is allowed by its hash: the page has its background colour.
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(246, 247, 249)')
+    expect(foreignRequests).toEqual([])
+    expect(consoleErrors).toEqual([])
   })
 })

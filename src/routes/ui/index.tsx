@@ -10,7 +10,7 @@ import { logger } from '../../core/logger'
 import { connectionsPage } from './connections'
 import { deadLetterPages } from './dead-letters'
 import { importLogPage } from './import-log'
-import { Document } from './layout'
+import { Document, pageHeaders } from './layout'
 import { orderDetailPage } from './order-detail'
 import { ordersPage } from './orders'
 import { signedIn, type UiEnv } from './session'
@@ -18,6 +18,10 @@ import { signInRoutes } from './sign-in'
 
 export const ui = new Hono<UiEnv>()
 
+// Each path by name: a `use('*')` here would run for every route of the app this is mounted in.
+for (const path of ['/', '/sign-in', '/sign-out', '/tenant', '/orders', '/orders/*', '/import-log', '/dead-letters', '/dead-letters/*']) {
+  ui.use(path, pageHeaders)
+}
 ui.get('/', signedIn, connectionsPage)
 ui.get('/orders', signedIn, ordersPage)
 ui.get('/orders/:id', signedIn, orderDetailPage)

@@ -2,6 +2,7 @@
  * The dashboard's page frame: an inline stylesheet (nothing loads from elsewhere), the
  * navigation, the operator's tenant selector and sign-out. Small shared pieces live here too.
  */
+import { createMiddleware } from 'hono/factory'
 import type { Child, FC } from 'hono/jsx'
 import type { Session } from './session'
 
@@ -41,6 +42,30 @@ progress { width:9rem; vertical-align:middle }
 .signin input { width:100% }
 pre { white-space:pre-wrap; word-break:break-all; margin:0; font-size:.8rem }
 `
+
+let styleHash: Promise<string> | undefined
+
+async function sha256Base64(text: string) {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
+  return btoa(String.fromCharCode(...new Uint8Array(digest)))
+}
+
+/**
+ * Headers for every dashboard response: a Content-Security-Policy that allows nothing but the
+ * inline stylesheet (by its hash) and forms to this origin, no framing, no caching.
+ */
+export const pageHeaders = createMiddleware(async (c, next) => {
+  await next()
+  const hash = await (styleHash ??= sha256Base64(STYLE))
+  c.header(
+    'Content-Security-Policy',
+    `default-src 'none'; style-src 'sha256-${hash}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`
+  )
+  c.header('X-Frame-Options', 'DENY')
+  c.header('X-Content-Type-Options', 'nosniff')
+  c.header('Referrer-Policy', 'same-origin')
+  c.header('Cache-Control', 'no-store')
+})
 
 export type Page = 'connections' | 'orders' | 'import-log' | 'dead-letters' | 'none'
 

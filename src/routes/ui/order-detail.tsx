@@ -119,7 +119,7 @@ const TrackingList: FC<{ tracking: Tracking[] }> = ({ tracking }) =>
     <ul id="tracking">
       {tracking.map((entry) => (
         <li>
-          {entry.url ? (
+          {entry.url && /^https?:\/\//i.test(entry.url) ? (
             <a href={entry.url} rel="noreferrer noopener" target="_blank">
               {entry.number}
             </a>
