@@ -20,20 +20,21 @@ import { connections, syncCursors } from '../../db/schema'
 import type { Bindings } from '../../env'
 import { startSync } from '../../sync/start-sync'
 import { dbOf, tenantOf } from './context'
+import { BoundedRecord, MAX_ROUTES, RouteId } from './limits'
 import { Anything, errorResponses, IdParam, json, jsonBody } from './schemas'
 
 const CreateConnection = z.object({
-  platform: z.string(),
+  platform: z.string().max(50),
   name: z.string().min(1).max(200),
-  credentials: Anything,
-  settings: Anything.default({}),
-  routes: z.array(z.string()).default([]),
+  credentials: BoundedRecord,
+  settings: BoundedRecord.default({}),
+  routes: z.array(RouteId).max(MAX_ROUTES).default([]),
 })
 const UpdateConnection = z.object({
   name: z.string().min(1).max(200).optional(),
-  credentials: Anything.optional(),
-  settings: Anything.optional(),
-  routes: z.array(z.string()).optional(),
+  credentials: BoundedRecord.optional(),
+  settings: BoundedRecord.optional(),
+  routes: z.array(RouteId).max(MAX_ROUTES).optional(),
 })
 const Connection = z
   .object({
@@ -62,22 +63,31 @@ function validate<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   return parsed.data
 }
 
+/**
+ * Every URL a tenant sets goes through the one outbound checker (src/core/url-safety.ts): the
+ * platform URL its credentials make (WooCommerce siteUrl, plenty url, Cartum domain, Shopify
+ * shopDomain) and settings.baseUrl, each named in the 400.
+ */
 function checkUrls(
   env: Bindings,
   connector: Connector<any, any>,
-  credentials: unknown,
+  credentials: Record<string, unknown>,
   settings: { baseUrl?: string }
 ) {
-  const url = settings.baseUrl ?? connector.apiBaseUrl(credentials)
-  const reason = unsafeUrlReason(url, allowInsecureUrls(env))
-  if (reason)
-    throw new ApiError(
-      400,
-      'invalid_request',
-      `${settings.baseUrl ? 'settings.baseUrl' : 'credentials'}: ${url} ${reason}`
-    )
+  const platformUrl = connector.apiBaseUrl(credentials)
+  const field =
+    Object.entries(credentials).find(
+      ([, value]) => typeof value === 'string' && value.length > 0 && platformUrl.includes(value)
+    )?.[0] ?? null
+  const urls: [string, string][] = [[field ? `credentials.${field}` : 'credentials', platformUrl]]
+  if (settings.baseUrl !== undefined) urls.push(['settings.baseUrl', settings.baseUrl])
+  for (const [where, url] of urls) {
+    const reason = unsafeUrlReason(url, allowInsecureUrls(env))
+    if (reason) throw new ApiError(400, 'invalid_request', `${where}: ${url} ${reason}`)
+  }
 }
 
+/** Routes lead from a source to destination connections of the same tenant, and nowhere else. */
 async function checkRoutes(db: Database, tenantId: string, routes: string[]) {
   if (!routes.length) return
   const found = await db

@@ -3,11 +3,13 @@
  * resource. The OpenAPI document (src/routes/openapi.ts) is generated from the same zod schemas
  * that validate requests; apiRouter() (router.ts) applies the documentation conventions.
  */
+import { bodyLimit } from 'hono/body-limit'
 import { authenticate } from './auth'
 import { catalogRoutes } from './catalog'
 import { connectionRoutes } from './connections'
 import { deadLetterRoutes } from './dead-letters'
 import { importLogRoutes } from './import-log'
+import { MAX_API_BODY_BYTES } from './limits'
 import { orderRoutes } from './orders'
 import { apiRouter } from './router'
 import { tenantRoutes } from './tenants'
@@ -16,6 +18,24 @@ export const api = apiRouter()
 
 // The OpenAPI document (/api/v1/openapi.json) is served by the app, before this middleware.
 api.use('*', authenticate)
+
+// The whole body is bounded before a route reads it: 413 in the §3 envelope.
+api.use(
+  '*',
+  bodyLimit({
+    maxSize: MAX_API_BODY_BYTES,
+    onError: (c) =>
+      c.json(
+        {
+          error: {
+            code: 'payload_too_large',
+            message: `API request bodies are limited to ${MAX_API_BODY_BYTES / 1024} KB`,
+          },
+        },
+        413
+      ),
+  })
+)
 
 api.route('/', tenantRoutes)
 api.route('/', connectionRoutes)

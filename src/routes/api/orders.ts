@@ -7,23 +7,29 @@ import { decodeCursor } from '../../db/keyset'
 import { listOrders, readOrder } from '../../orders/read-model'
 import { recordOrderEvent } from '../../orders/record-event'
 import { dbOf, tenantOf } from './context'
+import { MAX_EVENT_LINES, MAX_MESSAGE_CHARS, MAX_TRACKING, MAX_TRACKING_NUMBER_CHARS, WebLink } from './limits'
 import { Anything, CursorQuery, errorResponses, IdParam, json, jsonBody } from './schemas'
 
 const Order = Anything.openapi('Order')
 const TrackingInput = z.object({
-  number: z.string().min(1),
-  carrier: z.string().nullable().default(null),
-  url: z.string().url().nullish(),
+  number: z.string().trim().min(1).max(MAX_TRACKING_NUMBER_CHARS),
+  carrier: z.string().max(200).nullable().default(null),
+  url: WebLink.nullish(),
 })
 const OrderEvent = z
   .object({
     type: z.enum(ORDER_EVENT_TYPES),
-    message: z.string().max(5000).nullish(),
-    tracking: z.array(TrackingInput).optional(),
+    message: z.string().max(MAX_MESSAGE_CHARS).nullish(),
+    tracking: z.array(TrackingInput).max(MAX_TRACKING).optional(),
     lines: z
       .array(
-        z.object({ sku: z.string().nullish(), lineId: z.string().nullish(), quantity: z.number().int().positive() })
+        z.object({
+          sku: z.string().max(200).nullish(),
+          lineId: z.string().max(200).nullish(),
+          quantity: z.number().int().positive().max(1_000_000),
+        })
       )
+      .max(MAX_EVENT_LINES)
       .optional(),
   })
   .superRefine((event, context) => {
@@ -90,7 +96,7 @@ export const orderRoutes = apiRouter()
       summary: 'Report an order event; an Idempotency-Key makes a repeat a no-op',
       request: {
         params: IdParam,
-        headers: z.object({ 'idempotency-key': z.string().max(200).optional() }),
+        headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
         ...jsonBody(OrderEvent),
       },
       responses: {

@@ -17,7 +17,7 @@ const CreateTenant = z.object({
 const Tenant = z
   .object({ id: z.string(), name: z.string(), currency: z.string(), token: z.string() })
   .openapi('TenantCreated')
-const CreateToken = z.object({ scopes: z.array(Scope).min(1) })
+const CreateToken = z.object({ scopes: z.array(Scope).min(1).max(SCOPES.length) })
 const Token = z.object({ id: z.string(), scopes: z.array(Scope), token: z.string() }).openapi('TokenCreated')
 
 async function issueToken(db: ReturnType<typeof dbOf>, tenantId: string, scopes: string[]) {
