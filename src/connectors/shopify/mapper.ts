@@ -50,17 +50,39 @@ function shopifyCustomerToCanonical(order: ShopifyOrder): IncomingCustomer | nul
   }
 }
 
+/** Units refunded per line item id, from the order's `refunds[].refund_line_items`. */
+export function shopifyRefundedQuantities(order: ShopifyOrder): Map<string, number> {
+  const refunded = new Map<string, number>()
+  for (const refund of order.refunds)
+    for (const item of refund.refund_line_items) {
+      if (item.line_item_id) refunded.set(item.line_item_id, (refunded.get(item.line_item_id) ?? 0) + item.quantity)
+    }
+  return refunded
+}
+
+/**
+ * G3, P6: every line as ordered — quantity, unit price and line total, which add up with the
+ * order's `total_price` — also when it was cancelled, refunded or removed by an order edit.
+ * What is left of it goes beside: `currentQuantity` is Shopify's `current_quantity` (ordered
+ * minus refunded and removed units), or, where a trimmed payload lacks it, the ordered quantity
+ * minus the units in `refunds[].refund_line_items`.
+ */
 function shopifyLinesToCanonical(order: ShopifyOrder): IncomingOrderLine[] {
+  const refunded = shopifyRefundedQuantities(order)
+  const anyRefunds = order.refunds.length > 0
   return order.line_items.flatMap((line) => {
-    // After an order edit `current_quantity` is what is left to deliver; removed lines drop out.
-    const quantity = line.current_quantity ?? line.quantity
+    const quantity = line.quantity
     if (quantity <= 0) return []
+    const refundedHere = line.id ? (refunded.get(line.id) ?? 0) : 0
+    const currentQuantity =
+      line.current_quantity ?? (anyRefunds ? Math.max(0, quantity - refundedHere) : null)
     const unitPrice = toMoney(line.price)
     const sku = line.sku?.trim() || null
     return [
       {
         externalId: line.id ?? null,
         quantity,
+        currentQuantity,
         unitPrice,
         total: multiplyMoney(unitPrice, quantity),
         product: {

@@ -110,6 +110,20 @@ export const shopifyOrderSchema = z
     shipping_lines: z
       .array(z.object({ title: text, code: text, source: text, carrier_identifier: text, price: money }).passthrough())
       .default([]),
+    /** Refunds with the units they took back per line (`refund_line_items[].line_item_id`, `quantity`). */
+    refunds: z
+      .array(
+        z
+          .object({
+            refund_line_items: z
+              .array(z.object({ line_item_id: id.nullish(), quantity: z.number().int() }).passthrough())
+              .nullish()
+              .transform((items) => items ?? []),
+          })
+          .passthrough()
+      )
+      .nullish()
+      .transform((refunds) => refunds ?? []),
     fulfillments: z
       .array(
         z

@@ -4,6 +4,7 @@ import { shopifyOrderSchema } from '../../../src/connectors/shopify/schemas'
 import { backfillWindow } from '../../../src/connectors/shopify/fetch-page'
 import { parseJsonLosslessly } from '../../../src/core/json'
 import fixture from '../../fixtures/shopify/orders-list-status-any.rest-2025-10.json'
+import cancelledRefunded from '../../fixtures/shopify/order-cancelled-refunded.webhook-2025-10.json'
 
 const fixtureOrder = () => shopifyOrderSchema.parse(structuredClone((fixture as { orders: unknown[] }).orders[0]))
 
@@ -69,5 +70,62 @@ describe('Shopify order mapping', () => {
     const window = backfillWindow(new Date('2026-11-22T00:00:00Z'))
     expect(window.clamped).toBe(true)
     expect(window.from.toISOString()).toBe('2026-09-23T00:00:00.000Z')
+  })
+})
+
+describe('Shopify lines of cancelled, refunded and edited orders (G3, P6)', () => {
+  const cancelledFixture = () =>
+    shopifyOrderSchema.parse(structuredClone(cancelledRefunded as unknown as Record<string, unknown>))
+  const sum = (values: string[]) => values.reduce((total, value) => total + Math.round(Number(value) * 100), 0) / 100
+
+  it('a cancelled order whose every current_quantity is 0 keeps its lines as ordered, with the ordered total', () => {
+    const order = shopifyOrderToCanonical(cancelledFixture())
+    expect(order.status).toBe('cancelled')
+    expect(order.lines.map((line) => [line.product.sku, line.quantity, line.unitPrice, line.total])).toEqual([
+      ['IPOD2008GREEN', 1, '199.00', '199.00'],
+      ['IPOD2008RED', 1, '199.00', '199.00'],
+      ['IPOD2008BLACK', 1, '199.00', '199.00'],
+    ])
+    expect(order.total).toBe('598.94')
+  })
+
+  it('records what was refunded or removed beside the ordered quantity', () => {
+    const order = shopifyOrderToCanonical(cancelledFixture())
+    expect(order.lines.map((line) => line.currentQuantity)).toEqual([0, 0, 0])
+  })
+
+  it('a partial refund keeps every line as ordered and marks the refunded ones', () => {
+    // The REST reference order: two of three lines refunded (refund_line_items), financial_status partially_refunded.
+    const raw = fixtureOrder()
+    const order = shopifyOrderToCanonical(raw)
+    expect(order.lines).toHaveLength(3)
+    expect(order.lines.map((line) => [line.externalId, line.quantity, line.currentQuantity])).toEqual([
+      ['466157049', 1, 0],
+      ['518995019', 1, 1],
+      ['703073504', 1, 0],
+    ])
+    // Ordered figures throughout: line totals add up to total_line_items_price, the order total is total_price.
+    expect(sum(order.lines.map((line) => line.total))).toBe(Number(raw.total_line_items_price))
+    expect(order.total).toBe(raw.total_price)
+  })
+
+  it('without current_quantity (a trimmed payload) the refunded units come from refunds[].refund_line_items', () => {
+    const raw = fixtureOrder()
+    for (const line of raw.line_items) line.current_quantity = undefined
+    const order = shopifyOrderToCanonical(raw)
+    expect(order.lines.map((line) => line.currentQuantity)).toEqual([0, 1, 0])
+    const none = shopifyOrderToCanonical({ ...raw, refunds: [] })
+    expect(none.lines.map((line) => line.currentQuantity)).toEqual([null, null, null])
+  })
+
+  it('a line an order edit removed (current_quantity 0, no refund) stays, with its ordered quantity', () => {
+    const raw = { ...fixtureOrder(), refunds: [] }
+    raw.line_items = raw.line_items.map((line, index) => ({ ...line, quantity: 2, current_quantity: index === 0 ? 0 : 2 }))
+    const order = shopifyOrderToCanonical(raw)
+    expect(order.lines.map((line) => [line.quantity, line.currentQuantity, line.total])).toEqual([
+      [2, 0, '398.00'],
+      [2, 2, '398.00'],
+      [2, 2, '398.00'],
+    ])
   })
 })
