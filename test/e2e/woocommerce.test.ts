@@ -149,6 +149,28 @@ describe('WooCommerce end to end', () => {
     ).toBe(202)
   })
 
+  it('a replayed signed body is a duplicate whatever unsigned headers it comes with', async () => {
+    const { connection } = await wooSetup()
+    const body = wooJson(wooOrderPayload({ id: 505 }))
+    const send = async (topic: string, change: (headers: Record<string, string>) => void = () => {}) => {
+      const headers: Record<string, string> = await wooWebhookHeaders(SECRET, topic, body)
+      change(headers)
+      return api(`/webhooks/woocommerce/${connection.id}`, { method: 'POST', headers, rawBody: body })
+    }
+    expect((await send('order.created')).status).toBe(202)
+    const replays = [
+      await send('order.created', (headers) => (headers['x-wc-webhook-source'] = 'https://another.woo.example/')),
+      await send('order.created', (headers) => delete headers['x-wc-webhook-delivery-id']),
+      await send('order.updated'),
+      await send('product.updated'),
+    ]
+    expect(replays.map((response) => response.status)).toEqual([200, 200, 200, 200])
+    const stored = await env.DB.prepare('select count(*) as n from inbox where connection_id = ?')
+      .bind(connection.id)
+      .first<{ n: number }>()
+    expect(stored!.n).toBe(1)
+  })
+
   it('WC2: an order without products is rejected and the import log names the rule', async () => {
     const { tenant, connection } = await wooSetup()
     await deliver(connection.id, 'order.created', wooOrderPayload({ id: 504, line_items: [] }))
