@@ -11,7 +11,8 @@ import { unsafeUrlReason } from '../core/url-safety'
 import type { Connector, ConnectorContext } from './types'
 
 export function allowInsecureUrls(env: Bindings): boolean {
-  return env.ALLOW_INSECURE_URLS === 'true'
+  // A string whatever `wrangler types` infers from wrangler.toml's default ("false").
+  return String(env.ALLOW_INSECURE_URLS) === 'true'
 }
 
 export function connectorContext(
