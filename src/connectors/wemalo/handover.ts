@@ -1,0 +1,65 @@
+/**
+ * WM1 hand-over and WM3 cancellation.
+ * - Hand-over: the goods order is built (and an address Wemalo would refuse is refused) before any
+ *   call; then getStatus by Kontor's order id, so that a retry after a lost answer confirms the goods
+ *   order the first attempt created instead of adding a second one. The add runs as an outbound step.
+ * - Cancel: `PUT /goodsOrder/cancel/:id` (the id is the external id, Kontor's order id). Wemalo
+ *   cancels only while nothing was picked or packed; its refusal is `refused` with Wemalo's message,
+ *   never a silent success. A refused cancel of a goods order that is already CANCELLED is done.
+ */
+import type { HandoverOrder } from '../../core/model'
+import type { CancelOutcome, ConnectorContext, HandoverOutcome, HandoverReference, OutboundSteps } from '../types'
+import { addGoodsOrder, cancelGoodsOrder, findGoodsOrder } from './goods-orders'
+import { toWemaloGoodsOrder } from './mapper'
+import { rememberGoodsOrder } from './reports'
+import type { WemaloCredentials, WemaloSettings } from './schemas'
+
+type Context = ConnectorContext<WemaloCredentials, WemaloSettings>
+
+export async function handOverToWemalo(
+  context: Context,
+  order: HandoverOrder,
+  _handover: { attempt: number; details: Record<string, unknown> },
+  steps: OutboundSteps
+): Promise<HandoverOutcome> {
+  const goodsOrder = toWemaloGoodsOrder(order, context.settings)
+  // Always looked up first (one cheap GET): any earlier attempt may have reached Wemalo.
+  const existing = await findGoodsOrder(context, order.id)
+  let goodsOrderId = existing?.id ?? null
+  let detail = existing ? `goods order ${existing.id} already in Wemalo (${existing.statusName})` : ''
+  if (!goodsOrderId) {
+    await steps.once(
+      'wemalo:goodsOrder/add',
+      async () => {
+        goodsOrderId = await addGoodsOrder(context, goodsOrder)
+        return `goods order ${goodsOrderId}`
+      },
+      { alreadyDone: async () => !!(await findGoodsOrder(context, order.id)) }
+    )
+    goodsOrderId ??= (await findGoodsOrder(context, order.id))?.id ?? null
+    if (!goodsOrderId) {
+      // The step was recorded as done, yet Wemalo does not know the order: add it again.
+      goodsOrderId = await addGoodsOrder(context, goodsOrder)
+    }
+    detail = `goods order ${goodsOrderId} with ${goodsOrder.positions.length} position(s)`
+  }
+  await rememberGoodsOrder(context, goodsOrderId, order.id)
+  return { state: 'confirmed', reference: goodsOrderId, detail, details: { goodsOrderId } }
+}
+
+export async function cancelAtWemalo(context: Context, handover: HandoverReference): Promise<CancelOutcome> {
+  if (handover.reference === null && !(await findGoodsOrder(context, handover.orderId))) {
+    return { result: 'cancelled', detail: 'Wemalo has no goods order for this order: nothing to cancel' }
+  }
+  const answer = await cancelGoodsOrder(context, handover.orderId, 'Cancelled in the shop')
+  if (answer.status === 'cancelled') return { result: 'cancelled', detail: 'goods order cancelled in Wemalo' }
+  if (answer.status === 'not_found')
+    return { result: 'cancelled', detail: 'Wemalo has no goods order for this order: nothing to cancel' }
+  const status = await findGoodsOrder(context, handover.orderId)
+  if (status?.statusName.toUpperCase() === 'CANCELLED')
+    return { result: 'cancelled', detail: 'the goods order was already cancelled in Wemalo' }
+  return {
+    result: 'refused',
+    message: `Wemalo refused the cancellation${status ? ` (goods order ${status.statusName})` : ''}: ${answer.message}`,
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The Wemalo connector: a destination (the warehouse). Orders routed to it become goods orders
+ * (WM1); its `status_update` and `trackingnumber_added` callbacks, and the cron's poll of sent
+ * packages and open goods orders, become order events (WM2); cancellations are sent and Wemalo's
+ * refusal once picking started is reported as such (WM3).
+ */
+import { randomToken } from '../../core/crypto'
+import type { DestinationConnector } from '../types'
+import { cancelAtWemalo, handOverToWemalo } from './handover'
+import { parseWemaloReports, pollWemaloReports } from './reports'
+import { type WemaloCredentials, wemaloCredentialsSchema, type WemaloSettings, wemaloSettingsSchema } from './schemas'
+import { verifyWemaloWebhook, wemaloWebhooks, wemaloWebhookUrl } from './webhook'
+
+export const WEMALO_API_BASE = 'https://connect.wemalo.com/v1'
+
+export const wemaloConnector: DestinationConnector<WemaloCredentials, WemaloSettings> = {
+  platform: 'wemalo',
+  role: 'destination',
+  credentialsSchema: wemaloCredentialsSchema,
+  settingsSchema: wemaloSettingsSchema,
+  apiBaseUrl: () => WEMALO_API_BASE,
+  generatedCredentials: (credentials) => (credentials.webhookSecret ? {} : { webhookSecret: randomToken(24) }),
+  registeredWebhookUrl: wemaloWebhookUrl,
+  verifyWebhook: verifyWemaloWebhook,
+  webhooks: wemaloWebhooks,
+  pollIntervalMinutes: (settings) => settings.pollMinutes,
+  handOver: handOverToWemalo,
+  cancel: cancelAtWemalo,
+  parseReports: parseWemaloReports,
+  pollReports: pollWemaloReports,
+}

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest'
+import { wemaloConnector } from '../../../src/connectors/wemalo'
+import { verifyWemaloWebhook, wemaloEventUrl, wemaloWebhookUrl } from '../../../src/connectors/wemalo/webhook'
+import { WEBHOOK_SECRET } from './support'
+
+const credentials = { token: 'jwt', webhookSecret: WEBHOOK_SECRET }
+const encoder = new TextEncoder()
+const BASE = 'https://kontor.test/webhooks/wemalo/con_1'
+
+function request(body: string, options: { url?: string; headers?: Record<string, string> } = {}) {
+  return {
+    method: 'POST',
+    url: options.url ?? wemaloEventUrl(BASE, credentials, 'status_update'),
+    headers: new Headers({ 'content-type': 'application/json', ...options.headers }),
+    body: encoder.encode(body),
+  }
+}
+
+describe('Wemalo callback verification (WM2)', () => {
+  it('WM2: the registered URL carries the key and the event name', () => {
+    expect(wemaloWebhookUrl(BASE, credentials)).toBe(`${BASE}?key=${WEBHOOK_SECRET}`)
+    expect(wemaloEventUrl(BASE, credentials, 'trackingnumber_added')).toBe(
+      `${BASE}?key=${WEBHOOK_SECRET}&event=trackingnumber_added`
+    )
+    // An URL that already carries the key is not given a second one.
+    expect(wemaloWebhookUrl(wemaloWebhookUrl(BASE, credentials), credentials)).toBe(`${BASE}?key=${WEBHOOK_SECRET}`)
+    expect(wemaloConnector.registeredWebhookUrl?.(BASE, credentials)).toBe(`${BASE}?key=${WEBHOOK_SECRET}`)
+    expect(wemaloConnector.generatedCredentials?.({ token: 'x' })).toMatchObject({ webhookSecret: expect.any(String) })
+    expect(wemaloConnector.generatedCredentials?.(credentials)).toEqual({})
+  })
+
+  it('WM2: a status_update with the right key (and token) is accepted', async () => {
+    const body = '{"orderId":7001,"externalId":"ord_1","orderNumber":"BB-1","token":"' + WEBHOOK_SECRET + '"}'
+    const verdict = await verifyWemaloWebhook(request(body), credentials)
+    expect(verdict).toMatchObject({
+      kind: 'accepted',
+      topic: 'status_update',
+      deliveryKey: expect.stringMatching(/^status_update\|ord_1\|/),
+    })
+  })
+
+  it('WM2: a missing or wrong key is unauthorized', async () => {
+    const body = '{"orderId":7001,"externalId":"ord_1"}'
+    expect(await verifyWemaloWebhook(request(body, { url: BASE }), credentials)).toMatchObject({ kind: 'unauthorized' })
+    expect(
+      await verifyWemaloWebhook(request(body, { url: `${BASE}?key=${WEBHOOK_SECRET}x` }), credentials)
+    ).toMatchObject({
+      kind: 'unauthorized',
+    })
+    expect(await verifyWemaloWebhook(request(body, { url: `${BASE}?key=` }), credentials)).toMatchObject({
+      kind: 'unauthorized',
+    })
+  })
+
+  it('WM2: a wrong token is unauthorized wherever it comes: body, token header or Authorization', async () => {
+    const plain = '{"orderId":7001,"externalId":"ord_1"}'
+    const wrong = 'not-the-registered-token'
+    expect(
+      await verifyWemaloWebhook(request(`{"orderId":7001,"externalId":"ord_1","token":"${wrong}"}`), credentials)
+    ).toMatchObject({
+      kind: 'unauthorized',
+    })
+    expect(await verifyWemaloWebhook(request(plain, { headers: { token: wrong } }), credentials)).toMatchObject({
+      kind: 'unauthorized',
+    })
+    expect(
+      await verifyWemaloWebhook(request(plain, { headers: { authorization: `JWT ${wrong}` } }), credentials)
+    ).toMatchObject({
+      kind: 'unauthorized',
+    })
+    // The right token in a header, or none at all (the key alone), passes.
+    expect(
+      await verifyWemaloWebhook(request(plain, { headers: { token: WEBHOOK_SECRET } }), credentials)
+    ).toMatchObject({ kind: 'accepted' })
+    expect(
+      await verifyWemaloWebhook(request(plain, { headers: { authorization: WEBHOOK_SECRET } }), credentials)
+    ).toMatchObject({
+      kind: 'accepted',
+    })
+    expect(await verifyWemaloWebhook(request(plain), credentials)).toMatchObject({ kind: 'accepted' })
+  })
+
+  it('WM2: trackingnumber_added is keyed by goods order and parcel; a repeat has the same key', async () => {
+    const url = wemaloEventUrl(BASE, credentials, 'trackingnumber_added')
+    const body = '{"goodsOrderId":7001,"goodsOrderParcelId":7002}'
+    const first = await verifyWemaloWebhook(request(body, { url }), credentials)
+    expect(first).toEqual({
+      kind: 'accepted',
+      topic: 'trackingnumber_added',
+      deliveryKey: 'trackingnumber_added|7001|7002',
+    })
+    expect(await verifyWemaloWebhook(request(body, { url }), credentials)).toEqual(first)
+    // Without the event in the URL the body's fields tell the event.
+    expect(await verifyWemaloWebhook(request(body, { url: wemaloWebhookUrl(BASE, credentials) }), credentials)).toEqual(
+      first
+    )
+  })
+
+  it('WM2: a form-encoded callback is read too; other events and bodies are ignored', async () => {
+    const form = await verifyWemaloWebhook(
+      request('orderId=7001&externalId=ord_9&orderNumber=9', {
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      credentials
+    )
+    expect(form).toMatchObject({
+      kind: 'accepted',
+      topic: 'status_update',
+      deliveryKey: expect.stringMatching(/^status_update\|ord_9\|/),
+    })
+    const stock = wemaloEventUrl(BASE, credentials, 'stock_change')
+    expect(
+      await verifyWemaloWebhook(
+        request('{"type":"INCOMING_STOCK","orderId":1,"externalId":"x"}', { url: stock }),
+        credentials
+      )
+    ).toMatchObject({
+      kind: 'ignored',
+    })
+    expect(await verifyWemaloWebhook(request('garbage'), credentials)).toMatchObject({ kind: 'ignored' })
+  })
+})
