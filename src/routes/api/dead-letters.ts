@@ -30,7 +30,7 @@ const DeadLetter = z
  */
 export function visibleTo(caller: Caller, requestedTenant?: string | null): SQL | undefined {
   if (caller.kind === 'tenant') return eq(deadLetters.tenantId, caller.tenantId)
-  return undefined
+  return requestedTenant ? eq(deadLetters.tenantId, requestedTenant) : undefined
 }
 
 export const deadLetterRoutes = apiRouter()
@@ -38,7 +38,6 @@ export const deadLetterRoutes = apiRouter()
     createRoute({
       method: 'get',
       path: '/dead-letters',
-      operationId: 'listDeadLetters',
       operationId: 'listDeadLetters',
       tags: ['operations'],
       summary: 'Messages that failed for good',
@@ -73,7 +72,6 @@ export const deadLetterRoutes = apiRouter()
       method: 'post',
       path: '/dead-letters/{id}/replay',
       operationId: 'replayDeadLetter',
-      operationId: 'replayDeadLetter',
       tags: ['operations'],
       summary: 'Send one dead letter to its queue again',
       request: { params: IdParam },
@@ -97,7 +95,6 @@ export const deadLetterRoutes = apiRouter()
     createRoute({
       method: 'post',
       path: '/dead-letters/replay',
-      operationId: 'replayDeadLetters',
       operationId: 'replayDeadLetters',
       tags: ['operations'],
       summary: 'Replay every dead letter not yet replayed since a time',
