@@ -120,7 +120,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           : Object.fromEntries(
               Object.entries(headers).filter(
                 ([name]) =>
-                  PUBLIC_HEADERS.has(name.toLowerCase()) && (body !== undefined || name.toLowerCase() !== 'content-type')
+                  PUBLIC_HEADERS.has(name.toLowerCase()) &&
+                  (body !== undefined || name.toLowerCase() !== 'content-type')
               )
             )
       let response: Response
@@ -148,7 +149,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         throw new FinalError(`${where(method, url)}: a redirect to an unreadable location`)
       }
       // As fetch does: 303 (and 301/302 after a POST) continue as a GET without the body.
-      if ((response.status === 303 && method !== 'HEAD') || ([301, 302].includes(response.status) && method === 'POST')) {
+      if (
+        (response.status === 303 && method !== 'HEAD') ||
+        ([301, 302].includes(response.status) && method === 'POST')
+      ) {
         method = 'GET'
         body = undefined
       }
@@ -191,7 +195,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         }
         throw new RetryableError(`${at} answered ${status}`, retryAfter)
       }
-      throw new FinalError(`${at} answered ${status}: ${text.slice(0, 300)}`)
+      // A redirect to another host got no credentials: say so, or a 401 there reads like wrong keys.
+      const elsewhere =
+        sent.url.origin !== baseOrigin && (status === 401 || status === 403)
+          ? ` (redirected away from ${baseOrigin}; credentials are sent only there)`
+          : ''
+      throw new FinalError(`${at} answered ${status}${elsewhere}: ${text.slice(0, 300)}`)
     }
   }
 

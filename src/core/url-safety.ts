@@ -14,7 +14,19 @@
  */
 
 /** Names that never point at the public internet (RFC 6761, RFC 6762, RFC 8375, ICANN private use). */
-const LOCAL_SUFFIXES = ['localhost', 'local', 'localdomain', 'internal', 'intranet', 'lan', 'home', 'corp', 'arpa', 'onion', 'invalid']
+const LOCAL_SUFFIXES = [
+  'localhost',
+  'local',
+  'localdomain',
+  'internal',
+  'intranet',
+  'lan',
+  'home',
+  'corp',
+  'arpa',
+  'onion',
+  'invalid',
+]
 
 /** IANA IPv4 special-purpose address registry, plus multicast (224/4) and 255.255.255.255. */
 const IPV4_SPECIAL: [string, number][] = [

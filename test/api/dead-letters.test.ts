@@ -13,8 +13,9 @@ async function deadLetter(tenantId: string, createdAt: string) {
 }
 
 const replayedAt = async (id: string) =>
-  (await env.DB.prepare('select replayed_at from dead_letters where id = ?').bind(id).first<{ replayed_at: string | null }>())!
-    .replayed_at
+  (await env.DB.prepare('select replayed_at from dead_letters where id = ?')
+    .bind(id)
+    .first<{ replayed_at: string | null }>())!.replayed_at
 
 describe('dead letters are scoped by the operator’s X-Tenant-Id', () => {
   it('the operator with X-Tenant-Id lists only that tenant’s dead letters; without it, every tenant’s', async () => {

@@ -55,7 +55,12 @@ describe('API bodies are bounded: 400 naming the field, 413 for the body, never 
   it('a body over 256 KB is a 413 in the error envelope', async () => {
     const { token } = await createTenant()
     const response = await api('/api/v1/connections', {
-      body: { platform: 'shopify', name: 'x', credentials: shopifyCredentials, settings: { note: 'x'.repeat(300_000) } },
+      body: {
+        platform: 'shopify',
+        name: 'x',
+        credentials: shopifyCredentials,
+        settings: { note: 'x'.repeat(300_000) },
+      },
       token,
     })
     expect(await error(response)).toMatchObject({ status: 413, code: 'payload_too_large' })

@@ -23,8 +23,14 @@ function network(answers: Record<string, () => Response>) {
   return { seen, fetch }
 }
 
-const redirect = (location: string, status = 302) => () => new Response(null, { status, headers: { location } })
-const ok = (body = '{"ok":true}') => () => new Response(body, { status: 200 })
+const redirect =
+  (location: string, status = 302) =>
+  () =>
+    new Response(null, { status, headers: { location } })
+const ok =
+  (body = '{"ok":true}') =>
+  () =>
+    new Response(body, { status: 200 })
 
 describe('HTTP client redirects and credentials', () => {
   it('does not let fetch follow redirects, and follows a same-host redirect itself with the credentials', async () => {
@@ -58,6 +64,25 @@ describe('HTTP client redirects and credentials', () => {
     expect(seen[1].headers).not.toHaveProperty('authorization')
     expect(seen[1].headers).not.toHaveProperty('x-extra-token')
     expect(seen[1].headers.accept).toBe('application/json')
+  })
+
+  it('a 401 from the host a redirect led to says the credentials stayed behind', async () => {
+    const { fetch } = network({
+      'https://shop.example.com/wp-json/wc/v3/orders': redirect(
+        'https://www.shop.example.com/wp-json/wc/v3/orders',
+        301
+      ),
+      'https://www.shop.example.com/wp-json/wc/v3/orders': () =>
+        new Response('{"code":"woocommerce_rest_cannot_view"}', { status: 401 }),
+    })
+    const http = createHttpClient({
+      baseUrl: 'https://shop.example.com',
+      headers: () => ({ authorization: 'Basic x' }),
+      fetch,
+    })
+    await expect(http.request('/wp-json/wc/v3/orders')).rejects.toThrow(
+      'GET www.shop.example.com/wp-json/wc/v3/orders answered 401 (redirected away from https://shop.example.com; credentials are sent only there)'
+    )
   })
 
   it('refuses a redirect to a private, loopback or metadata address', async () => {

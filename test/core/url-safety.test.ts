@@ -19,7 +19,12 @@ describe('outbound URL safety (SSRF)', () => {
   })
 
   it('refuses localhost with a trailing dot and in upper case', () => {
-    for (const url of ['https://localhost.', 'https://foo.localhost.', 'https://LOCALHOST', 'https://a.b.localhost..']) {
+    for (const url of [
+      'https://localhost.',
+      'https://foo.localhost.',
+      'https://LOCALHOST',
+      'https://a.b.localhost..',
+    ]) {
       expect(refused(url), url).not.toBeNull()
     }
   })

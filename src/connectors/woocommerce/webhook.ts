@@ -51,11 +51,15 @@ export async function verifyWooWebhook(request: WebhookRequest, credentials: Woo
     return { kind: 'accepted', deliveryKey: `deleted|${String(id)}`, topic }
   }
   if (shape !== kind) {
-    return { kind: 'ignored', reason: `${topic}: the signed body is ${shape === 'id-only' ? 'a deletion' : `not the ${kind} the topic names`}` }
+    return {
+      kind: 'ignored',
+      reason: `${topic}: the signed body is ${shape === 'id-only' ? 'a deletion' : `not the ${kind} the topic names`}`,
+    }
   }
   const modified = (resource as { date_modified_gmt?: unknown }).date_modified_gmt
   // Without a modification time (a customer never changed), the signed bytes themselves are the version.
-  const version = typeof modified === 'string' && modified ? modified : `sha256:${await sha256Hex(decoder.decode(body))}`
+  const version =
+    typeof modified === 'string' && modified ? modified : `sha256:${await sha256Hex(decoder.decode(body))}`
   return { kind: 'accepted', deliveryKey: `${kind}|${String(id)}|${version}`, topic }
 }
 

@@ -120,7 +120,11 @@ describe('Shopify lines of cancelled, refunded and edited orders (G3, P6)', () =
 
   it('a line an order edit removed (current_quantity 0, no refund) stays, with its ordered quantity', () => {
     const raw = { ...fixtureOrder(), refunds: [] }
-    raw.line_items = raw.line_items.map((line, index) => ({ ...line, quantity: 2, current_quantity: index === 0 ? 0 : 2 }))
+    raw.line_items = raw.line_items.map((line, index) => ({
+      ...line,
+      quantity: 2,
+      current_quantity: index === 0 ? 0 : 2,
+    }))
     const order = shopifyOrderToCanonical(raw)
     expect(order.lines.map((line) => [line.quantity, line.currentQuantity, line.total])).toEqual([
       [2, 0, '398.00'],

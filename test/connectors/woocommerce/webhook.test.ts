@@ -69,7 +69,10 @@ describe('WooCommerce webhook verification', () => {
     expect(await verify('order.updated', { id: 5 })).toMatchObject({ kind: 'ignored' })
     expect(await verify('order.deleted', order)).toMatchObject({ kind: 'ignored' })
     expect(await verify('order.updated', { ...order, id: undefined })).toMatchObject({ kind: 'ignored' })
-    expect(await verify('product.updated', product)).toMatchObject({ kind: 'accepted', deliveryKey: 'product|5|2026-11-22T10:00:00' })
+    expect(await verify('product.updated', product)).toMatchObject({
+      kind: 'accepted',
+      deliveryKey: 'product|5|2026-11-22T10:00:00',
+    })
   })
 
   it('a deletion ({"id": N}) is keyed by its id alone, so a replay under another delivery id is a duplicate', async () => {
