@@ -135,6 +135,7 @@ export function shopifyOrderToCanonical(order: ShopifyOrder): IncomingOrder {
     platformStatus: shopifyPlatformStatus(order),
     status: order.cancelled_at ? 'cancelled' : null,
     orderType: order.source_name ?? null,
+    paymentMethod: order.payment_gateway_names?.find((name) => name.trim())?.trim() ?? (order.gateway?.trim() || null),
     total:
       order.total_price !== null && order.total_price !== undefined
         ? toMoney(order.total_price)

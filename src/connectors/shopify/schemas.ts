@@ -74,6 +74,9 @@ export const shopifyOrderSchema = z
     cancelled_at: text,
     closed_at: text,
     source_name: text,
+    /** The order's payment gateways, first one first (PL3); `gateway` is the deprecated single one. */
+    payment_gateway_names: z.array(z.string()).nullish(),
+    gateway: text,
     total_price: money,
     customer: z
       .object({
