@@ -64,6 +64,8 @@ export async function readOrder(db: Database, tenantId: string, orderId: string)
       code: line.code,
       name: line.name,
       quantity: line.quantity,
+      // What is left after refunds or removals, where the platform says (Shopify); null: all of it.
+      currentQuantity: line.currentQuantity ?? null,
       unitPrice: line.unitPrice,
       total: line.total,
     })),
