@@ -50,7 +50,7 @@ const node = defineProject({
     name: 'node',
     environment: 'node',
     include: ['test/node/**/*.test.ts'],
-    testTimeout: 60_000,
+    testTimeout: 120_000,
     hookTimeout: 180_000,
   },
 })

@@ -238,9 +238,18 @@ beforeAll(async () => {
   )
   await run(
     `insert into dead_letters (id, tenant_id, queue, body, error, attempts, created_at) values
-       ('dl_acme_1', ?, 'ingest', '{"type":"webhook","inboxId":"inb_1"}', 'RetryableError: shop answered 503', 6, ?)`,
+       ('dl_acme_1', ?, 'ingest', '{"type":"webhook","inboxId":"inb_1"}', 'RetryableError: shop answered 503', 6, ?),
+       ('dl_acme_2', ?, 'ingest', '{"type":"webhook","inboxId":"inb_1"}', 'RetryableError: shop answered 502', 6, ?),
+       ('dl_acme_old', ?, 'ingest', '{"type":"webhook","inboxId":"inb_1"}', 'RetryableError: timeout', 6, ?),
+       ('dl_globex_1', ?, 'ingest', '{"type":"webhook","inboxId":"inb_1"}', 'RetryableError: shop answered 500', 6, ?)`,
     acme.id,
-    at(50)
+    at(50),
+    acme.id,
+    at(55),
+    acme.id,
+    at(-600),
+    globex.id,
+    at(52)
   )
 
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true })
@@ -269,7 +278,7 @@ describe('dashboard', () => {
     const shop = page.locator('tr[data-connection=con_acme_shop]')
     expect(await shop.textContent()).toContain('Acme Shopify store')
     expect(await shop.textContent()).toContain('2026-11-20 09:20:00 UTC') // last webhook
-    expect(await shop.locator('td').nth(6).textContent()).toBe('1') // one pending dead letter
+    expect(await shop.locator('td').nth(6).textContent()).toBe('3') // pending dead letters of its deliveries
     const woo = page.locator('tr[data-connection=con_acme_woo]')
     expect(await woo.locator('progress').count()).toBe(1)
     expect(await woo.textContent()).toContain('3 pages, 150 records')
@@ -352,6 +361,17 @@ describe('dashboard', () => {
     const stored = await db.prepare(`select replayed_at from dead_letters where id = 'dl_acme_1'`).first()
     expect(stored?.replayed_at).toBeTruthy()
 
+    // Replay every pending one since a time: the chosen tenant's newer one only, not its older
+    // one, not another tenant's.
+    await page.fill('input[name=since]', '2026-11-20T09:45:00')
+    await loads(page, () => page.click('#replay-since button'))
+    expect(await page.textContent('.notice')).toContain('Replayed 1 message')
+    expect(await page.locator('tr[data-dead-letter=dl_acme_2] .state').textContent()).toContain('replayed')
+    expect(await page.locator('tr[data-dead-letter=dl_acme_old] .state').textContent()).toContain('pending')
+    expect(await page.locator('tr[data-dead-letter=dl_globex_1]').count()).toBe(0)
+    const globexLetter = await db.prepare(`select replayed_at from dead_letters where id = 'dl_globex_1'`).first()
+    expect(globexLetter?.replayed_at).toBeNull()
+
   })
 
   it('refuses a form POST without the session CSRF token', async () => {
@@ -372,6 +392,7 @@ describe('dashboard', () => {
     const page = await newPage(globex.token)
     expect(await page.textContent('#connections')).toContain('Globex Shopify store')
     expect(await page.textContent('#connections')).not.toContain('Acme')
+    expect(await page.textContent('header')).toContain('Globex Tea')
     await page.goto(new URL('/orders', base).href)
     expect(await page.textContent('#orders')).toContain('#G-7')
     expect(await page.textContent('#orders')).not.toContain('#1001')
@@ -381,7 +402,8 @@ describe('dashboard', () => {
     expect(response?.status()).toBe(404)
     expect(await page.textContent('main')).not.toContain('Enamel mug')
     await page.goto(new URL('/dead-letters', base).href)
-    expect(await page.textContent('main')).not.toContain('dl_acme_1')
+    expect(await page.locator('tr[data-dead-letter=dl_globex_1]').count()).toBe(1)
+    expect(await page.textContent('main')).not.toContain('dl_acme')
     await page.goto(new URL('/import-log', base).href)
     expect(await page.locator('#import-log').count()).toBe(0)
   })
@@ -394,7 +416,7 @@ describe('dashboard', () => {
     expect(csp).toContain("default-src 'none'")
     expect(csp).toMatch(/style-src 'sha256-/)
     // The inline stylesheet is allowed by its hash: the page has its background colour.
-    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(246, 247, 249)')
+    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(246, 247, 249)')
     expect(foreignRequests).toEqual([])
     expect(consoleErrors).toEqual([])
   })

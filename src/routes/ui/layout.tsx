@@ -127,7 +127,9 @@ export const Layout: FC<{ title: string; page: Page; session: Session; notice?: 
           </button>
         </form>
       ) : (
-        <span class="muted">Tenant token</span>
+        <span class="tenant-name" title={`token scopes: ${session.caller.scopes.join(', ')}`}>
+          {session.tenants[0]?.name ?? session.tenantId}
+        </span>
       )}
       <form method="post" action="/sign-out">
         <CsrfField session={session} />

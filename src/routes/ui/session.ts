@@ -4,7 +4,7 @@
  * The operator's tenant choice is a cookie too. Every POST carries a per-session CSRF token
  * (a random value in its own cookie, echoed in a hidden field) besides the Origin check.
  */
-import { asc } from 'drizzle-orm'
+import { asc, eq } from 'drizzle-orm'
 import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
@@ -23,7 +23,7 @@ export type Session = {
   caller: Caller
   /** The tenant the pages show: the token's own, or the operator's choice (null: none chosen). */
   tenantId: string | null
-  /** For the operator's tenant selector. */
+  /** For the operator's tenant selector; a tenant token's own tenant alone. */
   tenants: { id: string; name: string }[]
   csrf: string
 }
@@ -74,6 +74,10 @@ export const signedIn = createMiddleware<UiEnv>(async (c, next) => {
   let tenantList: Session['tenants'] = []
   if (caller.kind === 'tenant') {
     tenantId = caller.tenantId
+    tenantList = await database(c.env.DB)
+      .select({ id: tenants.id, name: tenants.name })
+      .from(tenants)
+      .where(eq(tenants.id, caller.tenantId))
   } else {
     tenantList = await database(c.env.DB)
       .select({ id: tenants.id, name: tenants.name })
