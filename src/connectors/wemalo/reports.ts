@@ -187,16 +187,36 @@ function openLongEnough(context: Context, handover: HandoverReference): boolean 
   return !Number.isNaN(since) && context.now().getTime() - since >= context.settings.openAfterMinutes * 60_000
 }
 
+/**
+ * At most OPEN_CHECKS_PER_POLL a poll: unconfirmed hand-overs first, then a window over the rest
+ * that moves on with every poll, so that many long-open orders are all asked about in turn.
+ */
+export function rotation(context: Pick<Context, 'now' | 'settings'>, due: HandoverReference[]): HandoverReference[] {
+  if (due.length <= OPEN_CHECKS_PER_POLL) return due
+  const unconfirmed = due.filter((handover) => handover.state !== 'confirmed')
+  const confirmed = due.filter((handover) => handover.state === 'confirmed')
+  const room = Math.max(0, OPEN_CHECKS_PER_POLL - unconfirmed.length)
+  const turn = Math.floor(context.now().getTime() / (context.settings.pollMinutes * 60_000))
+  const start = confirmed.length ? (turn * room) % confirmed.length : 0
+  const window = [...confirmed.slice(start), ...confirmed.slice(0, start)].slice(0, room)
+  return [...unconfirmed, ...window].slice(0, OPEN_CHECKS_PER_POLL)
+}
+
 export async function pollWemaloReports(context: Context, open: HandoverReference[]): Promise<ReportPoll> {
   const bookings = await readSentBookings(context)
   const reports = bookingReports(bookings)
 
-  const due = open
-    .filter(
-      (handover) => ['pending', 'sent', 'confirmed'].includes(handover.state) && openLongEnough(context, handover)
-    )
-    .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))
-    .slice(0, OPEN_CHECKS_PER_POLL)
+  const due = rotation(
+    context,
+    open
+      .filter(
+        (handover) => ['pending', 'sent', 'confirmed'].includes(handover.state) && openLongEnough(context, handover)
+      )
+      .sort(
+        (a, b) =>
+          (a.state === 'confirmed' ? 1 : 0) - (b.state === 'confirmed' ? 1 : 0) || a.orderId.localeCompare(b.orderId)
+      )
+  )
   for (const handover of due) {
     const status = await findGoodsOrder(context, handover.orderId)
     if (!status) continue

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { FinalError } from '../../../src/core/errors'
 import { includedTaxCents, toCents, toWemaloGoodsOrder, wemaloReceiver } from '../../../src/connectors/wemalo/mapper'
-import { partialEventType } from '../../../src/connectors/wemalo/reports'
+import { OPEN_CHECKS_PER_POLL, partialEventType, rotation } from '../../../src/connectors/wemalo/reports'
+import { wemaloSettingsSchema } from '../../../src/connectors/wemalo/schemas'
 import { handoverOrder } from './support'
 
 describe('Wemalo goods order mapping (WM1)', () => {
@@ -105,5 +106,30 @@ describe('Wemalo goods order mapping (WM1)', () => {
     expect(partialEventType('invalid receiver address: zip missing')).toBe('address_error')
     expect(partialEventType('Artikel MUG-RED nicht ausreichend auf Lager')).toBe('stock_error')
     expect(partialEventType('missing articles')).toBe('stock_error')
+  })
+
+  it('WM2: the poll asks about at most 50 open goods orders, unconfirmed first, the rest in turns', () => {
+    const settings = wemaloSettingsSchema.parse({})
+    const handover = (orderId: string, state: 'pending' | 'confirmed') => ({
+      orderId,
+      reference: null,
+      state,
+      details: {},
+      createdAt: '2026-11-22T08:00:00.000Z',
+      updatedAt: '2026-11-22T08:00:00.000Z',
+    })
+    const due = [
+      ...Array.from({ length: 120 }, (_, index) => handover(`ord_${String(index).padStart(3, '0')}`, 'confirmed')),
+      ...['ord_p1', 'ord_p2', 'ord_p3'].map((id) => handover(id, 'pending')),
+    ]
+    const seen = new Set<string>()
+    for (let turn = 0; turn < 3; turn++) {
+      const at = new Date(Date.UTC(2026, 10, 22) + turn * settings.pollMinutes * 60_000)
+      const picked = rotation({ now: () => at, settings }, due)
+      expect(picked).toHaveLength(OPEN_CHECKS_PER_POLL)
+      expect(picked.slice(0, 3).map((entry) => entry.orderId)).toEqual(['ord_p1', 'ord_p2', 'ord_p3'])
+      for (const entry of picked) seen.add(entry.orderId)
+    }
+    expect(seen.size).toBe(123)
   })
 })
