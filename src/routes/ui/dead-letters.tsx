@@ -18,9 +18,9 @@ import { csrfToken, signedIn, type Session, type UiContext, type UiEnv } from '.
 
 const PAGE_SIZE = 100
 
+/** Exactly the API's scoping, with the operator's chosen tenant in place of `X-Tenant-Id`. */
 function visible(session: Session): SQL | undefined {
-  if (session.caller.kind === 'operator' && session.tenantId) return eq(deadLetters.tenantId, session.tenantId)
-  return visibleTo(session.caller)
+  return visibleTo(session.caller, session.tenantId)
 }
 
 /** A `datetime-local` value (read as UTC) or a full ISO time, as ISO; null when it is neither. */
