@@ -48,7 +48,7 @@ export const RULES: Readonly<Record<string, string>> = {
   BB1: 'Billbee: credentials username, API password, API key; settings orderStateId, storageLocationId, ordersTag.',
   BB2: 'Billbee: poll every 60 minutes (setting pollMinutes).',
   BB3: 'Billbee: import all products; SKU and EAN are required, else rejected.',
-  BB4: 'Billbee: a product change that would duplicate another product\'s SKU or EAN is rejected.',
+  BB4: "Billbee: a product change that would duplicate another product's SKU or EAN is rejected.",
   BB5: 'Billbee: dimension changes of an already imported product are ignored.',
   BB6: 'Billbee: a bundle is handed on as its components only.',
   BB7: 'Billbee: orders with ordersTag in the configured state are imported, then tagged as received.',
@@ -60,7 +60,7 @@ export const RULES: Readonly<Record<string, string>> = {
   PL4: 'plenigo: every import is logged.',
   PL5: 'plenigo: the import is asynchronous; its result is confirmed from the import logs.',
   WM1: 'Wemalo: orders routed to Wemalo become goods orders.',
-  WM2: "Wemalo: status and tracking webhooks (or polling) become order events.",
+  WM2: 'Wemalo: status and tracking webhooks (or polling) become order events.',
   WM3: 'Wemalo: a cancellation refused once picking started becomes cancel_refused.',
   HW1: 'Hub webhooks: tenants register endpoints; order events are delivered signed (Standard Webhooks).',
 }

@@ -371,7 +371,6 @@ describe('dashboard', () => {
     expect(await page.locator('tr[data-dead-letter=dl_globex_1]').count()).toBe(0)
     const globexLetter = await db.prepare(`select replayed_at from dead_letters where id = 'dl_globex_1'`).first()
     expect(globexLetter?.replayed_at).toBeNull()
-
   })
 
   it('refuses a form POST without the session CSRF token', async () => {

@@ -54,7 +54,9 @@ export async function connectionHealth(db: Database, tenantId: string): Promise<
     db
       .select({ id: importLog.connectionId, n: count() })
       .from(importLog)
-      .where(and(eq(importLog.tenantId, tenantId), inArray(importLog.connectionId, ids), eq(importLog.result, 'failed')))
+      .where(
+        and(eq(importLog.tenantId, tenantId), inArray(importLog.connectionId, ids), eq(importLog.result, 'failed'))
+      )
       .groupBy(importLog.connectionId),
     db
       .select({ id: outboundCalls.connectionId, n: count() })

@@ -124,8 +124,7 @@ export async function importLogPage(c: UiContext) {
                 <td class="rule">
                   {entry.rule ? (
                     <span>
-                      <strong>{entry.rule}</strong>{' '}
-                      <span class="muted">{ruleText(entry.rule) ?? ''}</span>
+                      <strong>{entry.rule}</strong> <span class="muted">{ruleText(entry.rule) ?? ''}</span>
                     </span>
                   ) : (
                     '—'

@@ -19,7 +19,17 @@ import { signInRoutes } from './sign-in'
 export const ui = new Hono<UiEnv>()
 
 // Each path by name: a `use('*')` here would run for every route of the app this is mounted in.
-for (const path of ['/', '/sign-in', '/sign-out', '/tenant', '/orders', '/orders/*', '/import-log', '/dead-letters', '/dead-letters/*']) {
+for (const path of [
+  '/',
+  '/sign-in',
+  '/sign-out',
+  '/tenant',
+  '/orders',
+  '/orders/*',
+  '/import-log',
+  '/dead-letters',
+  '/dead-letters/*',
+]) {
   ui.use(path, pageHeaders)
 }
 ui.get('/', signedIn, connectionsPage)

@@ -147,9 +147,7 @@ export const Layout: FC<{ title: string; page: Page; session: Session; notice?: 
 )
 
 /** Shown in place of a page's content when the operator has not picked a tenant yet. */
-export const ChooseTenant: FC = () => (
-  <p class="notice">Choose a tenant at the top right to see its data.</p>
-)
+export const ChooseTenant: FC = () => <p class="notice">Choose a tenant at the top right to see its data.</p>
 
 export const Badge: FC<{ value: string | null | undefined }> = ({ value }) =>
   value ? <span class={`badge ${value}`}>{value}</span> : <span class="muted">—</span>

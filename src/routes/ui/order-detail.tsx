@@ -50,7 +50,10 @@ const Summary: FC<{ order: Order; connectionName: string }> = ({ order, connecti
         </dd>
         <dt>Connection</dt>
         <dd>
-          {connectionName} <span class="muted">({order.platform} #{order.externalId})</span>
+          {connectionName}{' '}
+          <span class="muted">
+            ({order.platform} #{order.externalId})
+          </span>
         </dd>
         <dt>Created</dt>
         <dd>
@@ -193,7 +196,11 @@ export async function orderDetailPage(c: UiContext) {
       .orderBy(asc(handovers.createdAt)),
   ])
   const connectionIds = [
-    ...new Set([order.connectionId, ...calls.map((call) => call.connectionId), ...handoverRows.map((h) => h.destinationId)]),
+    ...new Set([
+      order.connectionId,
+      ...calls.map((call) => call.connectionId),
+      ...handoverRows.map((h) => h.destinationId),
+    ]),
   ]
   const names = new Map(
     (
