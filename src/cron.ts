@@ -1,28 +1,49 @@
 /**
- * The cron trigger (every minute): starts the polls that are due, so platforms that never push
- * (plentymarkets, Billbee) are read and a webhook a shop failed to deliver is still imported
- * (reconciliation); and queues write-backs whose queueing was interrupted.
+ * The cron trigger (every minute). It starts the polls that are due, so platforms that never
+ * push (plentymarkets, Billbee) are read and a webhook a shop failed to deliver is still
+ * imported; it starts the destinations' report polls (Wemalo's fallback, plenigo's
+ * confirmations); and it sweeps up work whose queue message was lost between a D1 write and
+ * the queue send: inbox rows, hand-overs, write-backs and hub webhook deliveries.
  */
-import { and, eq, isNull, lt, ne, sql } from 'drizzle-orm'
-import { findConnector } from './connectors/registry'
+import { and, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm'
+import { findConnector, findSourceConnector } from './connectors/registry'
 import { logger } from './core/logger'
 import type { Bindings } from './env'
-import { database } from './db/client'
-import { connections, orderEvents, syncCursors, syncJobs } from './db/schema'
+import { type Database, database } from './db/client'
+import { connections, handovers, inbox, orderEvents, syncCursors, syncJobs, webhookDeliveries } from './db/schema'
 import { queueWriteBack } from './orders/record-event'
+import type { DispatchMessage } from './queue/messages'
 import { startSync } from './sync/start-sync'
 
 const DEFAULT_POLL_MINUTES = 5
 /** A poll still marked running after this long is considered lost and started again. */
 const STALE_RUN_MINUTES = 30
+/** Work older than this without progress lost its queue message (queue retries take under 3 minutes). */
+const LOST_AFTER_MS = 5 * 60_000
+const SWEEP_LIMIT = 100
 
 export async function runCron(env: Bindings, now = new Date()) {
-  await startDuePolls(env, now)
-  await requeueWriteBacks(env, now)
+  const db = database(env.DB)
+  await startDuePolls(env, db, now)
+  await startDestinationPolls(env, db, now)
+  await sweepInbox(env, db, now)
+  await sweepHandovers(env, db, now)
+  await sweepWriteBacks(env, db, now)
+  await sweepHubDeliveries(env, db, now)
 }
 
-async function startDuePolls(env: Bindings, now: Date) {
-  const db = database(env.DB)
+function pollMinutes(platform: string, settings: unknown, connectionId: string): number | null {
+  const connector = findConnector(platform)
+  if (!connector) return null
+  try {
+    return connector.pollIntervalMinutes?.(connector.settingsSchema.parse(settings)) ?? DEFAULT_POLL_MINUTES
+  } catch {
+    logger.warn('connection settings no longer valid; poll skipped', { connectionId })
+    return null
+  }
+}
+
+async function startDuePolls(env: Bindings, db: Database, now: Date) {
   const rows = await db
     .select({
       id: connections.id,
@@ -41,25 +62,82 @@ async function startDuePolls(env: Bindings, now: Date) {
     .where(isNull(connections.deletedAt))
 
   for (const row of rows) {
-    const connector = findConnector(row.platform)
-    if (!connector?.fetchPage || row.running > 0) continue
-    let minutes = DEFAULT_POLL_MINUTES
-    try {
-      minutes = connector.pollIntervalMinutes?.(connector.settingsSchema.parse(row.settings)) ?? DEFAULT_POLL_MINUTES
-    } catch {
-      logger.warn('connection settings no longer valid; poll skipped', { connectionId: row.id })
-      continue
-    }
+    if (!findSourceConnector(row.platform)?.fetchPage || row.running > 0) continue
+    const minutes = pollMinutes(row.platform, row.settings, row.id)
+    if (minutes === null) continue
     const due = !row.lastStarted || Date.parse(row.lastStarted) + minutes * 60_000 <= now.getTime() + 5_000
     if (!due) continue
     await startSync(db, env.INGEST, row, 'poll', row.cursor ?? row.createdAt)
   }
 }
 
-async function requeueWriteBacks(env: Bindings, now: Date) {
-  const db = database(env.DB)
+/** One report poll per destination and interval; the cursor row's compare-and-set keeps it single. */
+async function startDestinationPolls(env: Bindings, db: Database, now: Date) {
+  const rows = await db
+    .select({ id: connections.id, platform: connections.platform, settings: connections.settings })
+    .from(connections)
+    .where(isNull(connections.deletedAt))
+  for (const row of rows) {
+    const connector = findConnector(row.platform)
+    if (connector?.role !== 'destination' || !connector.pollReports) continue
+    const minutes = pollMinutes(row.platform, row.settings, row.id)
+    if (minutes === null) continue
+    const dueBefore = new Date(now.getTime() - minutes * 60_000 + 5_000).toISOString()
+    const claimed = await db
+      .insert(syncCursors)
+      .values({ connectionId: row.id, kind: 'reports', cursor: now.toISOString(), updatedAt: now.toISOString() })
+      .onConflictDoUpdate({
+        target: [syncCursors.connectionId, syncCursors.kind],
+        set: { cursor: now.toISOString(), updatedAt: now.toISOString() },
+        setWhere: sql`${syncCursors.cursor} <= ${dueBefore}`,
+      })
+      .returning({ connectionId: syncCursors.connectionId })
+    if (claimed.length)
+      await env.DISPATCH.send({ type: 'destination-poll', connectionId: row.id } satisfies DispatchMessage)
+  }
+}
+
+/** Inbox rows stored but never imported (the isolate died before the queue send, or the send failed). */
+async function sweepInbox(env: Bindings, db: Database, now: Date) {
+  const lost = await db
+    .select({ id: inbox.id })
+    .from(inbox)
+    .where(
+      and(
+        isNull(inbox.processedAt),
+        isNull(inbox.deadLetteredAt),
+        lt(inbox.receivedAt, new Date(now.getTime() - LOST_AFTER_MS).toISOString())
+      )
+    )
+    .limit(SWEEP_LIMIT)
+  if (lost.length) await env.INGEST.sendBatch(lost.map((row) => ({ body: { type: 'webhook', inboxId: row.id } })))
+}
+
+/** Hand-overs and cancellations that have not moved for a while and are not being worked on. */
+async function sweepHandovers(env: Bindings, db: Database, now: Date) {
+  const before = new Date(now.getTime() - LOST_AFTER_MS).toISOString()
+  const stuck = await db
+    .select({ id: handovers.id, state: handovers.state })
+    .from(handovers)
+    .where(
+      and(
+        inArray(handovers.state, ['pending', 'cancel_requested']),
+        lt(handovers.updatedAt, before),
+        or(isNull(handovers.leaseUntil), lt(handovers.leaseUntil, now.toISOString()))
+      )
+    )
+    .limit(SWEEP_LIMIT)
+  if (!stuck.length) return
+  await env.DISPATCH.sendBatch(
+    stuck.map((row) => ({
+      body: { type: row.state === 'pending' ? 'handover' : 'cancel', handoverId: row.id } satisfies DispatchMessage,
+    }))
+  )
+}
+
+async function sweepWriteBacks(env: Bindings, db: Database, now: Date) {
   const pending = await db
-    .select()
+    .select({ id: orderEvents.id })
     .from(orderEvents)
     .where(
       and(
@@ -68,18 +146,26 @@ async function requeueWriteBacks(env: Bindings, now: Date) {
         lt(orderEvents.at, new Date(now.getTime() - 60_000).toISOString())
       )
     )
-    .limit(100)
-  for (const event of pending) {
-    const tracking = (event.data as { tracking?: [] } | null)?.tracking
-    await queueWriteBack(db, env.SYNC, {
-      orderId: event.orderId,
-      eventId: event.id,
-      event: {
-        type: event.type as never,
-        message: event.message,
-        tracking,
-        data: event.data as Record<string, unknown> | null,
-      },
-    })
+    .limit(SWEEP_LIMIT)
+  for (const event of pending) await queueWriteBack(db, env.SYNC, event.id)
+}
+
+/** Deliveries never attempted: their queue message was lost after the batch that wrote them. */
+async function sweepHubDeliveries(env: Bindings, db: Database, now: Date) {
+  const lost = await db
+    .select({ id: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .where(
+      and(
+        eq(webhookDeliveries.state, 'pending'),
+        eq(webhookDeliveries.attempts, 0),
+        lt(webhookDeliveries.createdAt, new Date(now.getTime() - LOST_AFTER_MS).toISOString())
+      )
+    )
+    .limit(SWEEP_LIMIT)
+  if (lost.length) {
+    await env.DISPATCH.sendBatch(
+      lost.map((row) => ({ body: { type: 'hub-delivery', deliveryId: row.id } satisfies DispatchMessage }))
+    )
   }
 }

@@ -3,25 +3,42 @@
  * connection's `platform` and never imports a connector folder directly.
  */
 import type { Platform } from '../core/model'
-import { shopifyConnector } from './shopify'
 import { billbeeConnector } from './billbee'
 import { cartumConnector } from './cartum'
+import { plenigoConnector } from './plenigo'
 import { plentymarketsConnector } from './plentymarkets'
+import { shopifyConnector } from './shopify'
+import type { Connector, DestinationConnector, SourceConnector } from './types'
+import { wemaloConnector } from './wemalo'
 import { wooCommerceConnector } from './woocommerce'
-import type { Connector } from './types'
 
-const connectors: Partial<Record<Platform, Connector<any, any>>> = {
-  shopify: shopifyConnector,
-  woocommerce: wooCommerceConnector,
-  cartum: cartumConnector,
-  plentymarkets: plentymarketsConnector,
-  billbee: billbeeConnector,
+// A Map, not an object: a platform named "__proto__" or "toString" must find nothing.
+const connectors = new Map<string, Connector>(
+  [
+    shopifyConnector,
+    wooCommerceConnector,
+    cartumConnector,
+    plentymarketsConnector,
+    billbeeConnector,
+    plenigoConnector,
+    wemaloConnector,
+  ].map((connector) => [connector.platform, connector as Connector])
+)
+
+export function findConnector(platform: string): Connector | undefined {
+  return connectors.get(platform)
 }
 
-export function findConnector(platform: string): Connector<any, any> | undefined {
-  return connectors[platform as Platform]
+export function findSourceConnector(platform: string): SourceConnector<any, any> | undefined {
+  const connector = connectors.get(platform)
+  return connector?.role === 'source' ? connector : undefined
+}
+
+export function findDestinationConnector(platform: string): DestinationConnector<any, any> | undefined {
+  const connector = connectors.get(platform)
+  return connector?.role === 'destination' ? connector : undefined
 }
 
 export function supportedPlatforms(): Platform[] {
-  return Object.keys(connectors) as Platform[]
+  return [...connectors.keys()] as Platform[]
 }

@@ -1,11 +1,24 @@
 /**
- * The one interface every platform implements. A connector turns a platform's wire format into
- * the canonical model (src/core/model.ts) and back; it knows nothing of D1, queues or HTTP
- * routing. Adding a platform is a folder under src/connectors/ and one line in registry.ts.
+ * The interfaces every platform implements. A connector turns a platform's wire format into the
+ * canonical model (src/core/model.ts) and back; it knows nothing of D1, queues or HTTP routing.
+ * A platform is a source (orders come from it: shops and shop back-ends) or a destination
+ * (orders are handed to it: the warehouse, subscriptions); a connection's role follows from its
+ * platform. Adding a platform is a folder under src/connectors/ and one line in registry.ts.
  */
 import type { z } from 'zod'
 import type { HttpClient } from '../core/http-client'
-import type { ImportNote, ImportRecord, OrderEventType, OrderStatus, Platform, Tracking } from '../core/model'
+import type { ImportPolicy } from '../core/import-policy'
+import type {
+  HandoverOrder,
+  HandoverState,
+  ImportNote,
+  ImportRecord,
+  OrderEventInput,
+  OrderSnapshot,
+  Platform,
+  SyncMode,
+  WriteBackResult,
+} from '../core/model'
 
 /** What webhook intake knows of a request: nothing is parsed yet. */
 export type WebhookRequest = {
@@ -28,8 +41,6 @@ export type WebhookVerdict =
 /** A stored webhook delivery, handed to the connector in the INGEST consumer. */
 export type InboxEvent = { topic: string; body: string; receivedAt: string }
 
-export type SyncMode = 'poll' | 'backfill'
-
 export type PageRequest = {
   mode: SyncMode
   /** The connector's own token for the next page; null on the first page of a run. */
@@ -47,28 +58,6 @@ export type PageResult = {
   notes?: ImportNote[]
 }
 
-/** The hub's view of an order, as a write-back needs it. */
-export type OrderSnapshot = {
-  id: string
-  externalId: string
-  number: string
-  status: OrderStatus
-  platformStatus: string | null
-  writtenOff: boolean
-  tracking: Tracking[]
-  lines: { externalId: string | null; sku: string | null; quantity: number }[]
-}
-
-export type OrderEventInput = {
-  type: OrderEventType
-  message?: string | null
-  tracking?: Tracking[]
-  data?: Record<string, unknown> | null
-}
-
-export type WriteBackResult =
-  { result: 'done'; detail?: string; platformStatus?: string | null } | { result: 'not_applicable'; detail: string }
-
 /** Everything a connector may use at run time. */
 export type ConnectorContext<Credentials, Settings> = {
   connection: { id: string; tenantId: string; platform: Platform }
@@ -84,7 +73,31 @@ export type ConnectorContext<Credentials, Settings> = {
   now(): Date
 }
 
-export interface Connector<Credentials = unknown, Settings = unknown> {
+/**
+ * Runs an outbound call that the platform would repeat if it were sent twice (a note, a shipping
+ * package, a goods order). The step is recorded before it runs and skipped once it is done; when
+ * an earlier attempt started but never recorded its end, `alreadyDone` asks the platform first.
+ */
+export type OutboundSteps = {
+  once(
+    step: string,
+    run: () => Promise<string | void>,
+    options?: { alreadyDone?: () => Promise<boolean> }
+  ): Promise<{ skipped: boolean }>
+}
+
+/** The webhooks Kontor registers at the platform when a connection is created (issue: registration). */
+export type WebhookRegistration<Credentials, Settings> = {
+  /** Registers Kontor's webhooks; returns the platform's ids of what it registered. */
+  register(context: ConnectorContext<Credentials, Settings>, webhookUrl: string): Promise<string[]>
+  /** Removes them again when the connection is deleted. */
+  unregister(context: ConnectorContext<Credentials, Settings>, registeredIds: string[]): Promise<void>
+  /** Ids still registered and active; a missing or disabled one is registered again by the cron. */
+  active(context: ConnectorContext<Credentials, Settings>, registeredIds: string[], webhookUrl: string): Promise<string[]>
+}
+
+/** What every connector has, whatever its role. */
+type ConnectorBase<Credentials, Settings> = {
   readonly platform: Platform
   readonly credentialsSchema: z.ZodType<Credentials>
   /** Settings with their defaults; a 400 names the field that fails. */
@@ -93,37 +106,25 @@ export interface Connector<Credentials = unknown, Settings = unknown> {
   apiBaseUrl(credentials: Credentials): string
   /** Extra credentials Kontor generates when none were given (e.g. a webhook secret). */
   generatedCredentials?(credentials: Partial<Credentials>): Partial<Credentials>
-
   /** The URL the merchant registers, when it must carry more than Kontor's webhook URL (Cartum's key). */
   registeredWebhookUrl?(webhookUrl: string, credentials: Credentials): string
   /** Verifies a webhook on the raw bytes. No I/O, no parsing beyond what dedupe needs. */
   verifyWebhook?(request: WebhookRequest, credentials: Credentials): Promise<WebhookVerdict>
+  /** Registration of Kontor's webhooks through the platform's API, where it has one. */
+  readonly webhooks?: WebhookRegistration<Credentials, Settings>
+  /** How often the cron polls this connection, in minutes. */
+  pollIntervalMinutes?(settings: Settings): number
+}
+
+/** A shop or shop back-end: orders come from it, and status and tracking go back to it. */
+export type SourceConnector<Credentials = unknown, Settings = unknown> = ConnectorBase<Credentials, Settings> & {
+  readonly role: 'source'
+  /** The platform's own import rules (BB8, PM3, PM5, BB4); empty when only the general rules apply. */
+  readonly importPolicy: ImportPolicy
   /** Turns a stored webhook delivery into import records (INGEST consumer). */
   parseWebhook?(event: InboxEvent, context: ConnectorContext<Credentials, Settings>): Promise<ImportRecord[]>
   /** One page of a poll or backfill run. */
   fetchPage?(context: ConnectorContext<Credentials, Settings>, request: PageRequest): Promise<PageResult>
-  /**
-   * The rule id under which platform changes to an order are ignored once the hub has moved it
-   * past `new` (BB8: re-import only while not processing; PM3: not after the hand-over).
-   */
-  readonly ignoresChangesAfterNew?: string
-  /**
-   * The rule id under which an imported order is never updated from the platform again, except
-   * for a cancellation (PM3: after the hand-over, later plenty changes are not imported).
-   */
-  readonly importsOnce?: string
-  /**
-   * The rule id under which a platform cancellation is a request the hub may refuse: an order
-   * already in processing or shipped stays as it is and gets a `cancel_refused` event (PM5).
-   */
-  readonly cancellationsAreRequests?: string
-  /**
-   * The rule id under which a product update is rejected when it would give the product an SKU
-   * or EAN another product of the tenant already has (BB4: Billbee requires both to be unique).
-   */
-  readonly rejectsDuplicateProductCodes?: string
-  /** How often the cron polls this connection, in minutes. */
-  pollIntervalMinutes?(settings: Settings): number
   /**
    * Runs after an order was imported (or found unchanged), e.g. to tag it as received on the
    * platform (BB7). It must be idempotent: a retried message runs it again.
@@ -133,13 +134,77 @@ export interface Connector<Credentials = unknown, Settings = unknown> {
     order: OrderSnapshot,
     result: 'created' | 'updated' | 'unchanged'
   ): Promise<void>
-  /** Writes an order event back to the platform the order came from (SYNC consumer). */
+  /**
+   * Writes an order event back to the platform the order came from (SYNC consumer). `order` is
+   * the order as it stands now: a status write sends its current status, not the event's.
+   */
   writeBack?(
     context: ConnectorContext<Credentials, Settings>,
     order: OrderSnapshot,
-    event: OrderEventInput
+    event: OrderEventInput,
+    steps: OutboundSteps
   ): Promise<WriteBackResult>
 }
+
+/** A hand-over as the destination sees it again (to cancel it, or to confirm it). */
+export type HandoverReference = {
+  orderId: string
+  /** The destination's id for it; null while the hand-over never got an answer. */
+  reference: string | null
+  state: HandoverState
+  /** What the destination connector kept about it (e.g. plenigo's promise id). */
+  details: Record<string, unknown>
+  createdAt: string
+  updatedAt: string
+}
+
+export type HandoverOutcome =
+  /** Accepted; the destination still confirms it later (reported by `pollReports`). */
+  | { state: 'sent'; reference: string; detail?: string; details?: Record<string, unknown> }
+  /** Done: the destination holds the order under `reference`. */
+  | { state: 'confirmed'; reference: string; detail?: string; details?: Record<string, unknown> }
+
+export type CancelOutcome = { result: 'cancelled'; detail?: string } | { result: 'refused'; message: string }
+
+/** What a destination reports about an order it holds (webhook or poll). */
+export type DestinationReport =
+  /** An order event (shipped, processing …); `reportKey` makes a repeated report a no-op. */
+  | { kind: 'event'; orderId: string; reportKey: string; event: OrderEventInput }
+  /** An open hand-over is now confirmed (or failed for good) at the destination. */
+  | { kind: 'confirmed'; orderId: string; reference: string; detail?: string; details?: Record<string, unknown> }
+  | { kind: 'failed'; orderId: string; message: string }
+
+export type ReportPoll = {
+  reports: DestinationReport[]
+  /** Called once every report is recorded, e.g. to acknowledge bookings read (Wemalo). */
+  acknowledge?(): Promise<void>
+}
+
+/** A system orders are handed to: the warehouse (Wemalo) or subscriptions (plenigo). */
+export type DestinationConnector<Credentials = unknown, Settings = unknown> = ConnectorBase<Credentials, Settings> & {
+  readonly role: 'destination'
+  /**
+   * Hands an order over. Throw a FinalError with a clear message for a refusal that will not pass
+   * (it becomes `handover_failed`), a RetryableError for one that may. `attempt` > 1 means an
+   * earlier attempt may have reached the destination: look the order up before creating it again.
+   */
+  handOver(
+    context: ConnectorContext<Credentials, Settings>,
+    order: HandoverOrder,
+    handover: { attempt: number; details: Record<string, unknown> },
+    steps: OutboundSteps
+  ): Promise<HandoverOutcome>
+  /** Cancels a hand-over; a destination that cannot (picking started) refuses with a message. */
+  cancel(context: ConnectorContext<Credentials, Settings>, handover: HandoverReference): Promise<CancelOutcome>
+  /** Reads a stored webhook of the destination as reports. */
+  parseReports?(event: InboxEvent, context: ConnectorContext<Credentials, Settings>): Promise<DestinationReport[]>
+  /** The cron's fallback and confirmation poll; `open` lists hand-overs not yet settled. */
+  pollReports?(context: ConnectorContext<Credentials, Settings>, open: HandoverReference[]): Promise<ReportPoll>
+}
+
+export type Connector<Credentials = any, Settings = any> =
+  | SourceConnector<Credentials, Settings>
+  | DestinationConnector<Credentials, Settings>
 
 /** Settings every connector understands; connectors extend their schema with these. */
 export type CommonSettings = { baseUrl?: string }

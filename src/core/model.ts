@@ -29,6 +29,8 @@ export const ORDER_EVENT_TYPES = [
   'returned',
   'written_off',
   'comment',
+  'handed_over',
+  'handover_failed',
 ] as const
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number]
 
@@ -85,7 +87,10 @@ export type IncomingProduct = {
 export type IncomingOrderLine = {
   externalId: string | null
   product: IncomingProduct
+  /** As ordered. */
   quantity: number
+  /** What is left after refunds or removals, when the platform says so (Shopify's current_quantity). */
+  currentQuantity?: number | null
   unitPrice: string
   total: string
 }
@@ -114,6 +119,8 @@ export type IncomingOrder = {
   /** Delivery details (DL1); null where a platform's rule says not to import them (WC4). */
   delivery: Delivery | null
   tracking: Tracking[]
+  /** The payment method as the platform names it (e.g. Shopify's gateway), for plenigo (PL3). */
+  paymentMethod?: string | null
 }
 
 export type ImportKind = 'order' | 'product' | 'customer'
@@ -136,3 +143,80 @@ export type ImportRecord =
 
 /** A line for the import log that is about a run rather than one resource (e.g. SH1's clamp). */
 export type ImportNote = { kind: ImportKind; result: ImportResult; rule?: string; reason: string }
+
+/** A poll reads what changed since the last run; a backfill reads the past once (SH1, WC1 …). */
+export type SyncMode = 'poll' | 'backfill'
+
+/** An order event as reported (SPEC §4): by the back-office API, a destination, or the hub itself. */
+export type OrderEventInput = {
+  type: OrderEventType
+  message?: string | null
+  tracking?: Tracking[]
+  data?: Record<string, unknown> | null
+}
+
+/** The hub's view of an order, as a write-back or an after-import hook needs it. */
+export type OrderSnapshot = {
+  id: string
+  externalId: string
+  number: string
+  status: OrderStatus
+  platformStatus: string | null
+  writtenOff: boolean
+  tracking: Tracking[]
+  lines: { externalId: string | null; sku: string | null; quantity: number }[]
+  /** Destinations the order was routed to, with their hand-over state (see Handover). */
+  handovers: { destinationId: string; state: HandoverState; reference: string | null }[]
+}
+
+export type WriteBackResult =
+  | { result: 'done'; detail?: string; platformStatus?: string | null }
+  | { result: 'not_applicable'; detail: string }
+
+/**
+ * A hand-over's life: `pending` until the destination accepted it, `sent` while the destination
+ * still has to confirm it (plenigo's asynchronous import), `confirmed`, or `failed` for good.
+ * A cancellation moves it to `cancel_requested`, then `cancelled` or `cancel_refused`.
+ */
+export const HANDOVER_STATES = [
+  'pending',
+  'sent',
+  'confirmed',
+  'failed',
+  'cancel_requested',
+  'cancelled',
+  'cancel_refused',
+] as const
+export type HandoverState = (typeof HANDOVER_STATES)[number]
+
+/** A line as a destination receives it; a bundle carries its components (BB6). */
+export type HandoverLine = {
+  id: string
+  sku: string | null
+  code: string | null
+  name: string
+  quantity: number
+  unitPrice: string
+  total: string
+  product: { type: 'single' | 'bundle'; components: { sku: string | null; externalId: string | null; quantity: number }[] } | null
+}
+
+/** The hub's order as a destination receives it (read fresh when the hand-over runs). */
+export type HandoverOrder = {
+  id: string
+  tenantId: string
+  connectionId: string
+  platform: string
+  externalId: string
+  number: string
+  createdAt: string
+  currency: string
+  status: OrderStatus
+  total: string
+  shippingCost: string | null
+  paymentMethod: string | null
+  customer: { firstName: string | null; lastName: string | null; email: string | null; phone: string | null } | null
+  billingAddress: Address | null
+  shippingAddress: Address | null
+  lines: HandoverLine[]
+}

@@ -4,7 +4,7 @@
  * decimal string, timestamps are ISO 8601 in UTC.
  */
 import { sql } from 'drizzle-orm'
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 const createdAt = () =>
   text('created_at')
@@ -48,6 +48,16 @@ export const connections = sqliteTable(
     routes: text('routes', { mode: 'json' }).$type<string[]>().notNull(),
     /** AES-GCM ciphertext of short-lived platform state, e.g. a cached API session token. */
     sessionState: text('session_state'),
+    /** Kontor's webhooks at the platform: their ids, whether they are active, when last checked. */
+    webhookRegistration: text('webhook_registration', { mode: 'json' }).$type<{
+      state: 'registered' | 'failed' | 'not_registered'
+      ids: string[]
+      checkedAt: string
+      /** Kontor's own origin the webhooks point at. */
+      origin?: string
+      error?: string
+      reregistered?: number
+    }>(),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull(),
     deletedAt: text('deleted_at'),
@@ -66,8 +76,14 @@ export const inbox = sqliteTable(
     body: text('body').notNull(),
     receivedAt: text('received_at').notNull(),
     processedAt: text('processed_at'),
+    /** Set when its message was given up on; the sweep leaves it to the operator's replay. */
+    deadLetteredAt: text('dead_lettered_at'),
   },
-  (table) => [uniqueIndex('inbox_delivery').on(table.connectionId, table.deliveryKey)]
+  (table) => [
+    uniqueIndex('inbox_delivery').on(table.connectionId, table.deliveryKey),
+    // The cron's sweep for deliveries that never reached the queue.
+    index('inbox_unprocessed').on(table.processedAt, table.receivedAt),
+  ]
 )
 
 export const orders = sqliteTable(
@@ -92,6 +108,9 @@ export const orders = sqliteTable(
     shippingAddress: text('shipping_address', { mode: 'json' }),
     delivery: text('delivery', { mode: 'json' }),
     tracking: text('tracking', { mode: 'json' }).$type<unknown[]>().notNull().default([]),
+    paymentMethod: text('payment_method'),
+    /** Bumped by every write; an import plans from a revision and writes only if it is still current. */
+    revision: integer('revision').notNull().default(0),
     /** Fingerprint of the imported content: an unchanged re-import writes nothing. */
     contentHash: text('content_hash').notNull(),
     importedAt: text('imported_at').notNull(),
@@ -116,6 +135,8 @@ export const orderLines = sqliteTable(
     code: text('code'),
     name: text('name').notNull(),
     quantity: integer('quantity').notNull(),
+    /** What is left of the line after refunds or removals, when the platform says so. */
+    currentQuantity: integer('current_quantity'),
     unitPrice: text('unit_price').notNull(),
     total: text('total').notNull(),
   },
@@ -140,6 +161,8 @@ export const orderEvents = sqliteTable(
   },
   (table) => [
     index('order_events_order').on(table.orderId, table.at),
+    // The cron's scan for write-backs whose queueing was interrupted.
+    index('order_events_unqueued').on(table.syncQueuedAt, table.at),
     uniqueIndex('order_events_idempotency').on(table.tenantId, table.idempotencyKey),
   ]
 )
@@ -229,7 +252,13 @@ export const importLog = sqliteTable(
     reason: text('reason'),
     at: text('at').notNull(),
   },
-  (table) => [index('import_log_tenant').on(table.tenantId, table.id)]
+  (table) => [
+    // The API lists newest first by (at, id), filtered by connection or result.
+    index('import_log_tenant').on(table.tenantId, table.at, table.id),
+    index('import_log_connection').on(table.tenantId, table.connectionId, table.at, table.id),
+    index('import_log_result').on(table.tenantId, table.result, table.at, table.id),
+    index('import_log_at').on(table.at),
+  ]
 )
 
 export const deadLetters = sqliteTable(
@@ -270,6 +299,8 @@ export const syncJobs = sqliteTable(
     status: text('status').notNull(),
     pages: integer('pages').notNull().default(0),
     records: integer('records').notNull().default(0),
+    /** Orders read again without a change: counted here, not logged one by one. */
+    unchanged: integer('unchanged').notNull().default(0),
     error: text('error'),
     startedAt: text('started_at').notNull(),
     finishedAt: text('finished_at'),
@@ -277,7 +308,11 @@ export const syncJobs = sqliteTable(
   (table) => [index('sync_jobs_connection').on(table.connectionId, table.startedAt)]
 )
 
-/** Every outbound write-back or hand-over call and its outcome, for operators. */
+/**
+ * Every outbound call Kontor makes (write-back steps, hand-overs, hub webhook deliveries) and its
+ * outcome. A step that must not run twice carries a `stepKey`: it is recorded as `started`
+ * before the call and `done` after it, so a retried message skips it.
+ */
 export const outboundCalls = sqliteTable(
   'outbound_calls',
   {
@@ -285,10 +320,101 @@ export const outboundCalls = sqliteTable(
     tenantId: text('tenant_id').notNull(),
     connectionId: text('connection_id').notNull(),
     orderId: text('order_id'),
+    stepKey: text('step_key'),
     action: text('action').notNull(),
+    /** started | done | failed | not_applicable */
     result: text('result').notNull(),
     detail: text('detail'),
+    attempts: integer('attempts').notNull().default(1),
     at: text('at').notNull(),
   },
-  (table) => [index('outbound_calls_order').on(table.orderId)]
+  (table) => [
+    index('outbound_calls_order').on(table.orderId),
+    uniqueIndex('outbound_calls_step').on(table.stepKey),
+    index('outbound_calls_tenant').on(table.tenantId, table.at, table.id),
+    index('outbound_calls_connection').on(table.tenantId, table.connectionId, table.at),
+  ]
 )
+
+/** An order on its way to a destination connection (Wemalo, plenigo); one per order and destination. */
+export const handovers = sqliteTable(
+  'handovers',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    orderId: text('order_id').notNull(),
+    destinationId: text('destination_id').notNull(),
+    reference: text('reference'),
+    /** See HANDOVER_STATES in src/core/model.ts. */
+    state: text('state').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    /** What the destination connector keeps about it (e.g. plenigo's promise id). */
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    /** While set and in the future, one consumer is working on this row; others leave it alone. */
+    leaseUntil: text('lease_until'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (table) => [
+    uniqueIndex('handovers_order_destination').on(table.orderId, table.destinationId),
+    index('handovers_state').on(table.state, table.updatedAt),
+    index('handovers_destination').on(table.destinationId, table.state),
+  ]
+)
+
+/** A tenant's hub webhook endpoint (HW1); the signing secret is encrypted like credentials. */
+export const webhookEndpoints = sqliteTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    url: text('url').notNull(),
+    events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
+    secret: text('secret').notNull(),
+    createdAt: text('created_at').notNull(),
+    deletedAt: text('deleted_at'),
+  },
+  (table) => [index('webhook_endpoints_tenant').on(table.tenantId, table.deletedAt)]
+)
+
+/**
+ * One hub event for one endpoint. Written in the same batch as the change it reports, so no event
+ * is lost between the change and the queue; the body is fixed at the first attempt, so retries
+ * and replays send the same bytes under the same webhook-id.
+ */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    endpointId: text('endpoint_id').notNull(),
+    eventKey: text('event_key').notNull(),
+    type: text('type').notNull(),
+    orderId: text('order_id').notNull(),
+    eventId: text('event_id'),
+    body: text('body'),
+    /** pending | delivered | failed */
+    state: text('state').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (table) => [
+    uniqueIndex('webhook_deliveries_event').on(table.endpointId, table.eventKey),
+    index('webhook_deliveries_endpoint').on(table.endpointId, table.createdAt, table.id),
+    index('webhook_deliveries_key').on(table.eventKey),
+    index('webhook_deliveries_state').on(table.state, table.updatedAt),
+  ]
+)
+
+/**
+ * Always empty. A batch that must only run while what it planned from is still true starts with
+ * `insert into write_guards (ok) select 0 where <it is no longer true>`: the CHECK fails, and D1
+ * rolls the whole batch back (compare-and-set in the SQL itself).
+ */
+export const writeGuards = sqliteTable('write_guards', { ok: integer('ok').notNull() }, (table) => [
+  check('stale_snapshot', sql`${table.ok} = 1`),
+])

@@ -17,11 +17,14 @@ import type {
 } from '../core/model'
 import { type Database, nowIso } from '../db/client'
 import { importLog, orders } from '../db/schema'
+import { isGuardFailure, StaleSnapshotError } from '../db/write-guard'
 import { writeBatch } from '../db/write-batch'
+import { returnedIds } from '../hub/emit'
+import type { ImportPolicy } from '../core/import-policy'
 import type { ProductMatch } from './match-keys'
 import { type ExistingOrder, type InitialStatusSetting, planOrderImport } from './order-plan'
 import { importCustomer, importProduct } from './store-catalog'
-import { eventOnlyStatements, type ImportScope, orderId, orderWriteStatements } from './store-order'
+import { eventOnlyStatements, type ImportScope, type OrderBatch, orderId, orderWriteStatements } from './store-order'
 
 export type ImportTarget = {
   tenantId: string
@@ -29,18 +32,28 @@ export type ImportTarget = {
   connectionId: string
   platform: string
   settings: { productMatch?: ProductMatch; initialStatus?: InitialStatusSetting }
-  /** Where the records came from; a poll that creates an order says so, since a webhook should have. */
+  /** Where the records came from; a poll that creates an order says so when a webhook should have. */
   origin: 'webhook' | 'poll' | 'backfill'
-  /** See Connector.ignoresChangesAfterNew, importsOnce and cancellationsAreRequests. */
-  ignoresChangesAfterNew?: string
-  importsOnce?: string
-  cancellationsAreRequests?: string
-  rejectsDuplicateProductCodes?: string
+  /** Whether the platform pushes webhooks at all (poll-only platforms find every order by polling). */
+  takesWebhooks: boolean
+  policy: ImportPolicy
+  /** Destination connection ids every new order of this connection is handed to. */
+  routes: string[]
 }
 
 export type OrderOutcome = { orderId: string; externalId: string; result: ImportResult; rule?: string; reason?: string }
 
-export type ImportSummary = { orders: OrderOutcome[]; counts: Partial<Record<ImportResult, number>> }
+/** What the importer changed that the caller must queue: hand-overs, cancellations, hub deliveries. */
+export type FollowUps = { handoverIds: string[]; cancelHandoverIds: string[]; deliveryIds: string[] }
+
+export type ImportSummary = {
+  orders: OrderOutcome[]
+  counts: Partial<Record<ImportResult, number>>
+  followUps: FollowUps
+}
+
+/** How often an order batch is planned again after another writer changed the order first. */
+const MAX_PLANS = 5
 
 /** A stable fingerprint of what the platform says, without its clock. */
 async function orderContentHash(order: IncomingOrder): Promise<string> {
@@ -77,6 +90,7 @@ async function existingOrders(db: Database, ids: string[]): Promise<Map<string, 
         contentHash: orders.contentHash,
         delivery: orders.delivery,
         status: orders.status,
+        revision: orders.revision,
       })
       .from(orders)
       .where(inArray(orders.id, ids.slice(start, start + 90)))
@@ -85,6 +99,104 @@ async function existingOrders(db: Database, ids: string[]): Promise<Map<string, 
     }
   }
   return existing
+}
+
+/** Runs an order batch and collects what it asks the caller to queue. */
+async function runOrderBatch(db: Database, batch: OrderBatch, followUps: FollowUps) {
+  const results = await writeBatch(db, batch.statements)
+  followUps.handoverIds.push(...batch.handoverIds)
+  for (const index of batch.hubEventAt) followUps.deliveryIds.push(...returnedIds(results[index]))
+  if (batch.cancelAt !== null) followUps.cancelHandoverIds.push(...returnedIds(results[batch.cancelAt]))
+}
+
+type OrderImport = {
+  db: Database
+  target: ImportTarget
+  scope: ImportScope
+  incoming: IncomingOrder
+  id: string
+  contentHash: string
+  existing: ExistingOrder | null
+}
+
+/**
+ * Plans one order from what the hub holds and writes the plan as one batch that holds only
+ * while the order is still as planned from; when another writer got there first (a concurrent
+ * delivery, an order event), the order is read again and planned again.
+ */
+async function importOrder(
+  input: OrderImport,
+  followUps: FollowUps
+): Promise<{ outcome: OrderOutcome; written: ExistingOrder | null; log?: ReturnType<typeof logRow> }> {
+  const { db, target, scope, incoming, id, contentHash } = input
+  let existing = input.existing
+  for (let planNumber = 1; ; planNumber++) {
+    const plan = planOrderImport({
+      incoming,
+      existing,
+      contentHash,
+      tenantCurrency: target.tenantCurrency,
+      initialStatusSetting: target.settings.initialStatus,
+      policy: target.policy,
+    })
+    if (plan.action !== 'write') {
+      const result: ImportResult = plan.action === 'reject' ? 'rejected' : 'unchanged'
+      const outcome = { orderId: id, externalId: incoming.externalId, result, rule: plan.rule, reason: plan.reason }
+      const silent = plan.action === 'keep' && plan.silent
+      return {
+        outcome,
+        written: null,
+        log: silent ? undefined : logRow(target, { kind: 'order', ...outcome }),
+      }
+    }
+    try {
+      if (plan.keepContent) {
+        const batch = await eventOnlyStatements(db, {
+          scope,
+          incoming,
+          orderId: id,
+          contentHash,
+          events: plan.events,
+          expectedRevision: existing!.revision,
+        })
+        await runOrderBatch(db, batch, followUps)
+        return { outcome: { orderId: id, externalId: incoming.externalId, result: 'updated' }, written: null }
+      }
+      const reason =
+        target.origin === 'poll' && target.takesWebhooks && plan.result === 'created'
+          ? 'found by the poll: no webhook brought this order'
+          : undefined
+      const batch = await orderWriteStatements(db, {
+        scope,
+        incoming,
+        orderId: id,
+        contentHash,
+        status: plan.status,
+        events: plan.events,
+        result: plan.result,
+        expectedRevision: existing?.revision ?? null,
+        routes: target.routes,
+        reason,
+      })
+      await runOrderBatch(db, batch, followUps)
+      return {
+        outcome: { orderId: id, externalId: incoming.externalId, result: plan.result },
+        written: {
+          id,
+          updatedAt: incoming.updatedAt,
+          writtenOff: false,
+          contentHash,
+          delivery: incoming.delivery,
+          status: plan.status,
+          revision: (existing?.revision ?? -1) + 1,
+        },
+      }
+    } catch (error) {
+      if (!isGuardFailure(error)) throw error
+      if (planNumber >= MAX_PLANS) throw new StaleSnapshotError(`order ${id}`)
+      existing = (await existingOrders(db, [id])).get(id) ?? null
+    }
+  }
 }
 
 export async function importRecords(
@@ -98,9 +210,13 @@ export async function importRecords(
     connectionId: target.connectionId,
     platform: target.platform,
     productMatch: target.settings.productMatch ?? 'sku',
-    rejectsDuplicateProductCodes: target.rejectsDuplicateProductCodes,
+    rejectsDuplicateProductCodes: target.policy.rejectsDuplicateProductCodes,
   }
-  const summary: ImportSummary = { orders: [], counts: {} }
+  const summary: ImportSummary = {
+    orders: [],
+    counts: {},
+    followUps: { handoverIds: [], cancelHandoverIds: [], deliveryIds: [] },
+  }
   const count = (result: ImportResult) => (summary.counts[result] = (summary.counts[result] ?? 0) + 1)
   const logLater: ReturnType<typeof logRow>[] = notes.map((note) => logRow(target, { ...note, externalId: null }))
 
@@ -110,62 +226,24 @@ export async function importRecords(
 
   for (const [index, incoming] of orderRecords.entries()) {
     const id = ids[index]
-    const contentHash = await orderContentHash(incoming)
-    const plan = planOrderImport({
-      incoming,
-      existing: existing.get(id) ?? null,
-      contentHash,
-      tenantCurrency: target.tenantCurrency,
-      initialStatusSetting: target.settings.initialStatus,
-      ignoresChangesAfterNew: target.ignoresChangesAfterNew,
-      importsOnce: target.importsOnce,
-      cancellationsAreRequests: target.cancellationsAreRequests,
-    })
-    if (plan.action === 'write' && plan.keepContent) {
-      await writeBatch(db, eventOnlyStatements(db, { scope, incoming, orderId: id, contentHash, events: plan.events }))
-      summary.orders.push({ orderId: id, externalId: incoming.externalId, result: 'updated' })
-      count('updated')
-    } else if (plan.action === 'write') {
-      const reason =
-        target.origin === 'poll' && plan.result === 'created'
-          ? 'found by the poll: no webhook brought this order'
-          : undefined
-      const statements = await orderWriteStatements(db, {
+    const { outcome, written, log } = await importOrder(
+      {
+        db,
+        target,
         scope,
         incoming,
-        orderId: id,
-        contentHash,
-        status: plan.status,
-        events: plan.events,
-        result: plan.result,
-        reason,
-      })
-      await writeBatch(db, statements)
-      // A later record of the same page sees what this one wrote.
-      existing.set(id, {
         id,
-        updatedAt: incoming.updatedAt,
-        writtenOff: false,
-        contentHash,
-        delivery: incoming.delivery,
-        status: plan.status,
-      })
-      summary.orders.push({ orderId: id, externalId: incoming.externalId, result: plan.result })
-      count(plan.result)
-    } else {
-      const result: ImportResult = plan.action === 'reject' ? 'rejected' : 'unchanged'
-      logLater.push(
-        logRow(target, { kind: 'order', externalId: incoming.externalId, result, rule: plan.rule, reason: plan.reason })
-      )
-      summary.orders.push({
-        orderId: id,
-        externalId: incoming.externalId,
-        result,
-        rule: plan.rule,
-        reason: plan.reason,
-      })
-      count(result)
-    }
+        contentHash: await orderContentHash(incoming),
+        existing: existing.get(id) ?? null,
+      },
+      summary.followUps
+    )
+    // A later record of the same page sees what this one wrote.
+    if (written) existing.set(id, written)
+    else if (outcome.result === 'updated') existing.delete(id)
+    if (log) logLater.push(log)
+    summary.orders.push(outcome)
+    count(outcome.result)
   }
 
   for (const record of records) {

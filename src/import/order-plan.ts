@@ -3,6 +3,7 @@
  * what the hub has and what the platform sent, what happens. The store (store-order.ts) only
  * carries the decision out, so every rule here is testable without a runtime.
  */
+import type { ImportPolicy } from '../core/import-policy'
 import type { Delivery, IncomingOrder, OrderEventType, OrderStatus } from '../core/model'
 import { ORDER_STATUSES } from '../core/model'
 import { deliveryComment, sameDelivery } from './delivery-comment'
@@ -14,13 +15,16 @@ export type ExistingOrder = {
   contentHash: string
   delivery: Delivery | null
   status: OrderStatus
+  /** Bumped by every write; the import's batch is written only while it is unchanged. */
+  revision: number
 }
 
 export type PlannedEvent = { type: OrderEventType; message: string | null; data: Record<string, unknown> | null }
 
 export type OrderPlan =
   | { action: 'reject'; rule: string; reason: string }
-  | { action: 'keep'; rule?: string; reason: string }
+  /** `silent`: the platform sent nothing new; counted, not logged (a poll re-reads many such orders). */
+  | { action: 'keep'; rule?: string; reason: string; silent?: boolean }
   | {
       action: 'write'
       result: 'created' | 'updated'
@@ -64,12 +68,9 @@ export function planOrderImport(input: {
   contentHash: string
   tenantCurrency: string
   initialStatusSetting: InitialStatusSetting
-  /** See Connector.ignoresChangesAfterNew, importsOnce and cancellationsAreRequests. */
-  ignoresChangesAfterNew?: string
-  importsOnce?: string
-  cancellationsAreRequests?: string
+  policy: ImportPolicy
 }): OrderPlan {
-  const { incoming, existing, contentHash, tenantCurrency } = input
+  const { incoming, existing, contentHash, tenantCurrency, policy } = input
   if (incoming.currency.toUpperCase() !== tenantCurrency.toUpperCase()) {
     return {
       action: 'reject',
@@ -81,13 +82,16 @@ export function planOrderImport(input: {
     const status = incoming.status ?? initialStatus(input.initialStatusSetting, incoming.orderType)
     return { action: 'write', result: 'created', status, events: platformEvents(incoming, null) }
   }
+  if (existing.contentHash === contentHash) {
+    return { action: 'keep', reason: 'no change', silent: true }
+  }
   if (existing.writtenOff) {
     return { action: 'keep', rule: 'G5', reason: 'the order is written off; platform changes are no longer applied' }
   }
   const cancelling = incoming.status === 'cancelled' && existing.status !== 'cancelled'
   if (
     cancelling &&
-    input.cancellationsAreRequests &&
+    policy.cancellationsAreRequests &&
     (existing.status === 'processing' || existing.status === 'shipped')
   ) {
     return {
@@ -97,32 +101,29 @@ export function planOrderImport(input: {
       events: [
         {
           type: 'cancel_refused',
-          message: `${input.cancellationsAreRequests}: the order is already ${existing.status}; the cancellation is refused`,
+          message: `${policy.cancellationsAreRequests}: the order is already ${existing.status}; the cancellation is refused`,
           data: null,
         },
       ],
       keepContent: true,
     }
   }
-  if (input.importsOnce && !cancelling) {
+  if (policy.importsOnce && !cancelling) {
     return {
       action: 'keep',
-      rule: input.importsOnce,
+      rule: policy.importsOnce,
       reason: 'the order was handed over; later platform changes are not imported',
     }
   }
-  if (input.ignoresChangesAfterNew && existing.status !== 'new') {
+  if (policy.ignoresChangesAfterNew && existing.status !== 'new') {
     return {
       action: 'keep',
-      rule: input.ignoresChangesAfterNew,
+      rule: policy.ignoresChangesAfterNew,
       reason: `the order is ${existing.status}; platform changes are no longer imported`,
     }
   }
   if (Date.parse(incoming.updatedAt) < Date.parse(existing.updatedAt)) {
     return { action: 'keep', reason: `an older update (${incoming.updatedAt}) arrived after ${existing.updatedAt}` }
-  }
-  if (existing.contentHash === contentHash) {
-    return { action: 'keep', reason: 'no change' }
   }
   // The platform may only move the status to what it reports itself (e.g. cancelled); the
   // hub's own progress (processing, shipped …) is not undone by a platform edit.

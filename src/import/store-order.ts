@@ -7,10 +7,22 @@ import { type SQL, sql } from 'drizzle-orm'
 import { derivedId } from '../core/ids'
 import type { IncomingCustomer, IncomingOrder, IncomingProduct, OrderStatus } from '../core/model'
 import { type Database, nowIso } from '../db/client'
-import { categories, customers, importLog, mappings, orderEvents, orderLines, orders, products } from '../db/schema'
+import {
+  categories,
+  customers,
+  handovers,
+  importLog,
+  mappings,
+  orderEvents,
+  orderLines,
+  orders,
+  products,
+} from '../db/schema'
 import { randomId } from '../core/ids'
 import { chunkRows } from '../db/chunk'
+import { guardStatement } from '../db/write-guard'
 import { writeBatch } from '../db/write-batch'
+import { hubEventStatement } from '../hub/emit'
 import { categoryKey, customerKeys, type ProductMatch, productMatchKey } from './match-keys'
 import type { PlannedEvent } from './order-plan'
 
@@ -22,7 +34,7 @@ export type ImportScope = {
   connectionId: string
   platform: string
   productMatch: ProductMatch
-  /** See Connector.rejectsDuplicateProductCodes. */
+  /** See ImportPolicy.rejectsDuplicateProductCodes. */
   rejectsDuplicateProductCodes?: string
 }
 
@@ -124,17 +136,88 @@ export type OrderWrite = {
   status: OrderStatus
   events: PlannedEvent[]
   result: 'created' | 'updated'
+  /** The revision the plan was made from; null for a new order. The write happens only if it is still current. */
+  expectedRevision: number | null
+  /** Destination connection ids a new order is handed to (the connection's routes). */
+  routes: string[]
   /** Why, when it is worth saying (e.g. a poll found an order no webhook brought). */
   reason?: string
 }
 
+/** Which statements of an order batch return ids the caller must queue. */
+export type OrderBatch = {
+  statements: Statement[]
+  /** Indexes of statements returning new hub webhook delivery ids. */
+  hubEventAt: number[]
+  /** Index of the statement returning hand-overs to cancel, when the platform cancelled. */
+  cancelAt: number | null
+  /** Hand-overs this import creates (one per route). */
+  handoverIds: string[]
+}
+
+/** The guard that makes an order batch a compare-and-set on the order's revision. */
+function orderGuard(db: Database, orderId: string, expectedRevision: number | null) {
+  return guardStatement(
+    db,
+    expectedRevision === null
+      ? sql`not exists (select 1 from ${orders} where ${orders.id} = ${orderId})`
+      : sql`exists (select 1 from ${orders} where ${orders.id} = ${orderId} and ${orders.revision} = ${expectedRevision})`
+  )
+}
+
+export async function handoverId(orderId: string, destinationId: string) {
+  return derivedId('hov', orderId, destinationId)
+}
+
+/** Hub events and hand-over changes that go with an order change, in the same batch. */
+async function followUps(
+  db: Database,
+  batch: OrderBatch,
+  write: { scope: ImportScope; orderId: string; contentHash: string; events: PlannedEvent[]; at: string },
+  kind: { result: 'created' | 'updated'; routes: string[]; cancelling: boolean }
+) {
+  const { scope, orderId, at } = write
+  const hub = (type: string, eventKey: string) => {
+    batch.hubEventAt.push(batch.statements.length)
+    batch.statements.push(hubEventStatement(db, { tenantId: scope.tenantId, orderId, type, eventKey, at }))
+  }
+  hub(kind.result === 'created' ? 'order.imported' : 'order.updated', `import:${orderId}:${write.contentHash}`)
+  write.events.forEach((event, index) => hub(`order.${event.type}`, `import:${orderId}:${write.contentHash}:${index}`))
+
+  if (kind.result === 'created' && kind.routes.length) {
+    const rows = await Promise.all(
+      kind.routes.map(async (destinationId) => ({
+        id: await handoverId(orderId, destinationId),
+        tenantId: scope.tenantId,
+        orderId,
+        destinationId,
+        state: 'pending',
+        createdAt: at,
+        updatedAt: at,
+      }))
+    )
+    batch.handoverIds.push(...rows.map((row) => row.id))
+    for (const chunk of chunkRows(rows)) batch.statements.push(db.insert(handovers).values(chunk).onConflictDoNothing())
+  }
+  if (kind.cancelling) {
+    batch.cancelAt = batch.statements.length
+    batch.statements.push(
+      db
+        .update(handovers)
+        .set({ state: 'cancel_requested', updatedAt: at })
+        .where(sql`${handovers.orderId} = ${orderId} and ${handovers.state} in ('pending', 'sent', 'confirmed')`)
+        .returning({ id: handovers.id })
+    )
+  }
+}
+
 /** Builds every statement of one order import; the caller runs them as one batch. */
-export async function orderWriteStatements(db: Database, write: OrderWrite): Promise<Statement[]> {
+export async function orderWriteStatements(db: Database, write: OrderWrite): Promise<OrderBatch> {
   const { scope, incoming } = write
   const now = nowIso()
   const customer = await customerStatements(db, scope, incoming.customer, `order:${write.orderId}`)
   const lineProducts = await Promise.all(incoming.lines.map((line) => productRows(scope, line.product)))
-  const statements: Statement[] = [...customer.statements]
+  const statements: Statement[] = [orderGuard(db, write.orderId, write.expectedRevision), ...customer.statements]
 
   const categoryRows = uniqueBy(
     lineProducts.flatMap((product) => (product.category ? [product.category] : [])),
@@ -168,12 +251,13 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
     shippingAddress: incoming.shippingAddress,
     delivery: incoming.delivery,
     tracking: incoming.tracking,
+    paymentMethod: incoming.paymentMethod ?? null,
     contentHash: write.contentHash,
     importedAt: now,
     changedAt: now,
   }
-  // The WHERE guard repeats G5 and the updated_at order inside the write, so a race between
-  // the read and this batch cannot undo a written-off order or a newer update.
+  // The guard above makes this a compare-and-set: the status planned from revision N is written
+  // only while the order is still at revision N (an order event in between bumps it).
   statements.push(
     db
       .insert(orders)
@@ -191,19 +275,17 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
           billingAddress: sql`excluded.billing_address`,
           shippingAddress: sql`excluded.shipping_address`,
           delivery: sql`excluded.delivery`,
+          paymentMethod: sql`excluded.payment_method`,
           contentHash: sql`excluded.content_hash`,
           changedAt: sql`excluded.changed_at`,
+          revision: sql`${orders.revision} + 1`,
         },
-        setWhere: sql`${orders.writtenOff} = 0 and ${orders.updatedAt} <= excluded.updated_at`,
       })
   )
 
   // P6, P7: lines replace the previous ones (quantities follow the platform until written off).
   if (write.result === 'updated') {
-    statements.push(
-      db.run(sql`delete from ${orderLines} where ${orderLines.orderId} = ${write.orderId}
-      and exists (select 1 from ${orders} where ${orders.id} = ${write.orderId} and ${orders.contentHash} = ${write.contentHash})`)
-    )
+    statements.push(db.delete(orderLines).where(sql`${orderLines.orderId} = ${write.orderId}`))
   }
   const lineRows = incoming.lines.map((line, position) => ({
     id: `${write.orderId}:${position}`,
@@ -215,6 +297,7 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
     code: line.product.code,
     name: line.product.name,
     quantity: line.quantity,
+    currentQuantity: line.currentQuantity ?? null,
     unitPrice: line.unitPrice,
     total: line.total,
   }))
@@ -263,7 +346,18 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
       at: now,
     })
   )
-  return statements
+  const batch: OrderBatch = { statements, hubEventAt: [], cancelAt: null, handoverIds: [] }
+  await followUps(
+    db,
+    batch,
+    { ...write, at: now },
+    {
+      result: write.result,
+      routes: write.routes,
+      cancelling: write.status === 'cancelled' && write.result === 'updated',
+    }
+  )
+  return batch
 }
 
 /** The events an import adds; a redelivered import of the same content adds none a second time. */
@@ -292,28 +386,54 @@ function platformEventsInsert(
 }
 
 /** A platform report that changes only the order's events and platform status (a refused cancellation). */
-export function eventOnlyStatements(
+export async function eventOnlyStatements(
   db: Database,
-  write: { scope: ImportScope; incoming: IncomingOrder; orderId: string; contentHash: string; events: PlannedEvent[] }
-): Statement[] {
+  write: {
+    scope: ImportScope
+    incoming: IncomingOrder
+    orderId: string
+    contentHash: string
+    events: PlannedEvent[]
+    expectedRevision: number
+  }
+): Promise<OrderBatch> {
   const now = nowIso()
-  return [
-    db
-      .update(orders)
-      .set({ platformStatus: write.incoming.platformStatus, changedAt: now })
-      .where(sql`${orders.id} = ${write.orderId} and ${orders.writtenOff} = 0`),
-    platformEventsInsert(db, write.scope.tenantId, write, now),
-    db.insert(importLog).values({
-      id: randomId('log'),
-      tenantId: write.scope.tenantId,
-      connectionId: write.scope.connectionId,
-      kind: 'order',
-      externalId: write.incoming.externalId,
-      result: 'updated',
-      reason: write.events.map((event) => event.message).join('; '),
-      at: now,
-    }),
-  ]
+  const batch: OrderBatch = {
+    statements: [
+      orderGuard(db, write.orderId, write.expectedRevision),
+      db
+        .update(orders)
+        .set({ platformStatus: write.incoming.platformStatus, changedAt: now, revision: sql`${orders.revision} + 1` })
+        .where(sql`${orders.id} = ${write.orderId}`),
+      platformEventsInsert(db, write.scope.tenantId, write, now),
+      db.insert(importLog).values({
+        id: randomId('log'),
+        tenantId: write.scope.tenantId,
+        connectionId: write.scope.connectionId,
+        kind: 'order',
+        externalId: write.incoming.externalId,
+        result: 'updated',
+        reason: write.events.map((event) => event.message).join('; '),
+        at: now,
+      }),
+    ],
+    hubEventAt: [],
+    cancelAt: null,
+    handoverIds: [],
+  }
+  write.events.forEach((event, index) => {
+    batch.hubEventAt.push(batch.statements.length)
+    batch.statements.push(
+      hubEventStatement(db, {
+        tenantId: write.scope.tenantId,
+        orderId: write.orderId,
+        type: `order.${event.type}`,
+        eventKey: `import:${write.orderId}:${write.contentHash}:${index}`,
+        at: now,
+      })
+    )
+  })
+  return batch
 }
 
 function uniqueBy<T>(rows: T[], key: (row: T) => string): T[] {

@@ -1,30 +1,34 @@
 /**
- * An order event reported by the back-office or a destination (SPEC §4): recorded once per
- * Idempotency-Key, applied to the order's status, and queued for write-back to the source
- * platform. The event row and the status change land in one batch.
+ * An order event reported by the back-office, a destination or the hand-over itself (SPEC §4):
+ * recorded once per idempotency key, applied to the order, and queued for write-back to the
+ * source platform and for hub webhooks. The event row, the order change and the hub deliveries
+ * land in one batch, and every change is computed in SQL from the row as it is then — so two
+ * concurrent reports both keep their tracking numbers, and a late `processing` never takes a
+ * shipped order back.
  */
 import { and, eq, sql } from 'drizzle-orm'
-import type { OrderEventInput } from '../connectors/types'
 import { ApiError } from '../core/errors'
 import { randomId } from '../core/ids'
-import type { OrderStatus, Tracking } from '../core/model'
+import type { OrderEventInput } from '../core/model'
+import { statusAfterEvent, statusesKeptAgainst } from '../core/order-status'
 import { type Database, nowIso } from '../db/client'
 import { orderEvents, orders } from '../db/schema'
-import type { SyncMessage } from '../queue/messages'
+import { writeBatch } from '../db/write-batch'
+import { hubEventStatement, returnedIds } from '../hub/emit'
+import type { DispatchMessage, SyncMessage } from '../queue/messages'
 
-/** The status an event moves the order to; `written_off` and `comment` leave it as it is. */
-export function statusAfterEvent(type: OrderEventInput['type']): OrderStatus | null {
-  return type === 'written_off' || type === 'comment' ? null : type
-}
+export type RecordedEvent = { id: string | null; duplicate: boolean }
+
+export type EventQueues = { sync: Queue<SyncMessage>; dispatch: Queue<DispatchMessage> }
 
 export async function recordOrderEvent(
   db: Database,
-  queue: Queue<SyncMessage>,
+  queues: EventQueues,
   input: { tenantId: string; orderId: string; event: OrderEventInput; idempotencyKey: string | null; source: string }
-) {
+): Promise<RecordedEvent> {
   const { tenantId, orderId, event } = input
   const order = await db
-    .select({ id: orders.id, tracking: orders.tracking, writtenOff: orders.writtenOff })
+    .select({ id: orders.id })
     .from(orders)
     .where(and(eq(orders.id, orderId), eq(orders.tenantId, tenantId)))
     .get()
@@ -46,14 +50,8 @@ export async function recordOrderEvent(
 
   const id = randomId('evt')
   const now = nowIso()
-  const status = statusAfterEvent(event.type)
-  const tracking = [...(order.tracking as Tracking[]), ...(event.tracking ?? [])]
-  const changes: Partial<typeof orders.$inferInsert> = { changedAt: now }
-  if (status) changes.status = status
-  if (event.type === 'written_off') changes.writtenOff = true
-  if (event.tracking?.length) changes.tracking = tracking
-
-  const inserted = await db.batch([
+  const inserted = sql`exists (select 1 from ${orderEvents} where ${orderEvents.id} = ${id})`
+  const results = await writeBatch(db, [
     db
       .insert(orderEvents)
       .values({
@@ -67,21 +65,61 @@ export async function recordOrderEvent(
         source: input.source,
         idempotencyKey: input.idempotencyKey,
       })
-      .onConflictDoNothing()
-      .returning({ id: orderEvents.id }),
+      .onConflictDoNothing(),
+    // Only when the event row went in: a concurrent twin with the same key changes nothing.
     db
       .update(orders)
-      .set(changes)
-      // Only when the event row went in: a concurrent twin with the same key changes nothing.
-      .where(and(eq(orders.id, orderId), sql`exists (select 1 from ${orderEvents} where ${orderEvents.id} = ${id})`)),
+      .set(orderChanges(event, now))
+      .where(and(eq(orders.id, orderId), inserted)),
+    hubEventStatement(db, {
+      tenantId,
+      orderId,
+      type: `order.${event.type}`,
+      eventKey: id,
+      eventId: id,
+      at: now,
+      onlyIf: inserted,
+    }),
   ])
-  if (!inserted[0].length) return { id: null, duplicate: true }
+  if (!results[0].meta.changes) return { id: null, duplicate: true }
 
-  await queueWriteBack(db, queue, { orderId, eventId: id, event })
+  await queueEventFollowUps(db, queues, id, returnedIds(results[2]))
   return { id, duplicate: false }
 }
 
-export async function queueWriteBack(db: Database, queue: Queue<SyncMessage>, message: Omit<SyncMessage, 'type'>) {
-  await queue.send({ type: 'write-back', ...message })
-  await db.update(orderEvents).set({ syncQueuedAt: nowIso() }).where(eq(orderEvents.id, message.eventId))
+function orderChanges(event: OrderEventInput, now: string) {
+  const status = statusAfterEvent(event.type)
+  const kept = statusesKeptAgainst(event.type)
+  const changes: Record<string, unknown> = { changedAt: now, revision: sql`${orders.revision} + 1` }
+  if (status) {
+    changes.status = kept.length
+      ? sql`case when ${orders.status} in (${sql.join(
+          kept.map((value) => sql`${value}`),
+          sql`, `
+        )}) then ${orders.status} else ${status} end`
+      : status
+  }
+  if (event.type === 'written_off') changes.writtenOff = true
+  if (event.tracking?.length) {
+    // Appended from the row as it is now, so a concurrent report's numbers are kept.
+    const added = JSON.stringify(event.tracking)
+    changes.tracking = sql`(select json_group_array(json(value)) from (
+      select value from json_each(${orders.tracking})
+      union all
+      select value from json_each(${added}) where value not in (select value from json_each(${orders.tracking}))))`
+  }
+  return changes
+}
+
+/** Queues the write-back and the hub deliveries of a recorded event; the cron catches up if this is interrupted. */
+export async function queueEventFollowUps(db: Database, queues: EventQueues, eventId: string, deliveryIds: string[]) {
+  if (deliveryIds.length) {
+    await queues.dispatch.sendBatch(deliveryIds.map((deliveryId) => ({ body: { type: 'hub-delivery', deliveryId } })))
+  }
+  await queueWriteBack(db, queues.sync, eventId)
+}
+
+export async function queueWriteBack(db: Database, queue: Queue<SyncMessage>, eventId: string) {
+  await queue.send({ type: 'write-back', eventId })
+  await db.update(orderEvents).set({ syncQueuedAt: nowIso() }).where(eq(orderEvents.id, eventId))
 }

@@ -1,17 +1,20 @@
 /** The compact view of an order that connectors get for write-back and after-import hooks. */
 import { asc, eq } from 'drizzle-orm'
-import type { OrderSnapshot } from '../connectors/types'
-import type { OrderStatus, Tracking } from '../core/model'
+import type { HandoverState, OrderSnapshot, OrderStatus, Tracking } from '../core/model'
 import type { Database } from '../db/client'
-import { orderLines, orders } from '../db/schema'
+import { handovers, orderLines, orders } from '../db/schema'
 
 export async function orderSnapshot(
   db: Database,
   orderId: string
 ): Promise<(OrderSnapshot & { tenantId: string; connectionId: string }) | null> {
-  const [orderRows, lineRows] = await db.batch([
+  const [orderRows, lineRows, handoverRows] = await db.batch([
     db.select().from(orders).where(eq(orders.id, orderId)),
     db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.position)),
+    db
+      .select({ destinationId: handovers.destinationId, state: handovers.state, reference: handovers.reference })
+      .from(handovers)
+      .where(eq(handovers.orderId, orderId)),
   ])
   const order = orderRows[0]
   if (!order) return null
@@ -26,5 +29,6 @@ export async function orderSnapshot(
     writtenOff: order.writtenOff,
     tracking: order.tracking as Tracking[],
     lines: lineRows.map((line) => ({ externalId: line.externalId, sku: line.sku, quantity: line.quantity })),
+    handovers: handoverRows.map((row) => ({ ...row, state: row.state as HandoverState })),
   }
 }

@@ -1,17 +1,29 @@
 /**
- * The DISPATCH consumer: hands an imported order to a destination connection (Wemalo, plenigo,
- * …). A destination is a connector with `handOver`; until one is registered for a route's
- * platform, the message is dead-lettered with a clear reason instead of being dropped.
+ * The DISPATCH consumer: everything that leaves the hub for a destination or a hub endpoint —
+ * hand-overs, cancellations, the poll of a destination's reports, hub webhook deliveries. Each
+ * works from its D1 row, so a repeated message finds the work done and does nothing.
  */
-import { FinalError } from '../core/errors'
 import type { Bindings } from '../env'
-import { database } from '../db/client'
-import { loadConnection } from '../db/connections'
+import { giveUpHandover, runCancel, runHandover } from '../handover/run-handover'
+import { pollDestination } from '../handover/record-reports'
+import { deliverHubWebhook, giveUpDelivery } from '../hub/deliver'
 import type { DispatchMessage } from './messages'
 
 export async function handleDispatchMessage(env: Bindings, message: DispatchMessage) {
-  const db = database(env.DB)
-  const destination = await loadConnection(db, env.ENCRYPTION_KEY, message.destinationId)
-  if (!destination) throw new FinalError(`destination connection ${message.destinationId} not found`)
-  throw new FinalError(`${destination.platform} cannot receive orders yet`)
+  switch (message.type) {
+    case 'handover':
+      return runHandover(env, message.handoverId)
+    case 'cancel':
+      return runCancel(env, message.handoverId)
+    case 'destination-poll':
+      return pollDestination(env, message.connectionId)
+    case 'hub-delivery':
+      return deliverHubWebhook(env, message.deliveryId)
+  }
+}
+
+/** What a given-up message leaves visible besides its dead letter. */
+export async function onDispatchDeadLetter(env: Bindings, message: DispatchMessage, error: string) {
+  if (message.type === 'handover') await giveUpHandover(env, message.handoverId, error)
+  if (message.type === 'hub-delivery') await giveUpDelivery(env, message.deliveryId, error)
 }

@@ -5,8 +5,8 @@
 import { eq } from 'drizzle-orm'
 import type { Bindings } from '../env'
 import { database } from '../db/client'
-import { connections, inbox, orders } from '../db/schema'
-import { handleDispatchMessage } from './dispatch'
+import { connections, handovers, inbox, orderEvents, webhookDeliveries } from '../db/schema'
+import { handleDispatchMessage, onDispatchDeadLetter } from './dispatch'
 import { failIngestJob, handleIngestMessage } from './ingest'
 import type { DispatchMessage, IngestMessage, SyncMessage } from './messages'
 import { consumeEach, recordDeadLetter } from './retry'
@@ -24,32 +24,60 @@ const CONSUMERS: Record<
   }
 > = {
   'kontor-ingest': { name: 'ingest', handle: handleIngestMessage, onDeadLetter: failIngestJob },
-  'kontor-dispatch': { name: 'dispatch', handle: handleDispatchMessage },
+  'kontor-dispatch': { name: 'dispatch', handle: handleDispatchMessage, onDeadLetter: onDispatchDeadLetter },
   'kontor-sync': { name: 'sync', handle: handleSyncMessage },
 }
 
 /** The tenant a message belongs to, so a tenant can list its own dead letters. */
 async function tenantOf(env: Bindings, body: Message): Promise<string | null> {
   const db = database(env.DB)
-  if (body.type === 'page') {
-    const row = await db
-      .select({ tenantId: connections.tenantId })
-      .from(connections)
-      .where(eq(connections.id, body.connectionId))
-      .get()
-    return row?.tenantId ?? null
+  const tenantOfConnection = async (id: string) =>
+    (await db.select({ tenantId: connections.tenantId }).from(connections).where(eq(connections.id, id)).get())
+      ?.tenantId
+  switch (body.type) {
+    case 'page':
+    case 'destination-poll':
+      return (await tenantOfConnection(body.connectionId)) ?? null
+    case 'webhook': {
+      const row = await db
+        .select({ connectionId: inbox.connectionId })
+        .from(inbox)
+        .where(eq(inbox.id, body.inboxId))
+        .get()
+      return row ? ((await tenantOfConnection(row.connectionId)) ?? null) : null
+    }
+    case 'handover':
+    case 'cancel':
+      return (
+        (
+          await db
+            .select({ tenantId: handovers.tenantId })
+            .from(handovers)
+            .where(eq(handovers.id, body.handoverId))
+            .get()
+        )?.tenantId ?? null
+      )
+    case 'hub-delivery':
+      return (
+        (
+          await db
+            .select({ tenantId: webhookDeliveries.tenantId })
+            .from(webhookDeliveries)
+            .where(eq(webhookDeliveries.id, body.deliveryId))
+            .get()
+        )?.tenantId ?? null
+      )
+    case 'write-back':
+      return (
+        (
+          await db
+            .select({ tenantId: orderEvents.tenantId })
+            .from(orderEvents)
+            .where(eq(orderEvents.id, body.eventId))
+            .get()
+        )?.tenantId ?? null
+      )
   }
-  if (body.type === 'webhook') {
-    const row = await db
-      .select({ tenantId: connections.tenantId })
-      .from(inbox)
-      .innerJoin(connections, eq(connections.id, inbox.connectionId))
-      .where(eq(inbox.id, body.inboxId))
-      .get()
-    return row?.tenantId ?? null
-  }
-  const row = await db.select({ tenantId: orders.tenantId }).from(orders).where(eq(orders.id, body.orderId)).get()
-  return row?.tenantId ?? null
 }
 
 export async function handleQueue(batch: MessageBatch<unknown>, env: Bindings) {

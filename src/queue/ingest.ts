@@ -6,7 +6,7 @@
 import { eq, sql } from 'drizzle-orm'
 import { connectorContext } from '../connectors/context'
 import { findConnector } from '../connectors/registry'
-import type { Connector, ConnectorContext } from '../connectors/types'
+import type { ConnectorContext, SourceConnector } from '../connectors/types'
 import { FinalError } from '../core/errors'
 import type { ImportNote, ImportRecord } from '../core/model'
 import { logger } from '../core/logger'
@@ -14,33 +14,46 @@ import type { Bindings } from '../env'
 import { type Database, database, nowIso } from '../db/client'
 import { type LoadedConnection, loadConnection } from '../db/connections'
 import { inbox, syncCursors, syncJobs, tenants } from '../db/schema'
-import { importRecords, type ImportSummary } from '../import/import-records'
+import { recordReports } from '../handover/record-reports'
+import { type FollowUps, importRecords, type ImportSummary } from '../import/import-records'
 import { orderSnapshot } from '../orders/snapshot'
 import type { DispatchMessage, IngestMessage, PageMessage, WebhookMessage } from './messages'
 
 type Loaded = {
   connection: LoadedConnection
-  connector: Connector<any, any>
+  connector: SourceConnector<any, any>
   context: ConnectorContext<any, any>
   tenantCurrency: string
 }
 
-async function loadForImport(env: Bindings, db: Database, connectionId: string): Promise<Loaded | null> {
-  const connection = await loadConnection(db, env.ENCRYPTION_KEY, connectionId)
-  if (!connection) return null
+async function loadForImport(env: Bindings, db: Database, connection: LoadedConnection): Promise<Loaded> {
   const connector = findConnector(connection.platform)
   if (!connector) throw new FinalError(`no connector for platform ${connection.platform}`)
+  if (connector.role !== 'source') throw new FinalError(`${connection.platform} is not a source of orders`)
   const tenant = await db
     .select({ currency: tenants.currency })
     .from(tenants)
     .where(eq(tenants.id, connection.tenantId))
     .get()
-  if (!tenant) throw new FinalError(`tenant of connection ${connectionId} is missing`)
+  if (!tenant) throw new FinalError(`tenant of connection ${connection.id} is missing`)
   return {
     connection,
     connector,
     context: connectorContext(env, connector, connection, db),
     tenantCurrency: tenant.currency,
+  }
+}
+
+/** Queues what an import wrote as pending work; a lost send is picked up by the cron's sweep. */
+export async function queueFollowUps(env: Bindings, followUps: FollowUps) {
+  const messages: MessageSendRequest<DispatchMessage>[] = [
+    ...followUps.handoverIds.map((handoverId) => ({ body: { type: 'handover' as const, handoverId } })),
+    ...followUps.cancelHandoverIds.map((handoverId) => ({ body: { type: 'cancel' as const, handoverId } })),
+    ...followUps.deliveryIds.map((deliveryId) => ({ body: { type: 'hub-delivery' as const, deliveryId } })),
+  ]
+  // A queue batch holds at most 100 messages.
+  for (let start = 0; start < messages.length; start += 100) {
+    await env.DISPATCH.sendBatch(messages.slice(start, start + 100))
   }
 }
 
@@ -62,27 +75,22 @@ async function importAndHandOn(
       platform: connection.platform,
       settings: context.settings,
       origin,
-      ignoresChangesAfterNew: connector.ignoresChangesAfterNew,
-      importsOnce: connector.importsOnce,
-      cancellationsAreRequests: connector.cancellationsAreRequests,
-      rejectsDuplicateProductCodes: connector.rejectsDuplicateProductCodes,
+      takesWebhooks: Boolean(connector.verifyWebhook),
+      policy: connector.importPolicy,
+      routes: connection.routes,
     },
     records,
     notes
   )
-  for (const outcome of summary.orders) {
-    if (outcome.result !== 'created' && outcome.result !== 'updated' && outcome.result !== 'unchanged') continue
-    // Called for unchanged orders too: when the hook failed last time, the retried import finds
-    // the order unchanged, and the hook must still run (e.g. BB7's tag, or the order is read again).
-    if (connector.afterOrderImported) {
+  // Hand-overs and hub events are rows already; queue them before any hook can fail.
+  await queueFollowUps(env, summary.followUps)
+  if (connector.afterOrderImported) {
+    for (const outcome of summary.orders) {
+      if (outcome.result !== 'created' && outcome.result !== 'updated' && outcome.result !== 'unchanged') continue
+      // Called for unchanged orders too: when the hook failed last time, the retried import finds
+      // the order unchanged, and the hook must still run (e.g. BB7's tag, or the order is read again).
       const snapshot = await orderSnapshot(db, outcome.orderId)
       if (snapshot) await connector.afterOrderImported(context, snapshot, outcome.result)
-    }
-    if (outcome.result === 'created' && connection.routes.length) {
-      const messages: MessageSendRequest<DispatchMessage>[] = connection.routes.map((destinationId) => ({
-        body: { type: 'dispatch', orderId: outcome.orderId, destinationId },
-      }))
-      await env.DISPATCH.sendBatch(messages)
     }
   }
   return summary
@@ -92,17 +100,22 @@ async function handleWebhook(env: Bindings, db: Database, message: WebhookMessag
   const event = await db.select().from(inbox).where(eq(inbox.id, message.inboxId)).get()
   if (!event) throw new FinalError(`inbox event ${message.inboxId} not found`)
   if (event.processedAt) return
-  const loaded = await loadForImport(env, db, event.connectionId)
-  if (!loaded) {
+  const connection = await loadConnection(db, env.ENCRYPTION_KEY, event.connectionId)
+  if (!connection) {
     logger.warn('webhook for a deleted connection dropped', { inboxId: event.id, connectionId: event.connectionId })
     return
   }
-  if (!loaded.connector.parseWebhook) throw new FinalError(`${loaded.connection.platform} takes no webhooks`)
-  const records = await loaded.connector.parseWebhook(
-    { topic: event.topic, body: event.body, receivedAt: event.receivedAt },
-    loaded.context
-  )
-  await importAndHandOn(env, db, loaded, 'webhook', records)
+  const connector = findConnector(connection.platform)
+  const stored = { topic: event.topic, body: event.body, receivedAt: event.receivedAt }
+  if (connector?.role === 'destination') {
+    if (!connector.parseReports) throw new FinalError(`${connection.platform} sends no reports`)
+    const context = connectorContext(env, connector, connection, db)
+    await recordReports(env, db, connection, await connector.parseReports(stored, context))
+  } else {
+    const loaded = await loadForImport(env, db, connection)
+    if (!loaded.connector.parseWebhook) throw new FinalError(`${connection.platform} takes no webhooks`)
+    await importAndHandOn(env, db, loaded, 'webhook', await loaded.connector.parseWebhook(stored, loaded.context))
+  }
   await db.update(inbox).set({ processedAt: nowIso() }).where(eq(inbox.id, event.id))
 }
 
@@ -113,11 +126,12 @@ function laterOf(a: string | null | undefined, b: string | null | undefined): st
 }
 
 async function handlePage(env: Bindings, db: Database, message: PageMessage) {
-  const loaded = await loadForImport(env, db, message.connectionId)
-  if (!loaded) {
+  const connection = await loadConnection(db, env.ENCRYPTION_KEY, message.connectionId)
+  if (!connection) {
     await finishJob(db, message.jobId, 'cancelled', 'connection deleted')
     return
   }
+  const loaded = await loadForImport(env, db, connection)
   const { connector, context } = loaded
   if (!connector.fetchPage) throw new FinalError(`${loaded.connection.platform} cannot be polled`)
   const page = await connector.fetchPage(context, {
@@ -129,7 +143,11 @@ async function handlePage(env: Bindings, db: Database, message: PageMessage) {
   const highWater = laterOf(message.highWater, page.highWater)
   await db
     .update(syncJobs)
-    .set({ pages: sql`${syncJobs.pages} + 1`, records: sql`${syncJobs.records} + ${page.records.length}` })
+    .set({
+      pages: sql`${syncJobs.pages} + 1`,
+      records: sql`${syncJobs.records} + ${page.records.length}`,
+      unchanged: sql`${syncJobs.unchanged} + ${summary.counts.unchanged ?? 0}`,
+    })
     .where(eq(syncJobs.id, message.jobId))
   logger.info('page imported', {
     connectionId: message.connectionId,
@@ -174,7 +192,12 @@ export async function handleIngestMessage(env: Bindings, message: IngestMessage)
   return handlePage(env, db, message)
 }
 
-/** When a page message is dead-lettered, its job is marked failed so operators see it. */
+/**
+ * When a page message is dead-lettered, its job is marked failed so operators see it; a webhook's
+ * inbox row is marked so the cron's sweep leaves it to the operator's replay.
+ */
 export async function failIngestJob(env: Bindings, message: IngestMessage, error: string) {
-  if (message.type === 'page') await finishJob(database(env.DB), message.jobId, 'failed', error)
+  const db = database(env.DB)
+  if (message.type === 'page') await finishJob(db, message.jobId, 'failed', error)
+  else await db.update(inbox).set({ deadLetteredAt: nowIso() }).where(eq(inbox.id, message.inboxId))
 }

@@ -2,9 +2,9 @@
  * The messages that travel on Kontor's queues. Small on purpose (ids and cursors, never
  * payloads): a queue message holds at most 128 KB, and the data is already in D1.
  */
-import type { OrderEventInput, SyncMode } from '../connectors/types'
+import type { SyncMode } from '../core/model'
 
-/** A stored webhook delivery to import. */
+/** A stored webhook delivery to import (a source's order, or a destination's report). */
 export type WebhookMessage = { type: 'webhook'; inboxId: string }
 
 /** One page of a poll or backfill run; the consumer enqueues the next page itself. */
@@ -21,10 +21,18 @@ export type PageMessage = {
 
 export type IngestMessage = WebhookMessage | PageMessage
 
-/** An imported order to hand on to a destination connection. */
-export type DispatchMessage = { type: 'dispatch'; orderId: string; destinationId: string }
+/** Work for the DISPATCH consumer: everything that leaves the hub for a destination or an endpoint. */
+export type DispatchMessage =
+  /** Hand the order of a `handovers` row to its destination. */
+  | { type: 'handover'; handoverId: string }
+  /** Cancel a hand-over the source cancelled. */
+  | { type: 'cancel'; handoverId: string }
+  /** Read a destination's reports (poll fallback and confirmations), started by the cron. */
+  | { type: 'destination-poll'; connectionId: string }
+  /** Send one hub webhook delivery (HW1). */
+  | { type: 'hub-delivery'; deliveryId: string }
 
-/** An order event to write back to the platform the order came from. */
-export type SyncMessage = { type: 'write-back'; orderId: string; eventId: string; event: OrderEventInput }
+/** An order event to write back to the platform the order came from; the event is read from D1. */
+export type SyncMessage = { type: 'write-back'; eventId: string }
 
 export type QueueName = 'ingest' | 'dispatch' | 'sync'

@@ -1,5 +1,5 @@
 /** Starts a poll or backfill run of a connection: a job row for operators, then its first page. */
-import type { SyncMode } from '../connectors/types'
+import type { SyncMode } from '../core/model'
 import { randomId } from '../core/ids'
 import { type Database, nowIso } from '../db/client'
 import { syncJobs } from '../db/schema'

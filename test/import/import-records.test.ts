@@ -13,6 +13,9 @@ function target(overrides: Partial<ImportTarget['settings']> = {}): ImportTarget
     connectionId: `con_${crypto.randomUUID().slice(0, 8)}`,
     platform: 'shopify',
     origin: 'webhook',
+    takesWebhooks: true,
+    policy: {},
+    routes: [],
     settings: { productMatch: 'sku', ...overrides },
   }
 }
@@ -187,7 +190,7 @@ describe('importer with real D1', () => {
   })
 
   it("BB5, BB4: a product update keeps its first dimensions and may not take another product's SKU or EAN", async () => {
-    const to = { ...target({ productMatch: 'id' }), platform: 'billbee', rejectsDuplicateProductCodes: 'BB4' }
+    const to = { ...target({ productMatch: 'id' }), platform: 'billbee', policy: { rejectsDuplicateProductCodes: 'BB4' } }
     const first = product({ externalId: '1', sku: 'A-1', ean: '4000000000001', dimensions: { weight: '1.00' } })
     const second = product({ externalId: '2', sku: 'B-2', ean: '4000000000002' })
     await importRecords(db(), to, [

@@ -9,18 +9,23 @@ const existing = (overrides: Partial<ExistingOrder> = {}): ExistingOrder => ({
   contentHash: 'old',
   delivery: null,
   status: 'processing',
+  revision: 3,
   ...overrides,
 })
 
-const plan = (input: Partial<Parameters<typeof planOrderImport>[0]>) =>
-  planOrderImport({
+type PlanInput = Parameters<typeof planOrderImport>[0]
+const plan = (input: Partial<PlanInput> & PlanInput['policy']) => {
+  const { ignoresChangesAfterNew, importsOnce, cancellationsAreRequests, ...rest } = input
+  return planOrderImport({
     incoming: order(),
     existing: null,
     contentHash: 'new',
     tenantCurrency: 'EUR',
     initialStatusSetting: undefined,
-    ...input,
+    policy: { ignoresChangesAfterNew, importsOnce, cancellationsAreRequests },
+    ...rest,
   })
+}
 
 describe('order import rules (pure)', () => {
   it('G1: a new order of the connection is created', () => {

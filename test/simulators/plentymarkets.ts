@@ -28,6 +28,11 @@ type System = {
   limit: number
   callsLeft: number
   periodStart: number
+  /**
+   * Injected failures: the next `times` calls matching method and path answer `status`. With
+   * `applied`, the call takes effect first and only its answer is lost (a timeout after the write).
+   */
+  faults: { method: string; pathIncludes: string; times: number; status: number; applied?: boolean }[]
 }
 
 const systems = new Map<string, System>()
@@ -161,6 +166,7 @@ export function createPlentymarketsSimulatorApp() {
       limit: body.callsPerPeriod ?? SHORT_PERIOD_LIMIT,
       callsLeft: body.callsPerPeriod ?? SHORT_PERIOD_LIMIT,
       periodStart: Date.now(),
+      faults: [],
     })
     return c.json({ ok: true }, 201)
   })
@@ -183,6 +189,10 @@ export function createPlentymarketsSimulatorApp() {
       comments: system.comments.filter((comment) => String(comment.referenceValue) === id),
       packages: system.packages.filter((entry) => String(entry.orderId) === id),
     })
+  })
+  app.post('/_sim/faults', async (c) => {
+    systemOf(c.req.url)!.faults.push(await c.req.json())
+    return c.json({ ok: true })
   })
   app.post('/_sim/revoke-tokens', (c) => {
     systemOf(c.req.url)!.sessions.clear()
@@ -229,6 +239,16 @@ export function createPlentymarketsSimulatorApp() {
         entry.status = 429
         return c.json({ error: 'short period read limit reached' }, 429, { ...rateHeaders(system), 'Retry-After': '1' })
       }
+    }
+    const fault = system.faults.find(
+      (candidate) =>
+        candidate.times > 0 && candidate.method === c.req.method && url.pathname.includes(candidate.pathIncludes)
+    )
+    if (fault) {
+      fault.times--
+      if (fault.applied) await next()
+      entry.status = fault.status
+      return c.json({ error: { code: fault.status, message: 'Internal Server Error' } }, fault.status as 500)
     }
     await next()
     entry.status = c.res.status
@@ -346,6 +366,21 @@ export function createPlentymarketsSimulatorApp() {
     const comment = { id: system.comments.length + 1, ...body, createdAt: new Date().toISOString() }
     system.comments.push(comment)
     return c.json(comment)
+  })
+
+  app.get('/rest/comments/:referenceType/:referenceValue', (c) => {
+    const system = systemOf(c.req.url)!
+    const { referenceType, referenceValue } = c.req.param()
+    return c.json(
+      system.comments.filter(
+        (comment) => comment.referenceType === referenceType && String(comment.referenceValue) === referenceValue
+      )
+    )
+  })
+
+  app.get('/rest/orders/:orderId/shipping/packages', (c) => {
+    const system = systemOf(c.req.url)!
+    return c.json(system.packages.filter((entry) => String(entry.orderId) === c.req.param('orderId')))
   })
 
   app.post('/rest/orders/:orderId/shipping/packages', async (c) => {

@@ -5,9 +5,11 @@
  */
 import { billbeeSimulator } from './billbee'
 import { cartumSimulator } from './cartum'
+import { plenigoSimulator } from './plenigo'
 import { plentymarketsSimulator } from './plentymarkets'
 import type { Simulator } from './simulator'
 import { shopifySimulator } from './shopify'
+import { wemaloSimulator } from './wemalo'
 import { wooCommerceSimulator } from './woocommerce'
 
 export const simulators: Simulator[] = [
@@ -16,6 +18,8 @@ export const simulators: Simulator[] = [
   cartumSimulator,
   plentymarketsSimulator,
   billbeeSimulator,
+  wemaloSimulator,
+  plenigoSimulator,
 ]
 
 export async function routeOutbound(request: Request): Promise<Response> {

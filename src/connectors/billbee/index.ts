@@ -3,7 +3,7 @@
  * are read on schedule (BB3–BB7), changes re-imported only while the order is new (BB8), and
  * shipping written back as state and shipments (BB9).
  */
-import type { Connector } from '../types'
+import type { SourceConnector } from '../types'
 import { fetchBillbeePage } from './fetch-page'
 import {
   type BillbeeCredentials,
@@ -13,13 +13,13 @@ import {
 } from './schemas'
 import { afterBillbeeImport, writeBackToBillbee } from './write-back'
 
-export const billbeeConnector: Connector<BillbeeCredentials, BillbeeSettings> = {
+export const billbeeConnector: SourceConnector<BillbeeCredentials, BillbeeSettings> = {
   platform: 'billbee',
+  role: 'source',
+  importPolicy: { ignoresChangesAfterNew: 'BB8', rejectsDuplicateProductCodes: 'BB4' },
   credentialsSchema: billbeeCredentialsSchema,
   settingsSchema: billbeeSettingsSchema,
   apiBaseUrl: () => 'https://app.billbee.io',
-  ignoresChangesAfterNew: 'BB8',
-  rejectsDuplicateProductCodes: 'BB4',
   fetchPage: fetchBillbeePage,
   pollIntervalMinutes: (settings) => settings.pollMinutes,
   afterOrderImported: (context, order) => afterBillbeeImport(context, order),

@@ -3,7 +3,8 @@
  * sets Billbee's state 4 and adds a shipment per tracking number; the carrier goes with it only
  * when Billbee's shipping profile for the order has the warehouse carrier's name.
  */
-import type { ConnectorContext, OrderEventInput, OrderSnapshot, WriteBackResult } from '../types'
+import type { OrderEventInput, OrderSnapshot, WriteBackResult } from '../../core/model'
+import type { ConnectorContext, OutboundSteps } from '../types'
 import { addBillbeeTags, billbeeRequest } from './client'
 import { receivedTag } from './fetch-page'
 import type { BillbeeCredentials, BillbeeSettings } from './schemas'
@@ -22,7 +23,8 @@ const sameName = (a: string | null | undefined, b: string | null | undefined) =>
 export async function writeBackToBillbee(
   context: Context,
   order: OrderSnapshot,
-  event: OrderEventInput
+  event: OrderEventInput,
+  steps: OutboundSteps
 ): Promise<WriteBackResult> {
   if (event.type !== 'shipped') return { result: 'not_applicable', detail: `${event.type} is not written to Billbee` }
   const { data } = await billbeeRequest<{
@@ -38,13 +40,18 @@ export async function writeBackToBillbee(
   for (const tracking of event.tracking ?? []) {
     const carrierMatches =
       sameName(data?.ShippingProfileName, tracking.carrier) || sameName(data?.ShippingProviderName, tracking.carrier)
-    await billbeeRequest(context, `/orders/${order.externalId}/shipment`, {
-      method: 'POST',
-      json: {
-        ShippingId: tracking.number,
-        Comment: tracking.carrier ? `Carrier: ${tracking.carrier}` : undefined,
-        ...(carrierMatches && data?.ShippingProviderId ? { ShippingProviderId: Number(data.ShippingProviderId) } : {}),
-      },
+    // Billbee adds a shipment per call: recorded per number, so a retry adds none twice.
+    await steps.once(`shipment:${tracking.number}`, async () => {
+      await billbeeRequest(context, `/orders/${order.externalId}/shipment`, {
+        method: 'POST',
+        json: {
+          ShippingId: tracking.number,
+          Comment: tracking.carrier ? `Carrier: ${tracking.carrier}` : undefined,
+          ...(carrierMatches && data?.ShippingProviderId
+            ? { ShippingProviderId: Number(data.ShippingProviderId) }
+            : {}),
+        },
+      })
     })
     if (carrierMatches) withCarrier.push(tracking.number)
   }

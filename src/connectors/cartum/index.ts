@@ -6,7 +6,7 @@
 import { FinalError } from '../../core/errors'
 import { parseJsonLosslessly } from '../../core/json'
 import { randomToken } from '../../core/crypto'
-import type { Connector } from '../types'
+import type { SourceConnector } from '../types'
 import { fetchCartumPage } from './fetch-page'
 import { cartumOrderToCanonical } from './mapper'
 import {
@@ -19,8 +19,10 @@ import {
 import { cartumWebhookUrl, verifyCartumWebhook } from './webhook'
 import { writeBackToCartum } from './write-back'
 
-export const cartumConnector: Connector<CartumCredentials, CartumSettings> = {
+export const cartumConnector: SourceConnector<CartumCredentials, CartumSettings> = {
   platform: 'cartum',
+  role: 'source',
+  importPolicy: {},
   credentialsSchema: cartumCredentialsSchema,
   settingsSchema: cartumSettingsSchema,
   apiBaseUrl: (credentials) => `https://${credentials.domain}`,

@@ -1,10 +1,14 @@
 /**
- * CA2, the other direction: an order event whose status the connection's map knows sets that
- * status on Cartum (`orders/update`), with the tracking code when shipped. Cartum answers
+ * CA2, the other direction: an order event that moves the order's status sets the order's
+ * current status on Cartum (`orders/update`), with the tracking code when shipped — the current
+ * one, not the event's, so a retried `processing` after `shipped` leaves Cartum at shipped.
+ * Setting a status is idempotent on Cartum, so no step needs recording. Cartum answers
  * WARNING with a per-order log when an update failed; that is an error, not a success.
  */
 import { FinalError } from '../../core/errors'
-import type { ConnectorContext, OrderEventInput, OrderSnapshot, WriteBackResult } from '../types'
+import type { OrderEventInput, OrderSnapshot, WriteBackResult } from '../../core/model'
+import { statusAfterEvent } from '../../core/order-status'
+import type { ConnectorContext } from '../types'
 import { callCartum } from './client'
 import type { CartumCredentials, CartumSettings } from './schemas'
 import { kontorStatusToCartum } from './status-map'
@@ -16,12 +20,11 @@ export async function writeBackToCartum(
   order: OrderSnapshot,
   event: OrderEventInput
 ): Promise<WriteBackResult> {
-  const status =
-    event.type === 'written_off' || event.type === 'comment'
-      ? null
-      : kontorStatusToCartum(context.settings.statusMap, event.type)
-  if (!status) return { result: 'not_applicable', detail: `CA2: the status map has no Cartum status for ${event.type}` }
-  const tracking = event.type === 'shipped' ? event.tracking?.[0]?.number : undefined
+  if (!statusAfterEvent(event.type)) return { result: 'not_applicable', detail: `${event.type} changes no status` }
+  const status = kontorStatusToCartum(context.settings.statusMap, order.status)
+  if (!status)
+    return { result: 'not_applicable', detail: `CA2: the status map has no Cartum status for ${order.status}` }
+  const tracking = order.status === 'shipped' ? order.tracking[0]?.number : undefined
   const { response } = await callCartum<UpdateLog>(context, 'orders/update', {
     orders: [{ order_id: Number(order.externalId), status, ...(tracking ? { tracking_code: tracking } : {}) }],
   })

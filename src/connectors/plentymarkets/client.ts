@@ -110,3 +110,17 @@ export async function addPlentyShippingPackage(context: Context, orderId: string
     json: { packageId: context.settings.packageId, packageNumber },
   })
 }
+
+/** Whether the order already carries this package number (a retry after a lost answer checks first). */
+export async function plentyHasShippingPackage(context: Context, orderId: string, packageNumber: string) {
+  const response = await plentyRequest(context, `/rest/orders/${orderId}/shipping/packages`)
+  const packages = response.json<{ packageNumber?: string | null }[]>()
+  return Array.isArray(packages) && packages.some((entry) => entry.packageNumber === packageNumber)
+}
+
+/** Whether the order already has a note with exactly this text. */
+export async function plentyHasOrderNote(context: Context, orderId: string, text: string) {
+  const response = await plentyRequest(context, `/rest/comments/order/${orderId}`)
+  const comments = response.json<{ text?: string | null }[]>()
+  return Array.isArray(comments) && comments.some((comment) => comment.text === text)
+}

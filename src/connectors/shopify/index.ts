@@ -4,7 +4,7 @@
  */
 import { FinalError } from '../../core/errors'
 import { parseJsonLosslessly } from '../../core/json'
-import type { Connector } from '../types'
+import type { SourceConnector } from '../types'
 import { fetchOrder } from './client'
 import { fetchShopifyPage } from './fetch-page'
 import { shopifyOrderToCanonical } from './mapper'
@@ -19,8 +19,10 @@ import {
 import { verifyShopifyWebhook } from './webhook'
 import { writeBackToShopify } from './write-back'
 
-export const shopifyConnector: Connector<ShopifyCredentials, ShopifySettings> = {
+export const shopifyConnector: SourceConnector<ShopifyCredentials, ShopifySettings> = {
   platform: 'shopify',
+  role: 'source',
+  importPolicy: {},
   credentialsSchema: shopifyCredentialsSchema,
   settingsSchema: shopifySettingsSchema,
   apiBaseUrl: (credentials) => `https://${credentials.shopDomain}`,

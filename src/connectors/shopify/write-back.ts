@@ -3,7 +3,8 @@
  * then `shipped` fulfils the order's open fulfilment orders with the tracking number. A retry
  * after success finds no open fulfilment order and does nothing, so it never fulfils twice.
  */
-import type { ConnectorContext, OrderEventInput, OrderSnapshot, WriteBackResult } from '../types'
+import type { OrderEventInput, OrderSnapshot, WriteBackResult } from '../../core/model'
+import type { ConnectorContext } from '../types'
 import { createFulfillment, fetchOpenFulfillmentOrders } from './client'
 import type { ShopifyCredentials, ShopifySettings } from './schemas'
 

@@ -6,7 +6,7 @@
 import { FinalError } from '../../core/errors'
 import { parseJsonLosslessly } from '../../core/json'
 import type { ImportRecord } from '../../core/model'
-import type { Connector } from '../types'
+import type { SourceConnector } from '../types'
 import { categoriesOfProducts, loadCategoryTree } from './catalog'
 import { fetchWooCommercePage } from './fetch-page'
 import { wooCustomerToCanonical, wooOrderToRecord, wooProductToCanonical } from './mapper'
@@ -34,8 +34,10 @@ function parse<T>(
   return parsed.data
 }
 
-export const wooCommerceConnector: Connector<WooCredentials, WooSettings> = {
+export const wooCommerceConnector: SourceConnector<WooCredentials, WooSettings> = {
   platform: 'woocommerce',
+  role: 'source',
+  importPolicy: {},
   credentialsSchema: wooCredentialsSchema,
   settingsSchema: wooSettingsSchema,
   apiBaseUrl: (credentials) => credentials.siteUrl,

@@ -5,7 +5,8 @@
  * first and the note last, so a retried message never completes twice or loses the note.
  */
 import type { Tracking } from '../../core/model'
-import type { ConnectorContext, OrderEventInput, OrderSnapshot, WriteBackResult } from '../types'
+import type { OrderEventInput, OrderSnapshot, WriteBackResult } from '../../core/model'
+import type { ConnectorContext, OutboundSteps } from '../types'
 import { addWooOrderNote, updateWooOrder } from './client'
 import type { WooCredentials, WooSettings } from './schemas'
 
@@ -27,7 +28,8 @@ export function shipmentTrackingItems(tracking: Tracking[], shippedAt: Date) {
 export async function writeBackToWooCommerce(
   context: ConnectorContext<WooCredentials, WooSettings>,
   order: OrderSnapshot,
-  event: OrderEventInput
+  event: OrderEventInput,
+  steps: OutboundSteps
 ): Promise<WriteBackResult> {
   if (event.type !== 'shipped' && event.type !== 'written_off') {
     return { result: 'not_applicable', detail: `${event.type} is not written to WooCommerce` }
@@ -47,8 +49,12 @@ export async function writeBackToWooCommerce(
     done.push(changes.status ? 'status completed (WC3)' : 'tracking meta')
   }
   if (event.type === 'shipped' && event.tracking?.length) {
-    await addWooOrderNote(context.http, context.credentials, order.externalId, trackingNote(event.tracking))
-    done.push('tracking note')
+    // A note is added again by every call: recorded, so a retried write-back adds none.
+    const note = trackingNote(event.tracking)
+    const { skipped } = await steps.once('note', async () => {
+      await addWooOrderNote(context.http, context.credentials, order.externalId, note)
+    })
+    done.push(skipped ? 'tracking note (added before)' : 'tracking note')
   }
   if (!done.length) return { result: 'not_applicable', detail: 'WC3: completed only once shipped and written off' }
   return { result: 'done', detail: done.join(', '), platformStatus }

@@ -11,10 +11,9 @@ import { database } from '../../db/client'
 import { tenants, tokens } from '../../db/schema'
 import type { AppEnv, Bindings } from '../../env'
 
-export const SCOPES = ['read', 'orders', 'stock', 'admin'] as const
-export type Scope = (typeof SCOPES)[number]
+import { type Caller, SCOPES, type Scope } from '../../core/caller'
 
-export type Caller = { kind: 'operator' } | { kind: 'tenant'; tenantId: string; scopes: Scope[]; tokenId: string }
+export { type Caller, SCOPES, type Scope }
 
 const encoder = new TextEncoder()
 

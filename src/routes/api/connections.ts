@@ -7,7 +7,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { apiRouter } from './router'
 import { and, eq, inArray, isNull } from 'drizzle-orm'
 import type { ZodError } from 'zod'
-import { findConnector, supportedPlatforms } from '../../connectors/registry'
+import { findConnector, findSourceConnector, supportedPlatforms } from '../../connectors/registry'
 import type { Connector } from '../../connectors/types'
 import { allowInsecureUrls } from '../../connectors/context'
 import { encryptJson } from '../../core/crypto'
@@ -18,6 +18,7 @@ import { type Database, nowIso } from '../../db/client'
 import { type ConnectionRow, forgetConnection, openConnection } from '../../db/connections'
 import { connections, syncCursors } from '../../db/schema'
 import type { Bindings } from '../../env'
+import { registerWebhooks, unregisterWebhooks } from '../../connections/webhook-registration'
 import { startSync } from '../../sync/start-sync'
 import { dbOf, tenantOf } from './context'
 import { BoundedRecord, MAX_ROUTES, RouteId } from './limits'
@@ -43,7 +44,9 @@ const Connection = z
     name: z.string(),
     settings: Anything,
     routes: z.array(z.string()),
-    webhookUrl: z.string(),
+    webhookUrl: z.string().optional().openapi({
+      description: 'Where the platform sends webhooks; absent for platforms Kontor only polls (plentymarkets, Billbee)',
+    }),
     createdAt: z.string(),
     webhookSecret: z.string().optional(),
     backfillJobId: z.string().optional(),
@@ -88,15 +91,23 @@ function checkUrls(
 }
 
 /** Routes lead from a source to destination connections of the same tenant, and nowhere else. */
-async function checkRoutes(db: Database, tenantId: string, routes: string[]) {
+async function checkRoutes(db: Database, tenantId: string, connector: Connector, routes: string[]) {
   if (!routes.length) return
+  if (connector.role !== 'source')
+    throw new ApiError(400, 'invalid_request', `routes: ${connector.platform} is a destination; only sources have routes`)
   const found = await db
     .select({ id: connections.id, platform: connections.platform })
     .from(connections)
     .where(and(eq(connections.tenantId, tenantId), inArray(connections.id, routes), isNull(connections.deletedAt)))
   const missing = routes.find((id) => !found.some((row) => row.id === id))
   if (missing) throw new ApiError(400, 'invalid_request', `routes: connection ${missing} not found`)
-  throw new ApiError(400, 'invalid_request', `routes: ${found[0].platform} cannot receive orders yet`)
+  const notDestination = found.find((row) => findConnector(row.platform)?.role !== 'destination')
+  if (notDestination)
+    throw new ApiError(
+      400,
+      'invalid_request',
+      `routes: connection ${notDestination.id} is ${notDestination.platform}, which cannot receive orders`
+    )
 }
 
 function present(row: ConnectionRow, origin: string) {
@@ -106,7 +117,8 @@ function present(row: ConnectionRow, origin: string) {
     name: row.name,
     settings: row.settings,
     routes: row.routes,
-    webhookUrl: `${origin}/webhooks/${row.platform}/${row.id}`,
+    // Only platforms that push have a webhook endpoint (webhooks.ts answers 404 for the others).
+    webhookUrl: findConnector(row.platform)?.verifyWebhook ? `${origin}/webhooks/${row.platform}/${row.id}` : undefined,
     createdAt: row.createdAt,
   }
 }
@@ -145,7 +157,7 @@ export const connectionRoutes = apiRouter()
       const settings = validate(connector.settingsSchema, body.settings, 'settings') as Record<string, unknown>
       checkUrls(c.env, connector, credentials, settings)
       const db = dbOf(c)
-      await checkRoutes(db, tenantId, body.routes)
+      await checkRoutes(db, tenantId, connector, body.routes)
 
       const now = nowIso()
       const row = {
@@ -160,14 +172,21 @@ export const connectionRoutes = apiRouter()
         updatedAt: now,
       }
       await db.insert(connections).values(row)
-      const backfillJobId = connector.fetchPage ? await startSync(db, c.env.INGEST, row, 'backfill', null) : undefined
+      const origin = new URL(c.req.url).origin
+      const webhookRegistration = await registerWebhooks(c.env, db, { ...row, credentials }, origin)
+      const backfillJobId =
+        connector.role === 'source' && connector.fetchPage
+          ? await startSync(db, c.env.INGEST, row, 'backfill', null)
+          : undefined
       const webhookSecret = (generated as { webhookSecret?: string }).webhookSecret
-      const presented = present({ ...row, sessionState: null, deletedAt: null }, new URL(c.req.url).origin)
+      const presented = present({ ...row, sessionState: null, deletedAt: null, webhookRegistration }, origin)
       return c.json(
         {
           ...presented,
           // Shown once, like the secret: where the platform needs more than the plain URL.
-          webhookUrl: connector.registeredWebhookUrl?.(presented.webhookUrl, credentials) ?? presented.webhookUrl,
+          webhookUrl:
+            presented.webhookUrl &&
+            (connector.registeredWebhookUrl?.(presented.webhookUrl, credentials) ?? presented.webhookUrl),
           webhookSecret,
           backfillJobId,
         },
@@ -236,7 +255,7 @@ export const connectionRoutes = apiRouter()
         unknown
       >
       checkUrls(c.env, connector, credentials, settings)
-      if (body.routes) await checkRoutes(db, tenantId, body.routes)
+      if (body.routes) await checkRoutes(db, tenantId, connector, body.routes)
       const changes = {
         name: body.name ?? row.name,
         credentials: body.credentials ? await encryptJson(c.env.ENCRYPTION_KEY, credentials) : row.credentials,
@@ -264,6 +283,7 @@ export const connectionRoutes = apiRouter()
     async (c) => {
       const db = dbOf(c)
       const row = await ownConnection(db, tenantOf(c, 'admin'), c.req.valid('param').id)
+      await unregisterWebhooks(c.env, db, await openConnection(row, c.env.ENCRYPTION_KEY), row.webhookRegistration)
       await db.update(connections).set({ deletedAt: nowIso(), sessionState: null }).where(eq(connections.id, row.id))
       forgetConnection(row.id)
       return c.body(null, 204)
@@ -282,7 +302,7 @@ export const connectionRoutes = apiRouter()
     async (c) => {
       const db = dbOf(c)
       const row = await ownConnection(db, tenantOf(c, 'admin'), c.req.valid('param').id)
-      if (!findConnector(row.platform)?.fetchPage)
+      if (!findSourceConnector(row.platform)?.fetchPage)
         throw new ApiError(400, 'invalid_request', `${row.platform} cannot be polled`)
       const { mode } = c.req.valid('json')
       const cursor = mode === 'poll' ? await lastPollCursor(db, row.id) : null

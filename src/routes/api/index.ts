@@ -11,8 +11,10 @@ import { deadLetterRoutes } from './dead-letters'
 import { importLogRoutes } from './import-log'
 import { MAX_API_BODY_BYTES } from './limits'
 import { orderRoutes } from './orders'
+import { outboundCallRoutes } from './outbound-calls'
 import { apiRouter } from './router'
 import { tenantRoutes } from './tenants'
+import { webhookEndpointRoutes } from './webhook-endpoints'
 
 export const api = apiRouter()
 
@@ -43,3 +45,5 @@ api.route('/', orderRoutes)
 api.route('/', catalogRoutes)
 api.route('/', importLogRoutes)
 api.route('/', deadLetterRoutes)
+api.route('/', outboundCallRoutes)
+api.route('/', webhookEndpointRoutes)

@@ -108,7 +108,7 @@ export const orderRoutes = apiRouter()
       const event = c.req.valid('json')
       // G2: write-offs need the stock permission, every other report the orders permission.
       const tenantId = tenantOf(c, event.type === 'written_off' ? 'stock' : 'orders')
-      const result = await recordOrderEvent(dbOf(c), c.env.SYNC, {
+      const result = await recordOrderEvent(dbOf(c), { sync: c.env.SYNC, dispatch: c.env.DISPATCH }, {
         tenantId,
         orderId: c.req.valid('param').id,
         event: {

@@ -1,0 +1,77 @@
+/** Every call Kontor made to a platform, a destination or a hub endpoint, with its result (§3). */
+import { createRoute, z } from '@hono/zod-openapi'
+import { and, desc, eq, lt, or } from 'drizzle-orm'
+import { ApiError } from '../../core/errors'
+import { decodeCursor, encodeCursor } from '../../db/keyset'
+import { outboundCalls } from '../../db/schema'
+import { dbOf, tenantOf } from './context'
+import { apiRouter } from './router'
+import { CursorQuery, errorResponses, json } from './schemas'
+
+const OutboundCall = z
+  .object({
+    id: z.string(),
+    connectionId: z.string().openapi({ description: 'The connection, or the hub webhook endpoint, called' }),
+    orderId: z.string().nullable(),
+    action: z.string().openapi({ example: 'write-back:shipped:package:1Z999' }),
+    result: z
+      .string()
+      .openapi({ description: 'started | done | failed | not_applicable (and sent, confirmed, refused …)' }),
+    detail: z.string().nullable(),
+    attempts: z.number().int(),
+    at: z.string(),
+  })
+  .openapi('OutboundCall')
+
+export const outboundCallRoutes = apiRouter().openapi(
+  createRoute({
+    method: 'get',
+    path: '/outbound-calls',
+    operationId: 'listOutboundCalls',
+    tags: ['operations'],
+    summary: 'Outbound calls, newest first',
+    request: {
+      query: z.object({
+        orderId: z.string().max(100).optional(),
+        connectionId: z.string().max(100).optional(),
+        result: z.string().max(40).optional(),
+        ...CursorQuery,
+      }),
+    },
+    responses: {
+      200: json(z.object({ items: z.array(OutboundCall), nextCursor: z.string().nullable() }), 'Calls'),
+      ...errorResponses,
+    },
+  }),
+  async (c) => {
+    const tenantId = tenantOf(c, 'read')
+    const query = c.req.valid('query')
+    const cursor = query.cursor ? decodeCursor(query.cursor) : null
+    if (query.cursor && !cursor) throw new ApiError(400, 'invalid_request', 'cursor: not a cursor this API gave out')
+    const rows = await dbOf(c)
+      .select()
+      .from(outboundCalls)
+      .where(
+        and(
+          eq(outboundCalls.tenantId, tenantId),
+          query.orderId ? eq(outboundCalls.orderId, query.orderId) : undefined,
+          query.connectionId ? eq(outboundCalls.connectionId, query.connectionId) : undefined,
+          query.result ? eq(outboundCalls.result, query.result) : undefined,
+          cursor
+            ? or(lt(outboundCalls.at, cursor[0]), and(eq(outboundCalls.at, cursor[0]), lt(outboundCalls.id, cursor[1])))
+            : undefined
+        )
+      )
+      .orderBy(desc(outboundCalls.at), desc(outboundCalls.id))
+      .limit(query.limit + 1)
+    const page = rows.slice(0, query.limit)
+    const last = page[page.length - 1]
+    return c.json(
+      {
+        items: page.map(({ stepKey: _stepKey, tenantId: _tenantId, ...call }) => call),
+        nextCursor: rows.length > query.limit && last ? encodeCursor(last.at, last.id) : null,
+      },
+      200
+    )
+  }
+)
