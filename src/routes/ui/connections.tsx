@@ -167,7 +167,7 @@ const ConnectionsTable: FC<{ items: Health[] }> = ({ items }) => (
           <td>
             <Backfill job={item.backfill} />
           </td>
-          <td class={item.errors ? 'bad' : undefined}>
+          <td class={item.errors ? 'bad' : undefined} title="failed imports, outbound calls and sync runs">
             <a href={`/import-log?connectionId=${encodeURIComponent(item.id)}&result=failed`}>{item.errors}</a>
           </td>
           <td class={item.deadLetters ? 'bad' : undefined}>
