@@ -3,9 +3,11 @@
  * connection's key (`?key=…`, compared in constant time) and the event name, and the `token`
  * registered with the hook is checked too wherever a callback carries one (a body field `token`,
  * a `token` header or `Authorization`) — the apidoc does not say which Wemalo uses.
- * Delivery keys: `trackingnumber_added|<goods order>|<parcel>`; a `status_update` carries no
- * status, so its key is the order plus a digest of the body and the second it came in (a repeat
- * only costs one getStatus, while a wrongly deduplicated status change would be lost).
+ * Delivery keys: `trackingnumber_added|<goods order>|<parcel>`. A `status_update` carries no
+ * status and no delivery id: two status changes send the same bytes, so each delivery gets a key
+ * of its own and is read (a repeat costs one getStatus; its reports are keyed and recorded once),
+ * where any dedupe on the body would lose the second change. A body that does carry a status is
+ * deduplicated on order, status and body digest.
  */
 import { bytesToHex, timingSafeEqual } from '../../core/crypto'
 import type { ConnectorContext, WebhookRegistration, WebhookRequest, WebhookVerdict } from '../types'
@@ -79,12 +81,8 @@ export async function verifyWemaloWebhook(
     if (body.externalId === undefined) return { kind: 'ignored', reason: 'status_update without externalId' }
     const digest = bytesToHex(new Uint8Array(await crypto.subtle.digest('SHA-256', request.body))).slice(0, 32)
     const status = body.statusName ?? body.statusId
-    const second = new Date().toISOString().slice(0, 19)
-    return {
-      kind: 'accepted',
-      topic,
-      deliveryKey: `status_update|${String(body.externalId)}|${status === undefined ? `${digest}|${second}` : String(status)}`,
-    }
+    const distinct = status === undefined ? `${digest}|${crypto.randomUUID()}` : `${String(status)}|${digest}`
+    return { kind: 'accepted', topic, deliveryKey: `status_update|${String(body.externalId)}|${distinct}` }
   }
   return { kind: 'ignored', reason: `Wemalo event ${topic ?? 'unknown'} is not imported` }
 }

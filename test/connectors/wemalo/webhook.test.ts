@@ -39,6 +39,19 @@ describe('Wemalo callback verification (WM2)', () => {
     })
   })
 
+  it('WM2: two status_update callbacks with the same bytes are both read (two status changes look alike)', async () => {
+    const body = '{"orderId":7001,"externalId":"ord_1","orderNumber":"BB-1"}'
+    const first = await verifyWemaloWebhook(request(body), credentials)
+    const second = await verifyWemaloWebhook(request(body), credentials)
+    expect(first.kind === 'accepted' && second.kind === 'accepted').toBe(true)
+    if (first.kind === 'accepted' && second.kind === 'accepted') expect(first.deliveryKey).not.toBe(second.deliveryKey)
+    // With a status in the body, the same delivery again is a duplicate.
+    const withStatus = '{"orderId":7001,"externalId":"ord_1","statusName":"SHIPPED"}'
+    expect(await verifyWemaloWebhook(request(withStatus), credentials)).toEqual(
+      await verifyWemaloWebhook(request(withStatus), credentials)
+    )
+  })
+
   it('WM2: a missing or wrong key is unauthorized', async () => {
     const body = '{"orderId":7001,"externalId":"ord_1"}'
     expect(await verifyWemaloWebhook(request(body, { url: BASE }), credentials)).toMatchObject({ kind: 'unauthorized' })

@@ -1,0 +1,296 @@
+/**
+ * Wemalo as the warehouse behind a shop back-end, across three simulators: orders imported from
+ * Billbee or plentymarkets are handed over as goods orders (WM1), Wemalo's callbacks and the
+ * cron's poll of sent packages come back as order events (WM2), and cancellations are sent on and
+ * refused once picking started (WM3) — each ending in what the source platform shows.
+ */
+import { describe, expect, it } from 'vitest'
+import {
+  api,
+  apiJson,
+  createConnection,
+  createTenant,
+  listAll,
+  runCron,
+  simulatorCall,
+  uniqueName,
+  waitFor,
+  waitForJob,
+} from '../helpers'
+import { billbeeOrderPayload } from '../simulators/billbee'
+import { plentyOrderPayload } from '../simulators/plentymarkets'
+
+const WEMALO_TOKEN = 'wemalo-jwt-e2e'
+const wemalo = simulatorCall
+const plenty = simulatorCall
+
+async function billbee(account: string, path: string, body?: unknown) {
+  const response = await fetch(`https://app.billbee.io${path}${path.includes('?') ? '&' : '?'}account=${account}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
+  return response.json() as Promise<any>
+}
+
+/** A tenant with a Wemalo connection (its callbacks registered) and a fresh simulated account. */
+async function wemaloSetup(account: Record<string, unknown> = {}) {
+  const host = `${uniqueName('w')}.wemalo.test`
+  await wemalo(host, '/_sim/account', { token: WEMALO_TOKEN, ...account })
+  const tenant = await createTenant('EUR')
+  const destination = await createConnection(tenant.token, {
+    platform: 'wemalo',
+    credentials: { token: WEMALO_TOKEN },
+    settings: { baseUrl: `https://${host}/v1`, webhookEmail: 'ops@example.com' },
+  })
+  return { host, tenant, destination }
+}
+
+/** Makes the simulator send a callback and posts it to the Worker, as Wemalo would. */
+async function callback(host: string, input: Record<string, unknown>) {
+  const { deliveries } = await wemalo(host, '/_sim/callbacks/send', { ...input, deliver: false })
+  expect(deliveries).toHaveLength(1)
+  const url = new URL(deliveries[0].url)
+  const response = await api(`${url.pathname}${url.search}`, {
+    method: 'POST',
+    headers: deliveries[0].headers,
+    rawBody: deliveries[0].body,
+  })
+  expect(response.status).toBe(202)
+  return response
+}
+
+async function goodsOrder(host: string, orderId: string) {
+  return waitFor(
+    async () => {
+      const response = await fetch(`https://${host}/_sim/goodsOrders/${orderId}`)
+      return response.ok ? ((await response.json()) as any) : null
+    },
+    { what: `goods order ${orderId}`, timeoutMs: 30_000 }
+  )
+}
+
+async function kontorOrder(token: string, connectionId: string, externalId: string): Promise<any> {
+  return waitFor(
+    async () => {
+      const summary = (await listAll(`/api/v1/orders?connectionId=${connectionId}`, token)).find(
+        (item: any) => item.externalId === externalId
+      )
+      return summary ? apiJson(`/api/v1/orders/${summary.id}`, { token }) : null
+    },
+    { what: `order ${externalId}`, timeoutMs: 30_000 }
+  )
+}
+
+async function orderStatus(token: string, orderId: string, status: string) {
+  return waitFor(
+    async () => {
+      const order = await apiJson(`/api/v1/orders/${orderId}`, { token })
+      return order.status === status ? order : null
+    },
+    { what: `order ${orderId} ${status}`, timeoutMs: 30_000 }
+  )
+}
+
+const noViolations = async (host: string) => expect((await wemalo(host, '/_sim/state')).violations).toEqual([])
+
+async function plentySource(tenantToken: string, destinationId: string, orders: unknown[]) {
+  const host = `${uniqueName('p')}.plentymarkets-cloud01.com`
+  await plenty(host, '/_sim/system', { username: 'kontor', password: 'secret' })
+  await plenty(host, '/_sim/orders', { orders })
+  const connection = await createConnection(tenantToken, {
+    platform: 'plentymarkets',
+    credentials: {
+      url: `https://${host}`,
+      username: 'kontor',
+      password: 'secret',
+      plentyId: 1000,
+      warehouseId: 1,
+      storageLocationId: 0,
+    },
+    routes: [destinationId],
+  })
+  return { host, connection }
+}
+
+describe('Wemalo end to end', () => {
+  it('WM1, WM2, BB9: a Billbee order becomes a goods order; INPROCESS, then SHIPPED with tracking → Billbee state 4 and a shipment with the carrier', async () => {
+    const { host, tenant, destination } = await wemaloSetup()
+    const { hooks } = await wemalo(host, '/_sim/state')
+    expect(hooks.map((hook: any) => hook.event)).toEqual(['status_update', 'trackingnumber_added'])
+
+    const apiKey = uniqueName('key')
+    await billbee(apiKey, '/_sim/account', { apiKey, username: 'shop@example.com', apiPassword: 'secret' })
+    await billbee(apiKey, '/_sim/orders', { orders: [billbeeOrderPayload({ BillBeeOrderId: 801 })] })
+    const source = await createConnection(tenant.token, {
+      platform: 'billbee',
+      credentials: { username: 'shop@example.com', apiPassword: 'secret', apiKey },
+      settings: { ordersTag: 'kontor' },
+      routes: [destination.id],
+    })
+    await waitForJob(source.backfillJobId!, 60_000)
+    const order = await kontorOrder(tenant.token, source.id, '801')
+
+    const created = await goodsOrder(host, order.id)
+    expect(created.body.meta).toMatchObject({ externalId: order.id, orderNumber: order.number })
+    expect(created.body.meta.receiver[0]).toMatchObject({ countryCode2Letter: 'DE' })
+    for (const position of created.body.positions)
+      if ('total' in position) expect(Number.isInteger(position.total)).toBe(true)
+
+    await wemalo(host, `/_sim/goodsOrders/${order.id}/status`, { statusName: 'INPROCESS' })
+    await callback(host, { event: 'status_update', externalId: order.id })
+    await orderStatus(tenant.token, order.id, 'processing')
+
+    const { parcelId } = await wemalo(host, `/_sim/goodsOrders/${order.id}/ship`, {
+      trackingNumber: '00340434161094000801',
+      carrier: 'DHL',
+    })
+    await callback(host, { event: 'trackingnumber_added', parcelId })
+    await callback(host, { event: 'status_update', externalId: order.id })
+    const shipped = await orderStatus(tenant.token, order.id, 'shipped')
+    expect(shipped.tracking).toEqual([expect.objectContaining({ number: '00340434161094000801', carrier: 'DHL' })])
+
+    const inBillbee = await waitFor(
+      async () => {
+        const current = await billbee(apiKey, '/_sim/orders/801')
+        return current.State === 4 && current.shipments.length ? current : null
+      },
+      { what: 'Billbee state 4 with a shipment', timeoutMs: 30_000 }
+    )
+    // The webhook and the status both reported the parcel: one shipment, with the carrier (BB9).
+    expect(inBillbee.shipments).toHaveLength(1)
+    expect(inBillbee.shipments[0]).toMatchObject({ ShippingId: '00340434161094000801', ShippingProviderId: 12345 })
+    await noViolations(host)
+  })
+
+  it('WM1, WM2, PM4: a plentymarkets order; Wemalo holds it back as PARTIAL for its address → plenty 6.2 and a note', async () => {
+    const { host, tenant, destination } = await wemaloSetup()
+    const source = await plentySource(tenant.token, destination.id, [plentyOrderPayload({ id: 8201 })])
+    await waitForJob(source.connection.backfillJobId!)
+    const order = await kontorOrder(tenant.token, source.connection.id, '8201')
+    await goodsOrder(host, order.id)
+
+    await waitFor(async () => (await plenty(source.host, '/_sim/orders/8201')).statusId === 5.1, {
+      what: '8201 at 5.1',
+    })
+    const reason = 'Adressdaten fehlerhaft: Packstation ohne Postnummer'
+    await wemalo(host, `/_sim/goodsOrders/${order.id}/status`, { statusName: 'PARTIAL', reason })
+    await callback(host, { event: 'status_update', externalId: order.id })
+    await orderStatus(tenant.token, order.id, 'address_error')
+    const inPlenty = await waitFor(
+      async () => {
+        const current = await plenty(source.host, '/_sim/orders/8201')
+        return current.statusId === 6.2 && current.comments.length ? current : null
+      },
+      { what: 'plenty 6.2 with a note', timeoutMs: 30_000 }
+    )
+    expect(inPlenty.comments.map((comment: any) => comment.text).join('\n')).toContain(reason)
+    await noViolations(host)
+  })
+
+  it('WM3, PM5: a plentymarkets cancellation Wemalo refuses because picking started → cancelRefusedStatus and a note, not 8.8; before picking → 8.8', async () => {
+    const { host, tenant, destination } = await wemaloSetup()
+    const source = await plentySource(tenant.token, destination.id, [
+      plentyOrderPayload({ id: 8301 }),
+      plentyOrderPayload({ id: 8302 }),
+    ])
+    await waitForJob(source.connection.backfillJobId!)
+    const picking = await kontorOrder(tenant.token, source.connection.id, '8301')
+    const open = await kontorOrder(tenant.token, source.connection.id, '8302')
+    await goodsOrder(host, picking.id)
+    await goodsOrder(host, open.id)
+    // Picking starts in the warehouse before any callback told Kontor: the cancellation goes to Wemalo.
+    await wemalo(host, `/_sim/goodsOrders/${picking.id}/status`, { statusName: 'INPICKING' })
+
+    // PM3: both are at 5.1 once handed over; only then does plenty cancel them (status 8).
+    for (const id of ['8301', '8302'])
+      await waitFor(async () => (await plenty(source.host, `/_sim/orders/${id}`)).statusId === 5.1, {
+        what: `${id} at 5.1`,
+      })
+    const later = '2099-01-01T00:00:00+00:00'
+    await plenty(source.host, '/_sim/orders', {
+      orders: [
+        plentyOrderPayload({ id: 8301, statusId: 8, updatedAt: later }),
+        plentyOrderPayload({ id: 8302, statusId: 8, updatedAt: later }),
+      ],
+    })
+    await runCron(new Date(Date.now() + 10 * 60_000))
+
+    const refused = await waitFor(
+      async () => {
+        const current = await plenty(source.host, '/_sim/orders/8301')
+        return current.comments.length ? current : null
+      },
+      { what: 'the refusal note in plenty', timeoutMs: 30_000 }
+    )
+    expect(refused.statusId).toBe(5.1)
+    expect(refused.statusId).not.toBe(8.8)
+    expect(refused.comments.map((comment: any) => comment.text).join('\n')).toMatch(/picking has started/)
+    const refusedOrder = await apiJson(`/api/v1/orders/${picking.id}`, { token: tenant.token })
+    expect(refusedOrder.events.map((entry: any) => entry.type)).toContain('cancel_refused')
+    expect((await wemalo(host, `/_sim/goodsOrders/${picking.id}`)).statusName).toBe('INPICKING')
+    const { requests } = await wemalo(host, '/_sim/state')
+    expect(requests).toContainEqual(
+      expect.objectContaining({ method: 'PUT', path: `/v1/goodsOrder/cancel/${picking.id}`, status: 400 })
+    )
+
+    await waitFor(async () => (await plenty(source.host, '/_sim/orders/8302')).statusId === 8.8, {
+      what: '8.8 for the order cancelled before picking',
+      timeoutMs: 30_000,
+    })
+    expect((await wemalo(host, `/_sim/goodsOrders/${open.id}`)).statusName).toBe('CANCELLED')
+    await orderStatus(tenant.token, open.id, 'cancelled')
+    await noViolations(host)
+  })
+
+  it('WM2, PM7: with its hook dropped, the poll of sent packages still brings the tracking number back and acknowledges the booking', async () => {
+    const { host, tenant, destination } = await wemaloSetup()
+    const source = await plentySource(tenant.token, destination.id, [plentyOrderPayload({ id: 8501 })])
+    await waitForJob(source.connection.backfillJobId!)
+    const order = await kontorOrder(tenant.token, source.connection.id, '8501')
+    await goodsOrder(host, order.id)
+
+    // Ten failed deliveries: Wemalo unregisters both hooks and nothing reaches Kontor.
+    await wemalo(host, '/_sim/webhooks/drop', { event: 'status_update' })
+    await wemalo(host, '/_sim/webhooks/drop', { event: 'trackingnumber_added' })
+    const { bookingIds } = await wemalo(host, `/_sim/goodsOrders/${order.id}/ship`, {
+      trackingNumber: 'JJD0001234567',
+      carrier: 'DHL',
+    })
+    expect(
+      (await wemalo(host, '/_sim/callbacks/send', { event: 'status_update', externalId: order.id })).deliveries
+    ).toEqual([])
+
+    await runCron(new Date(Date.now() + 10 * 60_000))
+    const shipped = await orderStatus(tenant.token, order.id, 'shipped')
+    expect(shipped.tracking).toEqual([expect.objectContaining({ number: 'JJD0001234567', carrier: 'DHL' })])
+    const inPlenty = await waitFor(
+      async () => {
+        const current = await plenty(source.host, '/_sim/orders/8501')
+        return current.packages.length ? current : null
+      },
+      { what: 'the shipping package in plenty', timeoutMs: 30_000 }
+    )
+    expect(inPlenty.packages[0]).toMatchObject({ packageNumber: 'JJD0001234567' })
+
+    const acknowledged = await waitFor(
+      async () => {
+        const { bookings } = await wemalo(host, '/_sim/state')
+        const mine = bookings.filter((booking: any) => bookingIds.includes(booking.historyId))
+        return mine.length && mine.every((booking: any) => booking.synchedAt) ? mine : null
+      },
+      { what: 'the bookings acknowledged', timeoutMs: 30_000 }
+    )
+    expect(acknowledged).toHaveLength(bookingIds.length)
+    const { requests } = await wemalo(host, '/_sim/state')
+    for (const bookingId of bookingIds)
+      expect(requests).toContainEqual(
+        expect.objectContaining({ method: 'PUT', path: `/v1/goodsOrder/packages/sent/${bookingId}`, status: 200 })
+      )
+    await noViolations(host)
+    // A second poll finds nothing new and ships nothing twice.
+    await runCron(new Date(Date.now() + 20 * 60_000))
+    expect((await plenty(source.host, '/_sim/orders/8501')).packages).toHaveLength(1)
+  })
+})
