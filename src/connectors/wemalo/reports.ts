@@ -169,10 +169,19 @@ async function readSentBookings(context: Context): Promise<WemaloBooking[]> {
   return bookings
 }
 
+/**
+ * Goods orders Kontor created carry its order id (`ord_…`) as external id. A Wemalo account may
+ * also be synchronised by another integration (a shop plugin): its bookings are neither reported
+ * nor acknowledged here, so that integration still finds them unsynchronised.
+ */
+export function isKontorBooking(booking: WemaloBooking): boolean {
+  return /^ord_[A-Za-z0-9_-]+$/.test(booking.externalGoodsOrderId ?? '')
+}
+
 export function bookingReports(bookings: WemaloBooking[]): DestinationReport[] {
   const reports = new Map<string, DestinationReport>()
   for (const booking of bookings) {
-    if (!booking.externalGoodsOrderId) continue
+    if (!booking.externalGoodsOrderId || !isKontorBooking(booking)) continue
     const tracking = booking.trackingNumber
       ? { number: booking.trackingNumber, carrier: booking.dispatcherName ?? booking.dispatcherProduct ?? null }
       : null
@@ -239,7 +248,7 @@ export async function pollWemaloReports(context: Context, open: HandoverReferenc
     }
   }
 
-  const bookingIds = [...new Set(bookings.map((booking) => booking.historyId))]
+  const bookingIds = [...new Set(bookings.filter(isKontorBooking).map((booking) => booking.historyId))]
   return {
     reports,
     acknowledge: bookingIds.length

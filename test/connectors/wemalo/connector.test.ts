@@ -316,7 +316,10 @@ describe('Wemalo reports (WM2)', () => {
     )
     await sim('/_sim/goodsOrders/ord_wm_1/ship', { trackingNumber: 'TRACK-1', carrier: 'DHL' })
     await sim('/_sim/goodsOrders/ord_wm_2/ship', { trackingNumber: 'TRACK-2', carrier: 'DPD' })
-    // Three positions and one position → 6 bookings over 3 pages; one report per tracking number.
+    // A goods order another integration (a shop plugin) put into the same account, shipped too.
+    await wemalo.handOver(context, handoverOrder({ id: 'WC-1234' }), { attempt: 1, details: {} }, memorySteps())
+    await sim('/_sim/goodsOrders/WC-1234/ship', { trackingNumber: 'TRACK-WC', carrier: 'DHL' })
+    // Three positions each → 9 bookings over 5 pages; one report per tracking number of Kontor's orders.
     const poll = await wemalo.pollReports!(context, [])
     expect(poll.reports).toEqual([
       {
@@ -334,18 +337,24 @@ describe('Wemalo reports (WM2)', () => {
     ])
     expect((await state()).bookings.every((booking: any) => booking.synchedAt === null)).toBe(true)
     await poll.acknowledge!()
-    const { bookings, requests, violations } = await state()
-    expect(bookings.length).toBeGreaterThan(2)
+    const { bookings: all, requests, violations } = await state()
+    const bookings = all.filter((booking: any) => booking.externalGoodsOrderId !== 'WC-1234')
+    expect(bookings).toHaveLength(6)
     expect(bookings.every((booking: any) => booking.synchedAt !== null)).toBe(true)
+    // The other integration's bookings are left unsynchronised for it.
+    const foreign = all.filter((booking: any) => booking.externalGoodsOrderId === 'WC-1234')
+    expect(foreign).toHaveLength(3)
+    expect(foreign.every((booking: any) => booking.synchedAt === null)).toBe(true)
     expect(
       requests.filter(
         (request: any) => request.method === 'PUT' && request.path.startsWith('/v1/goodsOrder/packages/sent/')
       )
-    ).toHaveLength(bookings.length)
+    ).toHaveLength(6)
     expect(violations).toEqual([])
     const next = await wemalo.pollReports!(context, [])
     expect(next.reports).toEqual([])
     expect(next.acknowledge).toBeUndefined()
+    expect((await state()).violations).toEqual([])
   })
 
   it('WM2: the poll asks getStatus about hand-overs open longer than openAfterMinutes, and confirms a lost one', async () => {
