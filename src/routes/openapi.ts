@@ -91,7 +91,11 @@ function webhookRoute(method: 'post' | 'put') {
         description: 'A ping, a duplicate delivery, or an event Kontor does not import (acknowledged)',
         content: {
           'application/json': {
-            schema: z.object({ duplicate: z.boolean().optional(), ignored: z.boolean().optional(), reason: z.string().optional() }),
+            schema: z.object({
+              duplicate: z.boolean().optional(),
+              ignored: z.boolean().optional(),
+              reason: z.string().optional(),
+            }),
           },
         },
       },
@@ -100,7 +104,10 @@ function webhookRoute(method: 'post' | 'put') {
         content: { 'application/json': { schema: z.object({ accepted: z.literal(true) }) } },
       },
       401: { description: 'The signature is missing or does not verify', content: errorBody },
-      404: { description: 'No such connection, or it is not of this platform or takes no webhooks', content: errorBody },
+      404: {
+        description: 'No such connection, or it is not of this platform or takes no webhooks',
+        content: errorBody,
+      },
       413: { description: 'The body is over 1 MiB', content: errorBody },
       500: commonErrorResponses[500],
       503: { description: 'The event could not be queued; the platform should retry', content: errorBody },

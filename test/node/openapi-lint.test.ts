@@ -40,12 +40,18 @@ describe('openapi.json', () => {
       cwd: directory,
       env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
       maxBuffer: 16 * 1024 * 1024,
-    }).catch((error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '' }))
+    }).catch((error: { stdout?: string; stderr?: string }) => ({
+      stdout: error.stdout ?? '',
+      stderr: error.stderr ?? '',
+    }))
     const report = JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))) as LintReport
     const problems = report.problems.map(
       (problem) => `${problem.severity} ${problem.ruleId} ${problem.location[0]?.pointer}: ${problem.message}`
     )
-    expect(problems.filter((problem) => problem.startsWith('error')), 'errors').toEqual([])
+    expect(
+      problems.filter((problem) => problem.startsWith('error')),
+      'errors'
+    ).toEqual([])
     expect(report.totals.errors).toBe(0)
     const unexpected = report.problems
       .map((problem) => `${problem.ruleId} ${problem.location[0]?.pointer}`)
