@@ -70,7 +70,7 @@ export async function handOverToPlenigo(
   )
   const earlierPromise = typeof handover.details.promiseId === 'string' ? handover.details.promiseId : null
   const promiseId = answer.value?.promiseId ?? earlierPromise
-  const withoutOffer = describeLinesWithoutOffer(plan.linesWithoutOffer)
+  const withoutOffer = describeLinesWithoutOffer(plan.linesWithoutOffer, plan.linesWithoutQuantity)
   const importDetail = answer.value?.detail ?? (skipped ? 'import sent by an earlier attempt' : 'import sent')
   return {
     state: 'sent',
@@ -89,6 +89,7 @@ export async function handOverToPlenigo(
       customerCreated: customer.created,
       paymentMethod: plan.paymentMethod,
       linesWithoutOffer: plan.linesWithoutOffer,
+      ...(plan.linesWithoutQuantity.length ? { linesWithoutQuantity: plan.linesWithoutQuantity } : {}),
       alreadyImported: answer.value?.alreadyImported ?? false,
       sentAt: context.now().toISOString(),
     },

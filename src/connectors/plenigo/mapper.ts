@@ -26,6 +26,8 @@ export type ImportPlan = {
   /** The import items without the customer id (known only after PL2). */
   items: Omit<PlenigoImportItem, 'invoiceCustomerId'>[]
   linesWithoutOffer: LineWithoutOffer[]
+  /** Lines with an offer but nothing left of them (refunded or removed): not imported either. */
+  linesWithoutQuantity: LineWithoutOffer[]
   paymentMethod: PlenigoPaymentMethod
 }
 
@@ -78,20 +80,28 @@ export function offerFor(line: Pick<HandoverLine, 'sku'>, offerMap: PlenigoSetti
 /** PL1 + PL3: what the order becomes in plenigo, or a FinalError saying why it cannot be imported. */
 export function planPlenigoImport(order: HandoverOrder, settings: PlenigoSettings): ImportPlan {
   const linesWithoutOffer: LineWithoutOffer[] = []
+  const linesWithoutQuantity: LineWithoutOffer[] = []
   const offered: { line: HandoverLine; offerId: string }[] = []
   for (const line of order.lines) {
     const offerId = offerFor(line, settings.offerMap)
-    if (offerId) offered.push({ line, offerId })
-    else linesWithoutOffer.push({ lineId: line.id, sku: line.sku, name: line.name })
+    const about = { lineId: line.id, sku: line.sku, name: line.name }
+    if (!offerId) linesWithoutOffer.push(about)
+    else if (line.quantity < 1) linesWithoutQuantity.push(about)
+    else offered.push({ line, offerId })
   }
-  if (!offered.length) {
+  if (!offered.length && !linesWithoutQuantity.length) {
     const skus = linesWithoutOffer.map((line) => line.sku ?? `(no SKU: ${line.name})`).join(', ')
     throw new FinalError(`no line has a plenigo offer (offerMap has none of: ${skus || 'the order has no lines'})`)
+  }
+  if (!offered.length) {
+    throw new FinalError(
+      `no line with a plenigo offer has a quantity left (${linesWithoutQuantity.map((line) => line.sku).join(', ')}: refunded or removed)`
+    )
   }
   const paymentMethod = plenigoPaymentMethod(order.paymentMethod, settings.paymentMethodMap)
   const startDate = plenigoDateTime(order.createdAt)
   const items = offered.map(({ line, offerId }) => {
-    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > QUANTITY_MAX)
+    if (!Number.isInteger(line.quantity) || line.quantity > QUANTITY_MAX)
       throw new FinalError(
         `line ${line.sku ?? line.name}: quantity ${line.quantity} is outside plenigo's 1–${QUANTITY_MAX}`
       )
@@ -104,15 +114,24 @@ export function planPlenigoImport(order: HandoverOrder, settings: PlenigoSetting
       ...(settings.managedBy ? { managedBy: settings.managedBy } : {}),
     }
   })
-  return { items, linesWithoutOffer, paymentMethod }
+  return { items, linesWithoutOffer, linesWithoutQuantity, paymentMethod }
 }
 
-/** How a line without an offer reads in the hand-over's detail. */
-export function describeLinesWithoutOffer(lines: LineWithoutOffer[]): string | null {
-  if (!lines.length) return null
-  return `${lines.length} line(s) without a plenigo offer, not imported: ${lines
-    .map((line) => (line.sku ? `${line.sku} (${line.name})` : `${line.name} (no SKU)`))
-    .join(', ')}`
+const lineNames = (lines: LineWithoutOffer[]) =>
+  lines.map((line) => (line.sku ? `${line.sku} (${line.name})` : `${line.name} (no SKU)`)).join(', ')
+
+/** How lines left out read in the hand-over's detail. */
+export function describeLinesWithoutOffer(
+  lines: LineWithoutOffer[],
+  withoutQuantity: LineWithoutOffer[] = []
+): string | null {
+  const parts = [
+    lines.length ? `${lines.length} line(s) without a plenigo offer, not imported: ${lineNames(lines)}` : null,
+    withoutQuantity.length
+      ? `${withoutQuantity.length} line(s) with nothing left (refunded or removed), not imported: ${lineNames(withoutQuantity)}`
+      : null,
+  ].filter(Boolean)
+  return parts.length ? parts.join('. ') : null
 }
 
 /** PL2: the body of `POST /customers` — email and language required, names when known. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   customerEmail,
+  describeLinesWithoutOffer,
   lineExternalSystemId,
   planPlenigoImport,
   plenigoCustomerCreation,
@@ -47,6 +48,21 @@ describe('plenigo mapping (pure)', () => {
     const plan = planPlenigoImport(order, settings)
     expect(plan.items.map((item) => item.externalSystemId)).toEqual(['ord_2:0', 'ord_2:1'])
     expect(plan.linesWithoutOffer).toEqual([{ lineId: 'ord_2:2', sku: 'MUG-1', name: 'Kaffeebecher' }])
+  })
+
+  it('PL3: a line with an offer but nothing left (refunded) is reported and left out; none left is refused', () => {
+    const order = handoverOrder({
+      id: 'ord_4',
+      lines: [line('ord_4', 0, 'ABO-DIGITAL', 'Digital', 1), line('ord_4', 1, 'ABO-PRINT', 'Print', 0)],
+    })
+    const plan = planPlenigoImport(order, settings)
+    expect(plan.items.map((item) => item.externalSystemId)).toEqual(['ord_4:0'])
+    expect(plan.linesWithoutQuantity).toEqual([{ lineId: 'ord_4:1', sku: 'ABO-PRINT', name: 'Print' }])
+    expect(describeLinesWithoutOffer(plan.linesWithoutOffer, plan.linesWithoutQuantity)).toBe(
+      '1 line(s) with nothing left (refunded or removed), not imported: ABO-PRINT (Print)'
+    )
+    const refunded = handoverOrder({ id: 'ord_5', lines: [line('ord_5', 0, 'ABO-PRINT', 'Print', 0)] })
+    expect(() => planPlenigoImport(refunded, settings)).toThrow(/no line with a plenigo offer has a quantity left/)
   })
 
   it('PL3: an order with no line that has an offer is refused for good', () => {
