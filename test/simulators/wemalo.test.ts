@@ -21,7 +21,7 @@ const goodsOrder = {
 
 describe('Wemalo simulator', () => {
   it('WM1: records what the apidoc would reject: wrong types, unknown fields, missing required fields, unknown routes', async () => {
-    const { call, state } = await account()
+    const { host, call, state } = await account()
     expect((await call('/goodsOrder/add', { method: 'POST', body: JSON.stringify(goodsOrder) })).status).toBe(200)
     expect((await state()).violations).toEqual([])
     const bad = {
@@ -50,6 +50,7 @@ describe('Wemalo simulator', () => {
         expect.stringContaining('required body field email is missing'),
       ])
     )
+    expect((await simulatorCall(host, '/_sim/requests')).violations).toEqual(violations)
   })
 
   it('refuses a wrong token, counts calls in x-wemalo-limit-* headers and answers 419 when they are used up', async () => {

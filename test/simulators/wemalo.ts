@@ -165,6 +165,12 @@ export function createWemaloSimulatorApp(options: { fetch?: typeof fetch } = {})
       remaining: account.remaining,
     })
   })
+  /** As every simulator has it (scripts/simulators-server.ts): what it received, and what the apidoc would reject. */
+  app.get('/_sim/requests', (c) => {
+    const account = accountOf(c.req.url)!
+    return c.json({ requests: account.requests, violations: account.violations })
+  })
+  app.get('/_sim/goodsOrders', (c) => c.json({ goodsOrders: [...accountOf(c.req.url)!.goodsOrders.values()] }))
   app.get('/_sim/goodsOrders/:externalId', (c) => {
     const order = accountOf(c.req.url)!.goodsOrders.get(c.req.param('externalId'))
     return order ? c.json(order) : c.json({ error: 'not found' }, 404)
