@@ -246,9 +246,14 @@ export function createPlentymarketsSimulatorApp() {
     )
     if (fault) {
       fault.times--
-      if (fault.applied) await next()
+      const failure = () =>
+        c.json({ error: { code: fault.status, message: 'Internal Server Error' } }, fault.status as 500)
       entry.status = fault.status
-      return c.json({ error: { code: fault.status, message: 'Internal Server Error' } }, fault.status as 500)
+      if (!fault.applied) return failure()
+      // The write happens; only its answer is lost.
+      await next()
+      c.res = failure()
+      return
     }
     await next()
     entry.status = c.res.status

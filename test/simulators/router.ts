@@ -5,6 +5,7 @@
  */
 import { billbeeSimulator } from './billbee'
 import { cartumSimulator } from './cartum'
+import { hubReceiverSimulator } from './hub-receiver'
 import { plenigoSimulator } from './plenigo'
 import { plentymarketsSimulator } from './plentymarkets'
 import type { Simulator } from './simulator'
@@ -20,6 +21,7 @@ export const simulators: Simulator[] = [
   billbeeSimulator,
   wemaloSimulator,
   plenigoSimulator,
+  hubReceiverSimulator,
 ]
 
 export async function routeOutbound(request: Request): Promise<Response> {

@@ -115,12 +115,16 @@ export async function writeBackToPlenty(
       const tracking = event.tracking ?? []
       // plenty adds a package and a note per call: each is recorded, so a retry adds none twice.
       for (const item of tracking) {
-        await steps.once(`package:${item.number}`, () =>
-          addPlentyShippingPackage(context, order.externalId, item.number)
+        await steps.once(
+          `package:${item.number}`,
+          () => addPlentyShippingPackage(context, order.externalId, item.number),
+          {
+            alreadyDone: () => plentyHasShippingPackage(context, order.externalId, item.number),
+          }
         )
       }
       const carriers = tracking.map((item) => `${item.carrier ?? 'unknown carrier'}: ${item.number}`).join(', ')
-      await steps.once('note', () => addPlentyOrderNote(context, order.externalId, `Shipped (${carriers})`))
+      await addNoteOnce(context, steps, order.externalId, `Shipped (${carriers})`)
       return { result: 'done', detail: `${tracking.length} shipping package(s) (PM7)` }
     }
     default:

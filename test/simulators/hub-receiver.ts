@@ -1,0 +1,41 @@
+/**
+ * A tenant's own system receiving Kontor's hub webhooks (HW1): a real HTTP app that records every
+ * delivery with its headers and raw body, and answers with the statuses a test lines up (for
+ * retries and Retry-After). It answers for any host under `.hooks.test`.
+ */
+import { Hono } from 'hono'
+import type { Simulator } from './simulator'
+
+type Received = { headers: Record<string, string>; body: string; at: string; status: number }
+type Receiver = { received: Received[]; answers: { status: number; retryAfter?: string }[] }
+
+const receivers = new Map<string, Receiver>()
+const receiverOf = (url: string) => {
+  const host = new URL(url).host
+  if (!receivers.has(host)) receivers.set(host, { received: [], answers: [] })
+  return receivers.get(host)!
+}
+
+const app = new Hono()
+app.post('/_sim/answers', async (c) => {
+  receiverOf(c.req.url).answers.push(...(await c.req.json()).answers)
+  return c.json({ ok: true })
+})
+app.get('/_sim/received', (c) => c.json(receiverOf(c.req.url).received))
+app.post('*', async (c) => {
+  const receiver = receiverOf(c.req.url)
+  const answer = receiver.answers.shift() ?? { status: 204 }
+  receiver.received.push({
+    headers: Object.fromEntries(c.req.raw.headers),
+    body: await c.req.text(),
+    at: new Date().toISOString(),
+    status: answer.status,
+  })
+  return c.body(null, answer.status as 204, answer.retryAfter ? { 'retry-after': answer.retryAfter } : {})
+})
+
+export const hubReceiverSimulator: Simulator = {
+  name: 'hub receiver',
+  handles: (hostname) => hostname.endsWith('.hooks.test'),
+  fetch: (request) => app.fetch(request),
+}
