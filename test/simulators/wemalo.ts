@@ -12,7 +12,8 @@
  * event (with the registered token in the body, a `token` header or Authorization, as the account
  * is set up) and sends it through `fetch` (injectable; the test process's own fetch is routed by
  * router.ts). With `deliver: false` it only returns the delivery, for a test inside workerd to post
- * to the Worker itself. After 10 failed deliveries a hook is dropped, as Wemalo does.
+ * to the Worker itself. After 10 failed deliveries a hook is dropped, as Wemalo does. The status
+ * and ship control routes send their callbacks themselves with `notify: true` (`npm start`).
  *
  * Error bodies are `{"Success": false, "status", "error": NOT_FOUND|INVALID|missingParameter,
  * "field"?, "message"}`: the apidoc names the error types but publishes no schema. Status ids other
@@ -122,6 +123,62 @@ export function createWemaloSimulatorApp(options: { fetch?: typeof fetch } = {})
   const hostOf = (url: string) => new URL(url).hostname.toLowerCase()
   const accountOf = (url: string) => accounts.get(hostOf(url))
 
+  /** Builds (and unless `deliver: false`, sends) the callback Wemalo posts to the hook of an event. */
+  async function sendCallback(
+    account: Account,
+    input: Json
+  ): Promise<{ deliveries: Delivery[]; reason?: string } | { error: string }> {
+    const hook = account.hooks.get(input.event)
+    if (!hook) return { deliveries: [], reason: `no hook registered for ${input.event}` }
+    let payload: Json
+    if (input.event === 'status_update') {
+      const order = account.goodsOrders.get(String(input.externalId))
+      if (!order) return { error: `no goods order ${input.externalId}` }
+      payload = { orderId: order.id, externalId: order.externalId, orderNumber: order.orderNumber }
+    } else if (input.event === 'trackingnumber_added') {
+      const parcel = account.parcels.get(String(input.parcelId))
+      if (!parcel) return { error: `no parcel ${input.parcelId}` }
+      payload = { goodsOrderId: parcel.goodsOrderId, goodsOrderParcelId: parcel.id }
+    } else {
+      payload = input.payload ?? {}
+    }
+    const headers: Record<string, string> = { 'content-type': 'application/json' }
+    if (account.tokenPlace === 'body') payload.token = hook.token
+    if (account.tokenPlace === 'header') headers.token = hook.token
+    if (account.tokenPlace === 'authorization') headers.authorization = hook.token
+    const delivery: Delivery = {
+      event: input.event,
+      url: hook.payload,
+      method: 'POST',
+      headers,
+      body: JSON.stringify(payload),
+    }
+    if (input.deliver !== false) {
+      try {
+        const response = await (options.fetch ?? globalThis.fetch)(hook.payload, {
+          method: 'POST',
+          headers,
+          body: delivery.body,
+        })
+        delivery.status = response.status
+        await response.body?.cancel()
+      } catch (error) {
+        delivery.error = String(error)
+      }
+      if (!delivery.status || delivery.status >= 300) {
+        hook.failures++
+        if (hook.failures >= MAX_FAILED_DELIVERIES) {
+          account.hooks.delete(hook.event)
+          account.droppedHooks.push(hook.event)
+        }
+      } else {
+        hook.failures = 0
+      }
+    }
+    account.deliveries.push(delivery)
+    return { deliveries: [delivery] }
+  }
+
   // ---- control routes ----
   app.post('/_sim/account', async (c) => {
     const body = ((await c.req.json().catch(() => ({}))) ?? {}) as Json
@@ -182,6 +239,8 @@ export function createWemaloSimulatorApp(options: { fetch?: typeof fetch } = {})
     order.statusName = body.statusName
     order.reasonPartiallyReserved = body.reason ?? ''
     order.blockReason = body.blockReason ?? ''
+    // `notify: true` sends the status_update as Wemalo would (for `npm start` and curl).
+    if (body.notify) await sendCallback(accountOf(c.req.url)!, { event: 'status_update', externalId: order.externalId })
     return c.json(order)
   })
   /** Packs and hands a parcel over: a tracking number, a sent booking without synch date, SHIPPED. */
@@ -227,6 +286,10 @@ export function createWemaloSimulatorApp(options: { fetch?: typeof fetch } = {})
       })
     }
     if (!body.partial) order.statusName = 'SHIPPED'
+    if (body.notify) {
+      await sendCallback(account, { event: 'trackingnumber_added', parcelId: parcel.id })
+      await sendCallback(account, { event: 'status_update', externalId: order.externalId })
+    }
     return c.json({ parcelId: parcel.id, bookingIds, trackingNumber: parcel.trackingNumber })
   })
   app.post('/_sim/faults', async (c) => {
@@ -249,55 +312,9 @@ export function createWemaloSimulatorApp(options: { fetch?: typeof fetch } = {})
   app.post('/_sim/callbacks/send', async (c) => {
     const account = accountOf(c.req.url)!
     const input = (await c.req.json()) as Json
-    const hook = account.hooks.get(input.event)
-    if (!hook) return c.json({ deliveries: [], reason: `no hook registered for ${input.event}` })
-    let payload: Json
-    if (input.event === 'status_update') {
-      const order = account.goodsOrders.get(String(input.externalId))
-      if (!order) return c.json({ error: `no goods order ${input.externalId}` }, 404)
-      payload = { orderId: order.id, externalId: order.externalId, orderNumber: order.orderNumber }
-    } else if (input.event === 'trackingnumber_added') {
-      const parcel = account.parcels.get(String(input.parcelId))
-      if (!parcel) return c.json({ error: `no parcel ${input.parcelId}` }, 404)
-      payload = { goodsOrderId: parcel.goodsOrderId, goodsOrderParcelId: parcel.id }
-    } else {
-      payload = input.payload ?? {}
-    }
-    const headers: Record<string, string> = { 'content-type': 'application/json' }
-    if (account.tokenPlace === 'body') payload.token = hook.token
-    if (account.tokenPlace === 'header') headers.token = hook.token
-    if (account.tokenPlace === 'authorization') headers.authorization = hook.token
-    const delivery: Delivery = {
-      event: input.event,
-      url: hook.payload,
-      method: 'POST',
-      headers,
-      body: JSON.stringify(payload),
-    }
-    if (input.deliver !== false) {
-      try {
-        const response = await (options.fetch ?? globalThis.fetch)(hook.payload, {
-          method: 'POST',
-          headers,
-          body: delivery.body,
-        })
-        delivery.status = response.status
-        await response.body?.cancel()
-      } catch (error) {
-        delivery.error = String(error)
-      }
-      if (!delivery.status || delivery.status >= 300) {
-        hook.failures++
-        if (hook.failures >= MAX_FAILED_DELIVERIES) {
-          account.hooks.delete(hook.event)
-          account.droppedHooks.push(hook.event)
-        }
-      } else {
-        hook.failures = 0
-      }
-    }
-    account.deliveries.push(delivery)
-    return c.json({ deliveries: [delivery] })
+    const result = await sendCallback(account, input)
+    if ('error' in result) return c.json({ error: result.error }, 404)
+    return c.json(result)
   })
 
   // ---- the API ----
