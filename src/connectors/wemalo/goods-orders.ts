@@ -39,7 +39,7 @@ export async function addGoodsOrder(context: Context, goodsOrder: WemaloGoodsOrd
   })
   if (response.status === 400 || response.status === 409) {
     const existing = await findGoodsOrder(context, goodsOrder.meta.externalId)
-    if (existing?.id) return existing.id
+    if (existing) return existing.id ?? goodsOrder.meta.externalId
     throw new FinalError(`Wemalo refused the goods order: ${wemaloErrorMessage(response)}`)
   }
   const body = response.json<{ id?: unknown; Success?: unknown }>()

@@ -25,7 +25,8 @@ export async function handOverToWemalo(
   const goodsOrder = toWemaloGoodsOrder(order, context.settings)
   // Always looked up first (one cheap GET): any earlier attempt may have reached Wemalo.
   const existing = await findGoodsOrder(context, order.id)
-  let goodsOrderId = existing?.id ?? null
+  // Everything at Wemalo is addressed by the external id; its own id is the reference when it gives one.
+  let goodsOrderId = existing ? (existing.id ?? order.id) : null
   let detail = existing ? `goods order ${existing.id} already in Wemalo (${existing.statusName})` : ''
   if (!goodsOrderId) {
     await steps.once(
@@ -36,14 +37,17 @@ export async function handOverToWemalo(
       },
       { alreadyDone: async () => !!(await findGoodsOrder(context, order.id)) }
     )
-    goodsOrderId ??= (await findGoodsOrder(context, order.id))?.id ?? null
+    if (!goodsOrderId) {
+      const found = await findGoodsOrder(context, order.id)
+      goodsOrderId = found ? (found.id ?? order.id) : null
+    }
     if (!goodsOrderId) {
       // The step was recorded as done, yet Wemalo does not know the order: add it again.
       goodsOrderId = await addGoodsOrder(context, goodsOrder)
     }
     detail = `goods order ${goodsOrderId} with ${goodsOrder.positions.length} position(s)`
   }
-  await rememberGoodsOrder(context, goodsOrderId, order.id)
+  if (goodsOrderId !== order.id) await rememberGoodsOrder(context, goodsOrderId, order.id)
   return { state: 'confirmed', reference: goodsOrderId, detail, details: { goodsOrderId } }
 }
 

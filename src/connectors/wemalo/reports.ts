@@ -15,6 +15,7 @@
  */
 import { FinalError } from '../../core/errors'
 import { parseJsonLosslessly } from '../../core/json'
+import { logger } from '../../core/logger'
 import type { OrderEventInput, Tracking } from '../../core/model'
 import type { ConnectorContext, DestinationReport, HandoverReference, InboxEvent, ReportPoll } from '../types'
 import { wemaloRequest } from './client'
@@ -64,7 +65,7 @@ export async function statusReports(
     return [{ kind: 'event', orderId, reportKey: `wemalo:cancelled:${orderId}`, event: { type: 'cancelled', data } }]
   }
   if (name === 'PARTIAL') {
-    const reason = status.reasonPartiallyReserved ?? status.blockReason
+    const reason = status.reasonPartiallyReserved
     // Without a reason PARTIAL is Wemalo still reserving: nothing to report yet.
     if (!reason) return []
     const type = partialEventType(reason)
@@ -104,7 +105,13 @@ const idText = (value: unknown) =>
 // ---- goods order id → Kontor order id, kept at hand-over for trackingnumber_added ----
 
 type Session = { goodsOrders?: Record<string, string> }
-const KEPT_GOODS_ORDERS = 2000
+/**
+ * The session is one encrypted row, read and written whole: it keeps the latest goods orders only.
+ * Wemalo's ids are integers, which a JS object orders ascending, so the lowest (oldest) go first.
+ * An id no longer kept (or lost to two hand-overs writing at once) only means that
+ * trackingnumber_added reports nothing: the SHIPPED status_update and the poll still do.
+ */
+const KEPT_GOODS_ORDERS = 500
 
 export async function rememberGoodsOrder(context: Context, goodsOrderId: string, orderId: string) {
   const session = (await context.session.get<Session>()) ?? {}
@@ -163,6 +170,12 @@ async function readSentBookings(context: Context): Promise<WemaloBooking[]> {
     for (const raw of parsed.data.bookings) {
       const booking = wemaloBookingSchema.safeParse(raw)
       if (booking.success) bookings.push(booking.data)
+      // Without a booking id it can be neither read as ours nor acknowledged: said, not dropped silently.
+      else
+        logger.warn('unreadable Wemalo sent-package booking', {
+          connectionId: context.connection.id,
+          booking: JSON.stringify(raw).slice(0, 300),
+        })
     }
     if (!parsed.data.additionalPage) break
   }
