@@ -4,9 +4,10 @@
  * picking or later, packages and tracking numbers by parcel); sent packages without a synch date
  * and their acknowledgement (`PUT /goodsOrder/packages/sent/:bookingId`); webhook registration
  * (add, list, delete); `x-wemalo-limit-maxcall` / `x-wemalo-limit-remainingcall` on every answer
- * and 419 once the calls of a window are used up; fault injection (500 for N calls, or "lost
- * answers": the call takes effect but answers 500). Every request is checked against the apidoc
- * (wemalo-apidoc.ts) and what it would reject is recorded as a violation.
+ * and 419 once the calls of a window are used up; fault injection (`POST /_sim/faults {status,
+ * count, mode, path}`: 500 for N calls, or with `mode: "lost"` the call takes effect but answers
+ * 500). Every request is checked against the apidoc (wemalo-apidoc.ts) and what it would reject
+ * is recorded as a violation (`GET /_sim/requests`, `GET /_sim/state`).
  *
  * Callbacks: `/_sim/callbacks/send` builds the POST Wemalo sends to the hook registered for an
  * event (with the registered token in the body, a `token` header or Authorization, as the account
@@ -297,7 +298,7 @@ export function createWemaloSimulatorApp(options: { fetch?: typeof fetch } = {})
     accountOf(c.req.url)!.faults.push({
       status: body.status ?? 500,
       mode: body.mode ?? 'error',
-      times: body.times ?? 1,
+      times: body.times ?? body.count ?? 1,
       path: body.path ?? null,
     })
     return c.json({ ok: true })
