@@ -36,6 +36,7 @@ async function tenantOf(env: Bindings, body: Message): Promise<string | null> {
       ?.tenantId
   switch (body.type) {
     case 'page':
+    case 'delivery':
     case 'destination-poll':
       return (await tenantOfConnection(body.connectionId)) ?? null
     case 'webhook': {

@@ -3,10 +3,11 @@
  * Platform I/O happens here, never in webhook intake. Each page enqueues the next one, so a
  * large shop's backfill is many short invocations instead of one that runs out of limits.
  */
-import { eq, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { connectorContext } from '../connectors/context'
 import { findConnector } from '../connectors/registry'
 import type { ConnectorContext, SourceConnector } from '../connectors/types'
+import { keyringOf } from '../core/crypto'
 import { FinalError } from '../core/errors'
 import type { ImportNote, ImportRecord } from '../core/model'
 import { logger } from '../core/logger'
@@ -17,7 +18,10 @@ import { inbox, syncCursors, syncJobs, tenants } from '../db/schema'
 import { recordReports } from '../handover/record-reports'
 import { type FollowUps, importRecords, type ImportSummary } from '../import/import-records'
 import { orderSnapshot } from '../orders/snapshot'
-import type { DispatchMessage, IngestMessage, PageMessage, WebhookMessage } from './messages'
+import { randomId } from '../core/ids'
+import type { DeliveryMessage, DispatchMessage, IngestMessage, PageMessage, WebhookMessage } from './messages'
+
+type InboxRow = typeof inbox.$inferSelect
 
 type Loaded = {
   connection: LoadedConnection
@@ -96,11 +100,35 @@ async function importAndHandOn(
   return summary
 }
 
-async function handleWebhook(env: Bindings, db: Database, message: WebhookMessage) {
-  const event = await db.select().from(inbox).where(eq(inbox.id, message.inboxId)).get()
-  if (!event) throw new FinalError(`inbox event ${message.inboxId} not found`)
-  if (event.processedAt) return
-  const connection = await loadConnection(db, env.ENCRYPTION_KEY, event.connectionId)
+/** Stores a delivery carried in its message; null when the inbox has it processed already (a duplicate). */
+async function storeDelivery(db: Database, message: DeliveryMessage): Promise<InboxRow | null> {
+  const row = {
+    id: randomId('inb'),
+    connectionId: message.connectionId,
+    deliveryKey: message.deliveryKey,
+    topic: message.topic,
+    body: message.body,
+    receivedAt: message.receivedAt,
+  }
+  const stored = await db.insert(inbox).values(row).onConflictDoNothing().returning()
+  if (stored.length) return stored[0]
+  const earlier = await db
+    .select()
+    .from(inbox)
+    .where(and(eq(inbox.connectionId, message.connectionId), eq(inbox.deliveryKey, message.deliveryKey)))
+    .get()
+  // Processed already: a duplicate. Not yet: an earlier attempt stopped half-way; carry on with it.
+  return earlier && !earlier.processedAt ? earlier : null
+}
+
+async function handleWebhook(env: Bindings, db: Database, message: WebhookMessage | DeliveryMessage) {
+  const event =
+    message.type === 'delivery'
+      ? await storeDelivery(db, message)
+      : await db.select().from(inbox).where(eq(inbox.id, message.inboxId)).get()
+  if (message.type === 'webhook' && !event) throw new FinalError(`inbox event ${message.inboxId} not found`)
+  if (!event || event.processedAt) return
+  const connection = await loadConnection(db, keyringOf(env), event.connectionId)
   if (!connection) {
     logger.warn('webhook for a deleted connection dropped', { inboxId: event.id, connectionId: event.connectionId })
     return
@@ -126,7 +154,7 @@ function laterOf(a: string | null | undefined, b: string | null | undefined): st
 }
 
 async function handlePage(env: Bindings, db: Database, message: PageMessage) {
-  const connection = await loadConnection(db, env.ENCRYPTION_KEY, message.connectionId)
+  const connection = await loadConnection(db, keyringOf(env), message.connectionId)
   if (!connection) {
     await finishJob(db, message.jobId, 'cancelled', 'connection deleted')
     return
@@ -188,8 +216,8 @@ async function finishJob(db: Database, jobId: string, status: string, error?: st
 
 export async function handleIngestMessage(env: Bindings, message: IngestMessage) {
   const db = database(env.DB)
-  if (message.type === 'webhook') return handleWebhook(env, db, message)
-  return handlePage(env, db, message)
+  if (message.type === 'page') return handlePage(env, db, message)
+  return handleWebhook(env, db, message)
 }
 
 /**
@@ -199,5 +227,11 @@ export async function handleIngestMessage(env: Bindings, message: IngestMessage)
 export async function failIngestJob(env: Bindings, message: IngestMessage, error: string) {
   const db = database(env.DB)
   if (message.type === 'page') await finishJob(db, message.jobId, 'failed', error)
-  else await db.update(inbox).set({ deadLetteredAt: nowIso() }).where(eq(inbox.id, message.inboxId))
+  else if (message.type === 'webhook')
+    await db.update(inbox).set({ deadLetteredAt: nowIso() }).where(eq(inbox.id, message.inboxId))
+  else
+    await db
+      .update(inbox)
+      .set({ deadLetteredAt: nowIso() })
+      .where(and(eq(inbox.connectionId, message.connectionId), eq(inbox.deliveryKey, message.deliveryKey)))
 }

@@ -7,6 +7,19 @@ import type { SyncMode } from '../core/model'
 /** A stored webhook delivery to import (a source's order, or a destination's report). */
 export type WebhookMessage = { type: 'webhook'; inboxId: string }
 
+/**
+ * A verified webhook delivery carried whole (intake's fast path): the consumer stores it in the
+ * inbox under its delivery key (a duplicate finds the row there) and then imports it.
+ */
+export type DeliveryMessage = {
+  type: 'delivery'
+  connectionId: string
+  deliveryKey: string
+  topic: string
+  body: string
+  receivedAt: string
+}
+
 /** One page of a poll or backfill run; the consumer enqueues the next page itself. */
 export type PageMessage = {
   type: 'page'
@@ -19,7 +32,7 @@ export type PageMessage = {
   page: number
 }
 
-export type IngestMessage = WebhookMessage | PageMessage
+export type IngestMessage = WebhookMessage | DeliveryMessage | PageMessage
 
 /** Work for the DISPATCH consumer: everything that leaves the hub for a destination or an endpoint. */
 export type DispatchMessage =

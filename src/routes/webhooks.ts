@@ -1,7 +1,15 @@
 /**
- * Webhook intake (SPEC §1): verify the signature on the raw bytes, dedupe on the delivery key,
- * store the raw event in the inbox and queue it, answer 202. No platform I/O and no parsing
- * beyond what verification and dedupe need, so it answers in milliseconds.
+ * Webhook intake (SPEC §1): verify the signature on the raw bytes, then hand the delivery to the
+ * INGEST queue and answer 202. No platform I/O and no parsing beyond what verification and the
+ * delivery key need, so it answers in milliseconds.
+ *
+ * Why this is safe without a D1 write here: a 202 is given only once the queue accepted the
+ * message, and a queue message is durable (it is retried, and ends in the dead-letter table).
+ * The message carries the verified body and its delivery key; the consumer writes the inbox row
+ * under the unique (connection, delivery key) index before importing, so a duplicate delivery
+ * finds the row and ends as the same one order, and operators still read and replay raw events.
+ * Bodies too large for a queue message (over ~100 KB) take the old path: inbox row first, then
+ * a message naming it.
  */
 import { sql } from 'drizzle-orm'
 import { Hono } from 'hono'
@@ -10,12 +18,16 @@ import { ApiError, notFound } from '../core/errors'
 import { randomId } from '../core/ids'
 import { logger } from '../core/logger'
 import { database, nowIso } from '../db/client'
+import { keyringOf } from '../core/crypto'
 import { loadConnectionForIntake } from '../db/connections'
 import { inbox } from '../db/schema'
 import type { AppEnv } from '../env'
-import type { WebhookMessage } from '../queue/messages'
+import type { DeliveryMessage, WebhookMessage } from '../queue/messages'
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024
+/** A queue message holds 128 KB; larger deliveries are stored in D1 first and the message names the row. */
+const MAX_QUEUED_MESSAGE_BYTES = 100 * 1024
+const encoder = new TextEncoder()
 
 const decoder = new TextDecoder()
 
@@ -26,7 +38,8 @@ export const webhookRoutes = new Hono<AppEnv>().on(['POST', 'PUT'], '/:platform/
     throw new ApiError(413, 'payload_too_large', 'webhook bodies are limited to 1 MiB')
 
   const db = database(c.env.DB)
-  const connection = await loadConnectionForIntake(db, c.env.ENCRYPTION_KEY, connectionId)
+  const keys = keyringOf(c.env)
+  const connection = await loadConnectionForIntake(db, keys, connectionId)
   const connector = findConnector(platform)
   if (!connection || connection.platform !== platform || !connector?.verifyWebhook) throw notFound('webhook endpoint')
 
@@ -34,11 +47,14 @@ export const webhookRoutes = new Hono<AppEnv>().on(['POST', 'PUT'], '/:platform/
   if (body.byteLength > MAX_WEBHOOK_BYTES)
     throw new ApiError(413, 'payload_too_large', 'webhook bodies are limited to 1 MiB')
 
-  const credentials = connector.credentialsSchema.parse(connection.credentials)
-  const verdict = await connector.verifyWebhook(
-    { method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body },
-    credentials
-  )
+  const request = { method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body }
+  let verdict = await connector.verifyWebhook(request, connector.credentialsSchema.parse(connection.credentials))
+  if (verdict.kind === 'unauthorized') {
+    // The cached credentials may predate a rotated secret (or a deletion): read D1 before refusing.
+    const fresh = await loadConnectionForIntake(db, keys, connectionId, { fresh: true })
+    if (!fresh || fresh.platform !== platform) throw notFound('webhook endpoint')
+    verdict = await connector.verifyWebhook(request, connector.credentialsSchema.parse(fresh.credentials))
+  }
   if (verdict.kind === 'unauthorized') {
     logger.warn('webhook refused', { connectionId, platform, reason: verdict.reason })
     throw new ApiError(401, 'invalid_signature', 'the webhook signature does not verify')
@@ -49,21 +65,33 @@ export const webhookRoutes = new Hono<AppEnv>().on(['POST', 'PUT'], '/:platform/
   }
   if (verdict.kind === 'ignored') return c.json({ ignored: true, reason: verdict.reason }, 200)
 
+  const receivedAt = nowIso()
+  const text = decoder.decode(body)
+  const delivery: DeliveryMessage = {
+    type: 'delivery',
+    connectionId,
+    deliveryKey: verdict.deliveryKey,
+    topic: verdict.topic,
+    body: text,
+    receivedAt,
+  }
+  if (encoder.encode(JSON.stringify(delivery)).byteLength <= MAX_QUEUED_MESSAGE_BYTES) {
+    try {
+      await c.env.INGEST.send(delivery)
+    } catch (error) {
+      logger.error('webhook could not be queued', { connectionId, error: String(error) })
+      throw new ApiError(503, 'unavailable', 'the webhook could not be queued; please retry')
+    }
+    return c.json({ accepted: true }, 202)
+  }
+
   const id = randomId('inb')
   const stored = await db
     .insert(inbox)
-    .values({
-      id,
-      connectionId,
-      deliveryKey: verdict.deliveryKey,
-      topic: verdict.topic,
-      body: decoder.decode(body),
-      receivedAt: nowIso(),
-    })
+    .values({ id, connectionId, deliveryKey: verdict.deliveryKey, topic: verdict.topic, body: text, receivedAt })
     .onConflictDoNothing()
     .returning({ id: inbox.id })
   if (!stored.length) return c.json({ duplicate: true }, 200)
-
   try {
     await c.env.INGEST.send({ type: 'webhook', inboxId: id } satisfies WebhookMessage)
   } catch (error) {
