@@ -90,10 +90,21 @@ export type OutboundSteps = {
 export type WebhookRegistration<Credentials, Settings> = {
   /** Registers Kontor's webhooks; returns the platform's ids of what it registered. */
   register(context: ConnectorContext<Credentials, Settings>, webhookUrl: string): Promise<string[]>
-  /** Removes them again when the connection is deleted. */
-  unregister(context: ConnectorContext<Credentials, Settings>, registeredIds: string[]): Promise<void>
+  /**
+   * Removes them again when the connection is deleted. `webhookUrl` is the URL they were
+   * registered with, where it is known (Cartum removes a hook only with its id and URL).
+   */
+  unregister(
+    context: ConnectorContext<Credentials, Settings>,
+    registeredIds: string[],
+    webhookUrl?: string
+  ): Promise<void>
   /** Ids still registered and active; a missing or disabled one is registered again by the cron. */
-  active(context: ConnectorContext<Credentials, Settings>, registeredIds: string[], webhookUrl: string): Promise<string[]>
+  active(
+    context: ConnectorContext<Credentials, Settings>,
+    registeredIds: string[],
+    webhookUrl: string
+  ): Promise<string[]>
 }
 
 /** What every connector has, whatever its role. */
@@ -194,6 +205,16 @@ export type DestinationConnector<Credentials = unknown, Settings = unknown> = Co
     handover: { attempt: number; details: Record<string, unknown> },
     steps: OutboundSteps
   ): Promise<HandoverOutcome>
+  /**
+   * Sends a platform change of an order it already holds (new address, lines). A destination
+   * without it records that the change stays in the hub.
+   */
+  update?(
+    context: ConnectorContext<Credentials, Settings>,
+    order: HandoverOrder,
+    handover: HandoverReference,
+    steps: OutboundSteps
+  ): Promise<{ detail: string }>
   /** Cancels a hand-over; a destination that cannot (picking started) refuses with a message. */
   cancel(context: ConnectorContext<Credentials, Settings>, handover: HandoverReference): Promise<CancelOutcome>
   /** Reads a stored webhook of the destination as reports. */
@@ -203,8 +224,7 @@ export type DestinationConnector<Credentials = unknown, Settings = unknown> = Co
 }
 
 export type Connector<Credentials = any, Settings = any> =
-  | SourceConnector<Credentials, Settings>
-  | DestinationConnector<Credentials, Settings>
+  SourceConnector<Credentials, Settings> | DestinationConnector<Credentials, Settings>
 
 /** Settings every connector understands; connectors extend their schema with these. */
 export type CommonSettings = { baseUrl?: string }

@@ -9,6 +9,7 @@ import { eq } from 'drizzle-orm'
 import { connectorContext } from '../connectors/context'
 import { findDestinationConnector } from '../connectors/registry'
 import type { DestinationConnector, HandoverOutcome } from '../connectors/types'
+import { keyringOf } from '../core/crypto'
 import { FinalError, RetryableError } from '../core/errors'
 import type { HandoverState } from '../core/model'
 import type { Bindings } from '../env'
@@ -28,7 +29,7 @@ function errorText(error: unknown): string {
 }
 
 async function loadDestination(env: Bindings, db: Database, destinationId: string) {
-  const connection = await loadConnection(db, env.ENCRYPTION_KEY, destinationId)
+  const connection = await loadConnection(db, keyringOf(env), destinationId)
   const connector = connection ? findDestinationConnector(connection.platform) : undefined
   return connection && connector ? { connection, connector } : null
 }
@@ -197,6 +198,59 @@ export async function runCancel(env: Bindings, handoverId: string) {
     )
   } catch (error) {
     await releaseHandover(db, row.id, { from: ['cancel_requested'], lastError: errorText(error) })
+    throw error
+  }
+}
+
+/** A platform change of an order the destination holds: sent on where the destination takes it, else recorded. */
+export async function runUpdate(env: Bindings, handoverId: string) {
+  const db = database(env.DB)
+  const row = await db.select().from(handovers).where(eq(handovers.id, handoverId)).get()
+  if (!row || (row.state !== 'sent' && row.state !== 'confirmed')) return
+  const destination = await loadDestination(env, db, row.destinationId)
+  if (!destination) return
+  const { connection, connector } = destination
+  const call = (result: string, detail: string) =>
+    recordOutboundCall(db, {
+      tenantId: row.tenantId,
+      connectionId: connection.id,
+      orderId: row.orderId,
+      action: `update:${connection.platform}`,
+      result,
+      detail,
+    })
+  if (!connector.update) {
+    await call(
+      'not_applicable',
+      `${connection.platform} takes no changes after the hand-over; the change stays in the hub`
+    )
+    return
+  }
+  const order = await handoverOrder(db, row.orderId)
+  if (!order) throw new FinalError(`order ${row.orderId} of hand-over ${row.id} not found`)
+  try {
+    const outcome = await connector.update(
+      connectorContext(env, connector, connection, db),
+      order,
+      {
+        orderId: row.orderId,
+        reference: row.reference,
+        state: row.state as HandoverState,
+        details: row.details,
+        createdAt: row.createdAt,
+        updatedAt: row.updatedAt,
+      },
+      outboundSteps(db, {
+        tenantId: row.tenantId,
+        connectionId: connection.id,
+        orderId: row.orderId,
+        owner: `update:${row.id}:${row.updatedAt}`,
+        action: `update:${connection.platform}`,
+      })
+    )
+    await call('done', outcome.detail)
+  } catch (error) {
+    await call('failed', errorText(error))
     throw error
   }
 }

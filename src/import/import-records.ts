@@ -22,6 +22,7 @@ import { writeBatch } from '../db/write-batch'
 import { returnedIds } from '../hub/emit'
 import type { ImportPolicy } from '../core/import-policy'
 import type { ProductMatch } from './match-keys'
+import { applyPrivacyRequest } from './privacy'
 import { type ExistingOrder, type InitialStatusSetting, planOrderImport } from './order-plan'
 import { importCustomer, importProduct } from './store-catalog'
 import { eventOnlyStatements, type ImportScope, type OrderBatch, orderId, orderWriteStatements } from './store-order'
@@ -44,7 +45,13 @@ export type ImportTarget = {
 export type OrderOutcome = { orderId: string; externalId: string; result: ImportResult; rule?: string; reason?: string }
 
 /** What the importer changed that the caller must queue: hand-overs, cancellations, hub deliveries. */
-export type FollowUps = { handoverIds: string[]; cancelHandoverIds: string[]; deliveryIds: string[] }
+export type FollowUps = {
+  handoverIds: string[]
+  cancelHandoverIds: string[]
+  /** Hand-overs of orders the platform changed after they were handed over. */
+  changedHandoverIds: string[]
+  deliveryIds: string[]
+}
 
 export type ImportSummary = {
   orders: OrderOutcome[]
@@ -107,6 +114,7 @@ async function runOrderBatch(db: Database, batch: OrderBatch, followUps: FollowU
   followUps.handoverIds.push(...batch.handoverIds)
   for (const index of batch.hubEventAt) followUps.deliveryIds.push(...returnedIds(results[index]))
   if (batch.cancelAt !== null) followUps.cancelHandoverIds.push(...returnedIds(results[batch.cancelAt]))
+  if (batch.changedAt !== null) followUps.changedHandoverIds.push(...returnedIds(results[batch.changedAt]))
 }
 
 type OrderImport = {
@@ -215,7 +223,7 @@ export async function importRecords(
   const summary: ImportSummary = {
     orders: [],
     counts: {},
-    followUps: { handoverIds: [], cancelHandoverIds: [], deliveryIds: [] },
+    followUps: { handoverIds: [], cancelHandoverIds: [], changedHandoverIds: [], deliveryIds: [] },
   }
   const count = (result: ImportResult) => (summary.counts[result] = (summary.counts[result] ?? 0) + 1)
   const logLater: ReturnType<typeof logRow>[] = notes.map((note) => logRow(target, { ...note, externalId: null }))
@@ -266,7 +274,7 @@ export async function importRecords(
       const outcome = await importCustomer(db, scope, record.customer)
       logLater.push(logRow(target, { kind: 'customer', externalId: record.customer.externalId, ...outcome }))
       count(outcome.result)
-    }
+    } else if (record.kind === 'privacy') logLater.push(logRow(target, await applyPrivacyRequest(db, target, record)))
   }
 
   // Log lines of decisions that wrote nothing go in one statement (D1 allows 100 bound values each).

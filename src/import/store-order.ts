@@ -151,6 +151,8 @@ export type OrderBatch = {
   hubEventAt: number[]
   /** Index of the statement returning hand-overs to cancel, when the platform cancelled. */
   cancelAt: number | null
+  /** Index of the statement returning hand-overs a platform change must be sent on to. */
+  changedAt: number | null
   /** Hand-overs this import creates (one per route). */
   handoverIds: string[]
 }
@@ -198,6 +200,15 @@ async function followUps(
     )
     batch.handoverIds.push(...rows.map((row) => row.id))
     for (const chunk of chunkRows(rows)) batch.statements.push(db.insert(handovers).values(chunk).onConflictDoNothing())
+  }
+  if (kind.result === 'updated' && !kind.cancelling) {
+    batch.changedAt = batch.statements.length
+    batch.statements.push(
+      db
+        .select({ id: handovers.id })
+        .from(handovers)
+        .where(sql`${handovers.orderId} = ${orderId} and ${handovers.state} in ('sent', 'confirmed')`)
+    )
   }
   if (kind.cancelling) {
     batch.cancelAt = batch.statements.length
@@ -346,7 +357,7 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
       at: now,
     })
   )
-  const batch: OrderBatch = { statements, hubEventAt: [], cancelAt: null, handoverIds: [] }
+  const batch: OrderBatch = { statements, hubEventAt: [], cancelAt: null, changedAt: null, handoverIds: [] }
   await followUps(
     db,
     batch,
@@ -419,6 +430,7 @@ export async function eventOnlyStatements(
     ],
     hubEventAt: [],
     cancelAt: null,
+    changedAt: null,
     handoverIds: [],
   }
   write.events.forEach((event, index) => {

@@ -4,7 +4,7 @@
  * works from its D1 row, so a repeated message finds the work done and does nothing.
  */
 import type { Bindings } from '../env'
-import { giveUpHandover, runCancel, runHandover } from '../handover/run-handover'
+import { giveUpHandover, runCancel, runHandover, runUpdate } from '../handover/run-handover'
 import { pollDestination } from '../handover/record-reports'
 import { deliverHubWebhook, giveUpDelivery } from '../hub/deliver'
 import type { DispatchMessage } from './messages'
@@ -15,6 +15,8 @@ export async function handleDispatchMessage(env: Bindings, message: DispatchMess
       return runHandover(env, message.handoverId)
     case 'cancel':
       return runCancel(env, message.handoverId)
+    case 'update':
+      return runUpdate(env, message.handoverId)
     case 'destination-poll':
       return pollDestination(env, message.connectionId)
     case 'hub-delivery':

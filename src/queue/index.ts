@@ -49,6 +49,7 @@ async function tenantOf(env: Bindings, body: Message): Promise<string | null> {
     }
     case 'handover':
     case 'cancel':
+    case 'update':
       return (
         (
           await db

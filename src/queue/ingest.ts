@@ -53,6 +53,7 @@ export async function queueFollowUps(env: Bindings, followUps: FollowUps) {
   const messages: MessageSendRequest<DispatchMessage>[] = [
     ...followUps.handoverIds.map((handoverId) => ({ body: { type: 'handover' as const, handoverId } })),
     ...followUps.cancelHandoverIds.map((handoverId) => ({ body: { type: 'cancel' as const, handoverId } })),
+    ...followUps.changedHandoverIds.map((handoverId) => ({ body: { type: 'update' as const, handoverId } })),
     ...followUps.deliveryIds.map((deliveryId) => ({ body: { type: 'hub-delivery' as const, deliveryId } })),
   ]
   // A queue batch holds at most 100 messages.

@@ -40,6 +40,8 @@ export type DispatchMessage =
   | { type: 'handover'; handoverId: string }
   /** Cancel a hand-over the source cancelled. */
   | { type: 'cancel'; handoverId: string }
+  /** Send a platform change of an order on to the destination that holds it. */
+  | { type: 'update'; handoverId: string }
   /** Read a destination's reports (poll fallback and confirmations), started by the cron. */
   | { type: 'destination-poll'; connectionId: string }
   /** Send one hub webhook delivery (HW1). */

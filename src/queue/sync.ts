@@ -7,6 +7,7 @@
 import { eq } from 'drizzle-orm'
 import { connectorContext } from '../connectors/context'
 import { findSourceConnector } from '../connectors/registry'
+import { keyringOf } from '../core/crypto'
 import { FinalError } from '../core/errors'
 import type { OrderEventInput, OrderEventType, Tracking } from '../core/model'
 import type { Bindings } from '../env'
@@ -23,7 +24,7 @@ export async function handleSyncMessage(env: Bindings, message: SyncMessage) {
   if (!event) throw new FinalError(`order event ${message.eventId} not found`)
   const order = await orderSnapshot(db, event.orderId)
   if (!order) throw new FinalError(`order ${event.orderId} not found`)
-  const connection = await loadConnection(db, env.ENCRYPTION_KEY, order.connectionId)
+  const connection = await loadConnection(db, keyringOf(env), order.connectionId)
   if (!connection) throw new FinalError(`connection ${order.connectionId} of order ${order.id} is gone`)
   const connector = findSourceConnector(connection.platform)
   const action = `write-back:${event.type}`

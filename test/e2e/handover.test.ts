@@ -133,6 +133,31 @@ describe('hand-over, report and write-back, each step once under failures', () =
     const after = await apiJson(`/api/v1/orders/${summary.id}`, { token: tenant.token })
     expect(after.events.filter((event: any) => event.type === 'shipped')).toHaveLength(1)
 
+    // A later platform change of the handed-over order is sent on to the destination's connector,
+    // which records that Wemalo takes no changes after the hand-over (visible, not silent).
+    await deliverWebhook(
+      source.id,
+      shop.shopDomain,
+      orderJson({
+        id: 770001,
+        currency: 'EUR',
+        note: 'changed after the hand-over',
+        updated_at: '2099-01-01T00:00:00Z',
+      }),
+      { topic: 'orders/updated' }
+    )
+    const update = await waitFor(
+      async () =>
+        (
+          await rows(
+            "select result, detail from outbound_calls where order_id = ? and action = 'update:wemalo'",
+            summary.id
+          )
+        )[0],
+      { what: 'update sent on' }
+    )
+    expect(update).toMatchObject({ result: 'not_applicable' })
+
     const received = await waitFor(
       async () => {
         const all = await simulatorCall(hookHost, '/_sim/received')
