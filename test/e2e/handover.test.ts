@@ -8,6 +8,12 @@
 import { env } from 'cloudflare:workers'
 import { Webhook } from 'standardwebhooks'
 import { describe, expect, it } from 'vitest'
+import { shopifyOrderToCanonical } from '../../src/connectors/shopify/mapper'
+import { shopifyOrderSchema } from '../../src/connectors/shopify/schemas'
+import { database } from '../../src/db/client'
+import { runHandover } from '../../src/handover/run-handover'
+import { importRecords } from '../../src/import/import-records'
+import { handleSyncMessage } from '../../src/queue/sync'
 import { api, apiJson, createConnection, createTenant, runCron, simulatorCall, uniqueName, waitFor } from '../helpers'
 import { deliverWebhook, orderJson, simulatedShop, WEBHOOK_SECRET } from './shopify-support'
 
@@ -200,7 +206,7 @@ describe('hand-over, report and write-back, each step once under failures', () =
       api(`/api/v1/connections/${source.id}`, { method: 'PATCH', token, body: { routes } })
     const sourceAsRoute = await attempt(tenant.token, [source.id])
     expect(sourceAsRoute.status).toBe(400)
-    expect((await sourceAsRoute.json()).error.message).toMatch(/cannot receive orders/)
+    expect(((await sourceAsRoute.json()) as any).error.message).toMatch(/cannot receive orders/)
     const foreign = await createConnection(other.token, {
       platform: 'wemalo',
       credentials: { token: WEMALO_TOKEN },
@@ -214,5 +220,105 @@ describe('hand-over, report and write-back, each step once under failures', () =
       body: { routes: [destination.id] },
     })
     expect(destinationWithRoutes.status).toBe(400)
+  })
+})
+
+describe('D1 cost of leaving the hub', () => {
+  /** The Worker's environment with a D1 binding that counts prepared statements and round trips. */
+  function countingEnv() {
+    const counts = { statements: 0, batches: 0, single: 0 }
+    const DB = new Proxy(env.DB, {
+      get(target, key) {
+        const value = Reflect.get(target, key)
+        if (key === 'prepare')
+          return (query: string) => {
+            counts.statements++
+            const statement = target.prepare(query)
+            // A statement run on its own (not in a batch) is a round trip of its own.
+            return new Proxy(statement, {
+              get(inner, name) {
+                const member = Reflect.get(inner, name)
+                if (name === 'bind') return (...values: unknown[]) => wrap(inner.bind(...values))
+                return typeof member === 'function' ? member.bind(inner) : member
+              },
+            })
+          }
+        if (key === 'batch') return (list: D1PreparedStatement[]) => (counts.batches++, target.batch(list))
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    function wrap(statement: D1PreparedStatement): D1PreparedStatement {
+      return new Proxy(statement, {
+        get(inner, name) {
+          const member = Reflect.get(inner, name)
+          if (['run', 'all', 'first', 'raw'].includes(String(name)) && typeof member === 'function')
+            return (...args: unknown[]) => (counts.single++, member.apply(inner, args))
+          return typeof member === 'function' ? member.bind(inner) : member
+        },
+      })
+    }
+    return { env: { ...env, DB } as typeof env, counts }
+  }
+
+  it('counts the D1 statements of one hand-over and one write-back', async () => {
+    const { tenant, destination, shop } = await routedShop()
+    const source = await createConnection(tenant.token, {
+      platform: 'shopify',
+      credentials: { shopDomain: shop.shopDomain, accessToken: shop.accessToken, webhookSecret: WEBHOOK_SECRET },
+      settings: { fulfilmentSync: true },
+    })
+    await simulatorCall(shop.shopDomain, '/_sim/orders', { orders: [{ id: 770101, currency: 'EUR' }] })
+    // Imported without its queue messages, so only the calls below do the work.
+    const summary = await importRecords(
+      database(env.DB),
+      {
+        tenantId: tenant.id,
+        tenantCurrency: 'EUR',
+        connectionId: source.id,
+        platform: 'shopify',
+        origin: 'webhook',
+        takesWebhooks: true,
+        policy: {},
+        routes: [destination.id],
+        settings: {},
+      },
+      [
+        {
+          kind: 'order',
+          order: shopifyOrderToCanonical(
+            shopifyOrderSchema.parse(JSON.parse(orderJson({ id: 770101, currency: 'EUR' })))
+          ),
+        },
+      ]
+    )
+    const [handoverId] = summary.followUps.handoverIds
+
+    const handover = countingEnv()
+    await runHandover(handover.env, handoverId)
+    expect((await rows('select state from handovers where id = ?', handoverId))[0].state).toBe('confirmed')
+
+    const eventId = `evt_count_${uniqueName()}`
+    await env.DB.prepare(
+      "insert into order_events (id, tenant_id, order_id, type, at, data, source, sync_queued_at) values (?, ?, ?, 'shipped', ?, ?, 'api', ?)"
+    )
+      .bind(
+        eventId,
+        tenant.id,
+        summary.orders[0].orderId,
+        new Date().toISOString(),
+        JSON.stringify({ tracking: [{ number: 'C-1', carrier: 'DHL' }] }),
+        new Date().toISOString()
+      )
+      .run()
+    const writeBack = countingEnv()
+    await handleSyncMessage(writeBack.env, { type: 'write-back', eventId })
+    console.log(
+      `D1 per hand-over (Wemalo, confirmed, with its handed_over event): ${handover.counts.statements} statements, ` +
+        `${handover.counts.batches + handover.counts.single} round trips; ` +
+        `per write-back (Shopify fulfilment with tracking): ${writeBack.counts.statements} statements, ` +
+        `${writeBack.counts.batches + writeBack.counts.single} round trips`
+    )
+    expect(handover.counts.statements).toBeGreaterThan(0)
+    expect(writeBack.counts.statements).toBeGreaterThan(0)
   })
 })
