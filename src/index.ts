@@ -4,6 +4,8 @@ import { runCron } from './cron'
 import type { Bindings } from './env'
 import { handleQueue } from './queue'
 
+export { AccountPacer } from './pacing/account-pacer'
+
 export default {
   fetch: app.fetch,
   queue: (batch, env) => handleQueue(batch, env),

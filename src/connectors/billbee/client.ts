@@ -1,36 +1,42 @@
 /**
- * Billbee API calls: `X-Billbee-Api-Key` plus Basic auth on every call, and pacing under
- * Billbee's limits (2 requests per second per endpoint, 10 per second per key and user). The
- * pacing is per isolate: requests of one connection in this isolate are spaced out in memory;
- * concurrent consumers in other isolates are not coordinated, so a 429 they cause is honoured
- * through Retry-After (waited inline when short, else the queue retries the message later).
- * A Durable Object per API key would coordinate exactly; it was not worth a new binding yet.
+ * Billbee API calls: `X-Billbee-Api-Key` plus Basic auth on every call, paced under Billbee's
+ * limits (2 requests per second per endpoint, 10 per second per key and user) by the account's
+ * AccountPacer Durable Object (src/pacing/), named by the hash of key and user: every isolate
+ * and queue consumer calling the account takes its slots there. The spacing keeps a margin
+ * (600 ms per endpoint, 120 ms per account) so that calls that travel unevenly still arrive
+ * within the limit. A 429 pauses the endpoint and the account for every caller (Retry-After).
  */
 import { FinalError } from '../../core/errors'
 import type { HttpRequest } from '../../core/http-client'
+import { accountPacer, pacedRequest, type RateLimit, type SlotRequest } from '../../pacing/pacer'
 import type { ConnectorContext } from '../types'
 import { type BillbeeCredentials, billbeeEnvelopeSchema, type BillbeeSettings } from './schemas'
 
 type Context = ConnectorContext<BillbeeCredentials, BillbeeSettings>
 
 export const BILLBEE_PAGE_SIZE = 250
-const PER_ENDPOINT_MS = 500
-const PER_ACCOUNT_MS = 100
+/** 2 per second per endpoint, 10 per second per key and user, each with a 20 % margin. */
+export const BILLBEE_ENDPOINT_LIMIT: RateLimit = { kind: 'rate', capacity: 1, intervalMs: 600 }
+export const BILLBEE_ACCOUNT_LIMIT: RateLimit = { kind: 'rate', capacity: 1, intervalMs: 120 }
+/** Longest wait for a slot inside a call; beyond it the queue retries the work later. */
+const MAX_WAIT_MS = 30_000
 
-/** When the next call may start, per `apiKey|user` and per `apiKey|user|endpoint`. */
-const nextSlot = new Map<string, number>()
+export function billbeeSlots(endpoint: string): SlotRequest[] {
+  return [
+    { bucket: 'account', limit: BILLBEE_ACCOUNT_LIMIT },
+    { bucket: `endpoint:${endpoint}`, limit: BILLBEE_ENDPOINT_LIMIT },
+  ]
+}
 
-function reserve(key: string, spacingMs: number): number {
-  const now = Date.now()
-  const at = Math.max(now, nextSlot.get(key) ?? 0)
-  nextSlot.set(key, at + spacingMs)
-  return at - now
+/** The pacer of a Billbee account (`apiKey|user`, hashed into the Durable Object's name). */
+export function billbeePacer(account: string) {
+  return accountPacer('billbee', [account], { secret: true })
 }
 
 /** Waits until both the account's and the endpoint's rate allow another call. */
 export async function pace(account: string, endpoint: string) {
-  const wait = Math.max(reserve(account, PER_ACCOUNT_MS), reserve(`${account}|${endpoint}`, PER_ENDPOINT_MS))
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+  const pacer = await billbeePacer(account)
+  await pacer.acquire(billbeeSlots(endpoint), { maxWaitMs: MAX_WAIT_MS, label: `Billbee ${endpoint}` })
 }
 
 /** The endpoint an URL path belongs to, for the per-endpoint limit (ids replaced). */
@@ -41,15 +47,24 @@ export function endpointOf(method: string, path: string): string {
 export async function billbeeRequest<T = unknown>(context: Context, path: string, request: HttpRequest = {}) {
   const { apiKey, username, apiPassword } = context.credentials
   const method = request.method ?? (request.json === undefined ? 'GET' : 'POST')
-  await pace(`${apiKey}|${username}`, endpointOf(method, path))
-  const response = await context.http.request(`/api/v1${path}`, {
-    ...request,
-    method,
-    headers: {
-      ...request.headers,
-      'X-Billbee-Api-Key': apiKey,
-      authorization: `Basic ${btoa(`${username}:${apiPassword}`)}`,
-    },
+  const endpoint = endpointOf(method, path)
+  const response = await pacedRequest({
+    pacer: await billbeePacer(`${apiKey}|${username}`),
+    label: `Billbee ${method} ${path}`,
+    slots: billbeeSlots(endpoint),
+    maxWaitMs: MAX_WAIT_MS,
+    callerAccepts429: request.accept?.includes(429),
+    send: () =>
+      context.http.request(`/api/v1${path}`, {
+        ...request,
+        method,
+        headers: {
+          ...request.headers,
+          'X-Billbee-Api-Key': apiKey,
+          authorization: `Basic ${btoa(`${username}:${apiPassword}`)}`,
+        },
+        accept: [...(request.accept ?? []), 429],
+      }),
   })
   if (!response.text) return { data: null as T, totalPages: 1 }
   const envelope = billbeeEnvelopeSchema.parse(response.json())

@@ -1,9 +1,52 @@
 /**
  * Shopify Admin REST calls Kontor makes: order pages (Link-header cursor paging), one order,
- * fulfilment orders and fulfilments. 429s are retried by the shared HTTP client (Retry-After).
+ * fulfilment orders and fulfilments. Every call takes a slot in the shop's leaky bucket (40 calls,
+ * 2 leak out per second; per app and store) kept by the shop's AccountPacer Durable Object
+ * (src/pacing/), shared by every isolate and consumer; `X-Shopify-Shop-Api-Call-Limit: 32/40`
+ * on each answer fills the shared bucket to Shopify's own level (and size), and a 429 pauses the
+ * shop for its Retry-After before the call is tried again.
  */
-import type { HttpClient } from '../../core/http-client'
+import type { HttpClient, HttpRequest, HttpResponse } from '../../core/http-client'
+import { accountPacer, type Observation, pacedRequest, type RateLimit } from '../../pacing/pacer'
 import type { ShopifyCredentials, ShopifySettings } from './schemas'
+
+/** The REST bucket of a standard plan: 40 calls, one leaks out every 500 ms. */
+export const SHOPIFY_REST_LIMIT: RateLimit = { kind: 'rate', capacity: 40, intervalMs: 500 }
+const BUCKET = 'rest'
+/** Longest wait for a slot inside a call; beyond it the queue retries the work later. */
+const MAX_WAIT_MS = 10_000
+
+/** What `X-Shopify-Shop-Api-Call-Limit: {used}/{size}` says, for the shared bucket. */
+export function shopifyObservations(headers: Headers): Observation[] {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(headers.get('x-shopify-shop-api-call-limit') ?? '')
+  if (!match) return []
+  return [
+    { bucket: BUCKET, kind: 'level', used: Number(match[1]), capacity: Number(match[2]), limit: SHOPIFY_REST_LIMIT },
+  ]
+}
+
+/** One Admin REST call, paced per shop. */
+export async function shopifyRequest(
+  http: HttpClient,
+  credentials: ShopifyCredentials,
+  path: string,
+  request: HttpRequest = {}
+): Promise<HttpResponse> {
+  return pacedRequest({
+    pacer: await accountPacer('shopify', [credentials.shopDomain], { secret: false }),
+    label: `Shopify ${request.method ?? (request.json === undefined ? 'GET' : 'POST')} ${path}`,
+    slots: [{ bucket: BUCKET, limit: SHOPIFY_REST_LIMIT }],
+    maxWaitMs: MAX_WAIT_MS,
+    callerAccepts429: request.accept?.includes(429),
+    send: () =>
+      http.request(path, {
+        ...request,
+        headers: { ...request.headers, ...shopifyHeaders(credentials) },
+        accept: [...(request.accept ?? []), 429],
+      }),
+    observe: (response) => shopifyObservations(response.headers),
+  })
+}
 
 export const SHOPIFY_PAGE_SIZE = 250
 
@@ -34,9 +77,8 @@ export async function fetchOrdersPage(
     'pageInfo' in query
       ? { page_info: query.pageInfo, limit: SHOPIFY_PAGE_SIZE }
       : { ...query.filters, limit: SHOPIFY_PAGE_SIZE }
-  const response = await http.request(`/admin/api/${settings.apiVersion}/orders.json`, {
+  const response = await shopifyRequest(http, credentials, `/admin/api/${settings.apiVersion}/orders.json`, {
     query: params,
-    headers: shopifyHeaders(credentials),
   })
   const { orders } = response.json<{ orders: unknown[] }>()
   return { orders, nextPageInfo: nextPageInfo(response.headers.get('link')) }
@@ -48,8 +90,7 @@ export async function fetchOrder(
   settings: ShopifySettings,
   orderId: string
 ) {
-  const response = await http.request(`/admin/api/${settings.apiVersion}/orders/${orderId}.json`, {
-    headers: shopifyHeaders(credentials),
+  const response = await shopifyRequest(http, credentials, `/admin/api/${settings.apiVersion}/orders/${orderId}.json`, {
     accept: [404],
   })
   return response.status === 404 ? null : response.json<{ order: unknown }>().order
@@ -63,9 +104,11 @@ export async function fetchOpenFulfillmentOrders(
   settings: ShopifySettings,
   orderId: string
 ) {
-  const response = await http.request(`/admin/api/${settings.apiVersion}/orders/${orderId}/fulfillment_orders.json`, {
-    headers: shopifyHeaders(credentials),
-  })
+  const response = await shopifyRequest(
+    http,
+    credentials,
+    `/admin/api/${settings.apiVersion}/orders/${orderId}/fulfillment_orders.json`
+  )
   const { fulfillment_orders } = response.json<{ fulfillment_orders: FulfillmentOrder[] }>()
   return fulfillment_orders.filter(
     (order) =>
@@ -94,9 +137,8 @@ export async function createFulfillment(
       line_items_by_fulfillment_order: input.fulfillmentOrderIds.map((id) => ({ fulfillment_order_id: id })),
     },
   }
-  const response = await http.request(`/admin/api/${settings.apiVersion}/fulfillments.json`, {
+  const response = await shopifyRequest(http, credentials, `/admin/api/${settings.apiVersion}/fulfillments.json`, {
     json: body,
-    headers: shopifyHeaders(credentials),
   })
   return response.json<{ fulfillment: { id: string | number; status: string } }>().fulfillment
 }

@@ -1,13 +1,17 @@
 /**
  * wemalo-connect calls: `Authorization: JWT <token>`, JSON both ways. Wemalo paces an account by
  * `x-wemalo-limit-maxcall` / `x-wemalo-limit-remainingcall` and answers 419 once the calls are used
- * up (as its own WooCommerce plugin reads it); when the remaining calls reach zero the next call
- * waits (inline when short, else the queue retries later). A 4xx carries Wemalo's error body
- * (`message`, `error`, `field` …): it becomes a FinalError with that message, unless the caller
- * accepts the status. 419, 429, 5xx and timeouts are retryable.
+ * up (as its own WooCommerce plugin reads it). The account's AccountPacer Durable Object
+ * (src/pacing/, named by the hash of base URL and token) counts the calls left for every
+ * connection, isolate and consumer of the account: each call takes one, each answer reports the
+ * remaining count, and when none are left the next call waits (inline when short, else the queue
+ * retries later). A 4xx carries Wemalo's error body (`message`, `error`, `field` …): it becomes a
+ * FinalError with that message, unless the caller accepts the status. 419, 429, 5xx and timeouts
+ * are retryable.
  */
 import { FinalError, RetryableError } from '../../core/errors'
 import { type HttpRequest, type HttpResponse, parseRetryAfter } from '../../core/http-client'
+import { accountPacer, type Observation, pacedRequest, type SlotRequest } from '../../pacing/pacer'
 import type { ConnectorContext } from '../types'
 import type { WemaloCredentials, WemaloSettings } from './schemas'
 
@@ -16,27 +20,35 @@ type Context = ConnectorContext<WemaloCredentials, WemaloSettings>
 /** No reset time is documented: after the last call of a window, hold back this long. */
 export const WEMALO_PAUSE_SECONDS = 10
 const MAX_INLINE_WAIT_MS = 2000
+const CALLS = 'calls'
+const SLOTS: SlotRequest[] = [{ bucket: CALLS, limit: { kind: 'quota' } }]
 
-/** Per connection: until when Wemalo's call limit asks us to hold back. */
-const pausedUntil = new Map<string, number>()
-
-/** Every 4xx but 429 (which the shared client waits out): Wemalo's error body is read here. */
-const CLIENT_ERRORS = Array.from({ length: 100 }, (_, index) => 400 + index).filter((status) => status !== 429)
-
-async function respectCallLimit(connectionId: string) {
-  const waitMs = (pausedUntil.get(connectionId) ?? 0) - Date.now()
-  if (waitMs <= 0) return
-  if (waitMs <= MAX_INLINE_WAIT_MS) await new Promise((resolve) => setTimeout(resolve, waitMs))
-  else throw new RetryableError('Wemalo call limit reached (x-wemalo-limit-remainingcall 0)', Math.ceil(waitMs / 1000))
+function wemaloPacer(context: Context) {
+  return accountPacer('wemalo', [context.http.baseUrl.replace(/\/+$/, ''), context.credentials.token], { secret: true })
 }
 
-function noteCallLimit(connectionId: string, response: HttpResponse) {
-  const remaining = response.headers.get('x-wemalo-limit-remainingcall')
-  if (response.status === 419 || (remaining !== null && remaining.trim() !== '' && Number(remaining) <= 0)) {
-    const seconds = parseRetryAfter(response.headers.get('retry-after')) ?? WEMALO_PAUSE_SECONDS
-    pausedUntil.set(connectionId, Math.max(pausedUntil.get(connectionId) ?? 0, Date.now() + seconds * 1000))
+/** What the limit headers (or a 419) say: calls left, the window taken as WEMALO_PAUSE_SECONDS. */
+export function wemaloObservations(response: Pick<HttpResponse, 'status' | 'headers'>): Observation[] {
+  const retryAfter = parseRetryAfter(response.headers.get('retry-after'))
+  if (response.status === 419) {
+    return [{ bucket: CALLS, kind: 'pause', forMs: (retryAfter ?? WEMALO_PAUSE_SECONDS) * 1000, limit: SLOTS[0].limit }]
   }
+  const remaining = response.headers.get('x-wemalo-limit-remainingcall')
+  if (remaining === null || remaining.trim() === '' || !Number.isFinite(Number(remaining))) return []
+  const max = Number(response.headers.get('x-wemalo-limit-maxcall') ?? Number.NaN)
+  return [
+    {
+      bucket: CALLS,
+      kind: 'quota',
+      left: Math.max(0, Number(remaining)),
+      limit: Number.isFinite(max) ? max : null,
+      resetInMs: (retryAfter ?? WEMALO_PAUSE_SECONDS) * 1000,
+    },
+  ]
 }
+
+/** Every 4xx but 429 (which pacedRequest waits out through the pacer): Wemalo's error body is read here. */
+const CLIENT_ERRORS = Array.from({ length: 100 }, (_, index) => 400 + index).filter((status) => status !== 429)
 
 /** Wemalo's message from an error body (no formal schema is published), else the raw text. */
 export function wemaloErrorMessage(response: Pick<HttpResponse, 'status' | 'text'>): string {
@@ -57,16 +69,22 @@ export function wemaloErrorMessage(response: Pick<HttpResponse, 'status' | 'text
 }
 
 export async function wemaloRequest(context: Context, path: string, request: HttpRequest = {}): Promise<HttpResponse> {
-  const connectionId = context.connection.id
-  await respectCallLimit(connectionId)
   const accepted = request.accept ?? []
-  const response = await context.http.request(path, {
-    ...request,
-    headers: { ...request.headers, authorization: `JWT ${context.credentials.token}` },
-    accept: [...new Set([...accepted, ...CLIENT_ERRORS])],
-  })
-  noteCallLimit(connectionId, response)
   const method = request.method ?? (request.json === undefined ? 'GET' : 'POST')
+  const response = await pacedRequest({
+    pacer: await wemaloPacer(context),
+    label: `Wemalo ${method} ${path}`,
+    slots: SLOTS,
+    maxWaitMs: MAX_INLINE_WAIT_MS,
+    callerAccepts429: accepted.includes(429),
+    send: () =>
+      context.http.request(path, {
+        ...request,
+        headers: { ...request.headers, authorization: `JWT ${context.credentials.token}` },
+        accept: [...new Set([...accepted, ...CLIENT_ERRORS, 429])],
+      }),
+    observe: wemaloObservations,
+  })
   if (response.status === 408) throw new RetryableError(`Wemalo ${method} ${path} answered 408`)
   if (response.status === 419) {
     throw new RetryableError(
@@ -78,9 +96,4 @@ export async function wemaloRequest(context: Context, path: string, request: Htt
     throw new FinalError(`Wemalo ${method} ${path} answered ${response.status}: ${wemaloErrorMessage(response)}`)
   }
   return response
-}
-
-/** For tests: forget a connection's pause. */
-export function resetWemaloCallLimit(connectionId: string) {
-  pausedUntil.delete(connectionId)
 }
