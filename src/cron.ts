@@ -6,6 +6,7 @@
  * the queue send: inbox rows, hand-overs, write-backs and hub webhook deliveries.
  */
 import { and, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm'
+import { checkRegisteredWebhooks } from './connections/webhook-health'
 import { findConnector, findSourceConnector } from './connectors/registry'
 import { logger } from './core/logger'
 import type { Bindings } from './env'
@@ -30,6 +31,7 @@ export async function runCron(env: Bindings, now = new Date()) {
   await sweepHandovers(env, db, now)
   await sweepWriteBacks(env, db, now)
   await sweepHubDeliveries(env, db, now)
+  await checkRegisteredWebhooks(env, db, now)
 }
 
 function pollMinutes(platform: string, settings: unknown, connectionId: string): number | null {

@@ -60,7 +60,8 @@ export async function unregisterWebhooks(
   const connector = findConnector(connection.platform)
   if (!connector?.webhooks || !registration?.ids.length) return
   try {
-    await connector.webhooks.unregister(connectorContext(env, connector, connection, db), registration.ids)
+    const url = registration.origin ? registeredUrl(connector, connection, registration.origin) : undefined
+    await connector.webhooks.unregister(connectorContext(env, connector, connection, db), registration.ids, url)
   } catch (error) {
     // The connection goes anyway; its webhooks then fail at intake with 404 and the platform disables them.
     logger.warn('webhook removal failed', { connectionId: connection.id, error: String(error) })
@@ -86,7 +87,8 @@ export async function checkWebhooks(
       return
     }
     // Start clean, so a platform that refuses a second webhook for the same topic accepts the new set.
-    if (registration.ids.length) await connector.webhooks.unregister(context, registration.ids).catch(() => undefined)
+    if (registration.ids.length)
+      await connector.webhooks.unregister(context, registration.ids, url).catch(() => undefined)
     const ids = await connector.webhooks.register(context, url)
     await save(db, connection.id, {
       state: 'registered',

@@ -2,7 +2,9 @@
  * A Cartum (Horoshop API) shop per host `*.cartum.example`: JSON POST calls under `/api/{fn}/`
  * with the token in the body, tokens from `auth` that expire after 600 s, the `{status,
  * response}` envelope on HTTP 200 (UNAUTHORIZED, EMPTY, WARNING …), `orders/get` by creation
- * date with limit/offset, `orders/update` with its per-order log, and `hooks/subscribe`.
+ * date with limit/offset, `orders/update` with its per-order log, `hooks/subscribe` (HTTP 201
+ * `{id}` outside the envelope, at most 5 hooks per event) and `hooks/unSubscribe {id, target_url}`
+ * (HTTP 410 once removed). The API cannot list hooks; the simulator's `/_sim/hooks` can.
  */
 import { Hono } from 'hono'
 import type { Simulator } from './simulator'
@@ -17,10 +19,21 @@ type Shop = {
   requests: { fn: string; body: Json }[]
   logins: number
   hooks: Json[]
+  nextHookId: number
 }
 
 const shops = new Map<string, Shop>()
 const TOKEN_MS = 600_000
+/** The official event list, and those third-party clients use as well. */
+const HOOK_EVENTS = [
+  'order_created',
+  'order_paid',
+  'order_update',
+  'user_signup',
+  'user_update',
+  'request_call_me',
+  'comments_created',
+]
 
 export function cartumOrderPayload(overrides: Json = {}): Json {
   return {
@@ -80,6 +93,7 @@ export function createCartumSimulatorApp() {
       requests: [],
       logins: 0,
       hooks: [],
+      nextHookId: 1,
     })
     return c.json({ ok: true }, 201)
   })
@@ -103,6 +117,14 @@ export function createCartumSimulatorApp() {
   app.get('/_sim/requests', (c) => {
     const shop = shopOf(c.req.url)!
     return c.json({ logins: shop.logins, requests: shop.requests })
+  })
+  app.get('/_sim/hooks', (c) => c.json(shopOf(c.req.url)!.hooks))
+  // What Horoshop does with a hook it gives up on (its deliveries failed 10 times).
+  app.delete('/_sim/hooks/:id', (c) => {
+    const shop = shopOf(c.req.url)!
+    const before = shop.hooks.length
+    shop.hooks = shop.hooks.filter((hook) => String(hook.id) !== c.req.param('id'))
+    return shop.hooks.length < before ? c.json({ ok: true }) : c.json({ error: 'not found' }, 404)
   })
 
   app.post('/api/:fn{.+}', async (c) => {
@@ -158,9 +180,26 @@ export function createCartumSimulatorApp() {
       return envelope(log.every((entry: Json) => entry.status === 'OK') ? 'OK' : 'WARNING', { log })
     }
     if (fn === 'hooks/subscribe') {
-      const id = shop.hooks.length + 1
+      if (
+        !HOOK_EVENTS.includes(body.event) ||
+        typeof body.target_url !== 'string' ||
+        !/^https?:\/\//.test(body.target_url)
+      )
+        return c.json({ status: 'ERROR', response: { message: 'event and target_url are required' } }, 400)
+      if (shop.hooks.filter((hook) => hook.event === body.event).length >= 5)
+        return c.json(
+          { status: 'ERROR', response: { message: 'Subscriptions limit for current event has been reached' } },
+          400
+        )
+      const id = shop.nextHookId++
       shop.hooks.push({ id, event: body.event, target_url: body.target_url })
       return c.json({ id }, 201)
+    }
+    if (fn === 'hooks/unSubscribe') {
+      const hook = shop.hooks.find((candidate) => candidate.id === Number(body.id))
+      if (!hook || hook.target_url !== body.target_url) return envelope('ERROR', { message: 'Subscription not found' })
+      shop.hooks = shop.hooks.filter((candidate) => candidate !== hook)
+      return new Response(null, { status: 410 })
     }
     return envelope('UNDEFINED_FUNCTION', { message: `function ${fn} is not defined` })
   })

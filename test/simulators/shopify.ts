@@ -1,7 +1,8 @@
 /**
  * Shopify simulator: the Admin REST API of any number of `*.myshopify.com` shops (orders list with
- * Link-header cursor paging, count, one order, fulfilment orders, fulfilments, cancel), a per-shop
- * leaky bucket, injectable 429/500 faults, a log of every API request, and a webhook sender that
+ * Link-header cursor paging, count, one order, fulfilment orders, fulfilments, cancel, webhook
+ * subscriptions in shopify/webhooks.ts), a per-shop leaky bucket, injectable 429/500 faults, a
+ * log of every API request, and a webhook sender that
  * serialises and signs exactly as Shopify does. It exists so Kontor's tests and `npm start` can
  * exercise the real wire protocol (platforms/shopify-woocommerce.md S1–S5) without the network.
  * State is in memory, keyed by the request's hostname; tests drive it through `/_sim/*` routes.
@@ -12,6 +13,7 @@ import { cancelOrder, closeFulfillmentOrder, createFulfillment, settleOrder } fr
 import { compareIds, isIntegerId, parseLossless, toShopifyJson } from './shopify/json'
 import { ApiError, filterOrders, pageOrders, pickFields } from './shopify/listing'
 import { formatShopifyTime, fulfillmentOrderFor, newSubId, shopifyOrderPayload, trackingUrl } from './shopify/orders'
+import { handleWebhooks, newSubscriptions, type Subscriptions } from './shopify/webhooks'
 
 export { formatShopifyTime, parseLossless, shopifyOrderPayload, toShopifyJson }
 
@@ -38,6 +40,8 @@ type Shop = {
   faults: Map<number, number>
   orders: Map<string, Json>
   fulfillmentOrders: Map<string, Json>
+  /** Webhook subscriptions made through the Admin API (`webhooks.json`). */
+  webhooks: Subscriptions
   requests: RecordedRequest[]
   nextGeneratedId: bigint
   nextOrderNumber: number
@@ -176,6 +180,7 @@ export function createShopifySimulatorApp(options: { fetch?: typeof fetch } = {}
       faults: new Map(),
       orders: new Map(),
       fulfillmentOrders: new Map(),
+      webhooks: newSubscriptions(),
       requests: [],
       nextGeneratedId: 4_500_000_000_000n + BigInt(Math.floor(Math.random() * 1_000_000)) * 1000n,
       nextOrderNumber: 1001,
@@ -237,6 +242,12 @@ export function createShopifySimulatorApp(options: { fetch?: typeof fetch } = {}
   })
 
   app.get('/_sim/requests', (c) => reply(shopOf(c.req.raw).requests))
+
+  // Webhook subscriptions; deleting one is what Shopify does after 8 failed deliveries in a row.
+  app.get('/_sim/webhooks', (c) => reply({ webhooks: [...shopOf(c.req.raw).webhooks.byId.values()] }))
+  app.delete('/_sim/webhooks/:id', (c) =>
+    shopOf(c.req.raw).webhooks.byId.delete(c.req.param('id')) ? reply({ ok: true }) : reply(NOT_FOUND, 404)
+  )
 
   app.post('/_sim/webhooks/send', async (c) => {
     const domain = hostOf(c.req.raw)
@@ -332,6 +343,9 @@ export function createShopifySimulatorApp(options: { fetch?: typeof fetch } = {}
 
 async function handleAdmin(shop: Shop, method: string, route: string, url: URL, body: unknown): Promise<Response> {
   const fields = url.searchParams.get('fields')
+  const version = url.pathname.split('/')[3]
+  const webhooks = handleWebhooks(shop.webhooks, method, route, url, body, version)
+  if (webhooks) return reply(webhooks.body, webhooks.status)
   const sorted = () => [...shop.orders.values()].sort((a, b) => compareIds(a.id, b.id))
   let match: RegExpExecArray | null
   if (method === 'GET' && route === 'orders.json') {

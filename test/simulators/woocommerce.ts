@@ -3,10 +3,14 @@
  * auth with the consumer key, page-number paging with X-WP-Total / X-WP-TotalPages / Link,
  * `per_page` above 100 refused with `rest_invalid_param`, `modified_after` / `after` with
  * `dates_are_gmt`, order updates and notes, products and the category tree. Webhooks are signed
- * as WooCommerce signs them (base64 HMAC-SHA256 of the body with the webhook secret).
+ * as WooCommerce signs them (base64 HMAC-SHA256 of the body with the webhook secret). The site's
+ * webhooks (`/webhooks`: create, list with `include`/`status`, read, update, delete with
+ * `force=true`) keep their status (`active|paused|disabled`); `POST /_sim/webhooks/:id/disable`
+ * does what WooCommerce does after repeated failed deliveries. No ping is sent on create.
  */
 import { Hono } from 'hono'
 import type { Simulator } from './simulator'
+import { disableWooWebhook, wooWebhookRoutes } from './woocommerce-webhooks'
 
 type Json = Record<string, any>
 type Recorded = { method: string; path: string; query: Record<string, string>; body: unknown; status: number }
@@ -22,6 +26,9 @@ type Site = {
   requests: Recorded[]
   faults: { status: number; count: number }
   nextId: number
+  /** Webhooks made through the REST API, by id; `secret` is kept but never returned. */
+  webhooks: Map<string, Json>
+  nextWebhookId: number
 }
 
 const sites = new Map<string, Site>()
@@ -183,6 +190,8 @@ export function createWooCommerceSimulatorApp() {
       requests: [],
       faults: { status: 0, count: 0 },
       nextId: 1000,
+      webhooks: new Map(),
+      nextWebhookId: 1,
     })
     return c.json({ ok: true }, 201)
   })
@@ -220,6 +229,13 @@ export function createWooCommerceSimulatorApp() {
     return c.json({ ok: true })
   })
   app.get('/_sim/requests', (c) => c.json(siteOf(new URL(c.req.url).host)!.requests))
+  // The site's webhooks with their secrets; disabling one is what WooCommerce does after repeated failures.
+  app.get('/_sim/webhooks', (c) => c.json([...siteOf(new URL(c.req.url).host)!.webhooks.values()]))
+  app.post('/_sim/webhooks/:id/disable', (c) =>
+    disableWooWebhook(siteOf(new URL(c.req.url).host)!, c.req.param('id'))
+      ? c.json({ ok: true })
+      : c.json({ error: 'not found' }, 404)
+  )
 
   // Every API request: recorded, authenticated (Basic), then faults.
   app.use(`${API}/*`, async (c, next) => {
@@ -324,6 +340,7 @@ export function createWooCommerceSimulatorApp() {
     return paged(url, url.host, `${API}/products`, products)
   })
 
+  wooWebhookRoutes(app, API, (host) => siteOf(host)!, paged)
   return app
 }
 

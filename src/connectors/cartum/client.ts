@@ -34,8 +34,14 @@ async function currentToken(context: Context): Promise<string> {
   return login(context)
 }
 
+/** A token for the calls that answer outside the envelope (`hooks/*`); `renew` logs in again. */
+export function cartumToken(context: Context, renew = false): Promise<string> {
+  return renew ? login(context) : currentToken(context)
+}
+
 const SUCCESS = ['OK', 'WARNING', 'EMPTY']
-const UNAUTHORIZED = ['UNAUTHORIZED', 'AUTHORIZATION_ERROR']
+export const CARTUM_UNAUTHORIZED = ['UNAUTHORIZED', 'AUTHORIZATION_ERROR']
+const UNAUTHORIZED = CARTUM_UNAUTHORIZED
 
 /** Calls `/api/{fn}/` and returns the envelope's `response` (and status), renewing the token once if needed. */
 export async function callCartum<T>(

@@ -17,6 +17,7 @@ import {
   cartumSettingsSchema,
 } from './schemas'
 import { cartumWebhookUrl, verifyCartumWebhook } from './webhook'
+import { cartumWebhooks } from './webhooks'
 import { writeBackToCartum } from './write-back'
 
 export const cartumConnector: SourceConnector<CartumCredentials, CartumSettings> = {
@@ -29,6 +30,7 @@ export const cartumConnector: SourceConnector<CartumCredentials, CartumSettings>
   generatedCredentials: (credentials) => (credentials.webhookSecret ? {} : { webhookSecret: randomToken(24) }),
   registeredWebhookUrl: cartumWebhookUrl,
   verifyWebhook: verifyCartumWebhook,
+  webhooks: cartumWebhooks,
 
   async parseWebhook(event, context) {
     const parsed = cartumOrderSchema.safeParse(parseJsonLosslessly(event.body))

@@ -27,6 +27,8 @@ export const cartumSettingsSchema = z.object({
   /** The Cartum status id that means delivered; CA1 leaves those orders out of the initial import. */
   deliveredStatus: z.number().int().positive().default(3),
   productMatch: z.enum(['name', 'sku', 'id']).default('sku'),
+  /** Subscribe `order_created` with `hooks/subscribe` on connect. */
+  registerWebhooks: z.boolean().default(true),
   /** Cartum has no "modified since" filter: each poll re-reads the orders created in these days. */
   pollDays: z.number().int().min(1).max(62).default(14),
   pollMinutes: z.number().int().min(1).max(1440).default(5),

@@ -17,6 +17,7 @@ import {
   shopifySettingsSchema,
 } from './schemas'
 import { verifyShopifyWebhook } from './webhook'
+import { shopifyWebhooks } from './webhooks'
 import { writeBackToShopify } from './write-back'
 
 export const shopifyConnector: SourceConnector<ShopifyCredentials, ShopifySettings> = {
@@ -27,6 +28,7 @@ export const shopifyConnector: SourceConnector<ShopifyCredentials, ShopifySettin
   settingsSchema: shopifySettingsSchema,
   apiBaseUrl: (credentials) => `https://${credentials.shopDomain}`,
   verifyWebhook: verifyShopifyWebhook,
+  webhooks: shopifyWebhooks,
 
   async parseWebhook(event, context) {
     const payload = parseJsonLosslessly(event.body)

@@ -29,6 +29,8 @@ export const shopifySettingsSchema = z.object({
   initialStatus: z.union([status, z.record(z.string(), status)]).default('new'),
   productMatch: z.enum(['name', 'sku', 'id']).default('sku'),
   fulfilmentSync: z.boolean().default(false),
+  /** Subscribe Kontor's order webhooks through the Admin API on connect (and keep them subscribed). */
+  registerWebhooks: z.boolean().default(true),
   /** How often the cron reconciles against the API, in minutes. */
   pollMinutes: z.number().int().min(1).max(1440).default(5),
   baseUrl: z.string().url().optional(),

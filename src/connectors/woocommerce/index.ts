@@ -20,6 +20,7 @@ import {
   wooSettingsSchema,
 } from './schemas'
 import { verifyWooWebhook } from './webhook'
+import { wooWebhooks } from './webhooks'
 import { writeBackToWooCommerce } from './write-back'
 
 function parse<T>(
@@ -42,6 +43,7 @@ export const wooCommerceConnector: SourceConnector<WooCredentials, WooSettings> 
   settingsSchema: wooSettingsSchema,
   apiBaseUrl: (credentials) => credentials.siteUrl,
   verifyWebhook: verifyWooWebhook,
+  webhooks: wooWebhooks,
 
   async parseWebhook(event, context): Promise<ImportRecord[]> {
     const payload = parseJsonLosslessly(event.body) as { id?: unknown }

@@ -20,6 +20,8 @@ export const wooSettingsSchema = z.object({
   productMatch: z.enum(['name', 'sku', 'id']).default('sku'),
   /** Also write tracking into the `_wc_shipment_tracking_items` meta (Shipment Tracking extensions). */
   shipmentTracking: z.boolean().default(false),
+  /** Create Kontor's order, product and customer webhooks through the REST API on connect (and keep them active). */
+  registerWebhooks: z.boolean().default(true),
   /** How often the cron polls `modified_after`, in minutes: WooCommerce never retries a webhook. */
   pollMinutes: z.number().int().min(1).max(1440).default(5),
   baseUrl: z.string().url().optional(),

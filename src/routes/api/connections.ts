@@ -48,6 +48,20 @@ const Connection = z
       description: 'Where the platform sends webhooks; absent for platforms Kontor only polls (plentymarkets, Billbee)',
     }),
     createdAt: z.string(),
+    webhookRegistration: z
+      .object({
+        state: z.enum(['registered', 'failed', 'not_registered']),
+        checkedAt: z.string(),
+        reregistered: z.number().int().optional().openapi({
+          description: 'How often the health check registered them again after the platform disabled or deleted one',
+        }),
+        error: z.string().optional(),
+      })
+      .optional()
+      .openapi({
+        description:
+          "Kontor's webhooks at the platform (settings.registerWebhooks): registered on create, checked every 15 minutes, removed on delete",
+      }),
     webhookSecret: z.string().optional(),
     backfillJobId: z.string().optional(),
   })
@@ -120,6 +134,15 @@ function present(row: ConnectionRow, origin: string) {
     // Only platforms that push have a webhook endpoint (webhooks.ts answers 404 for the others).
     webhookUrl: findConnector(row.platform)?.verifyWebhook ? `${origin}/webhooks/${row.platform}/${row.id}` : undefined,
     createdAt: row.createdAt,
+    // The state only: the platform's ids stay internal.
+    webhookRegistration: row.webhookRegistration
+      ? {
+          state: row.webhookRegistration.state,
+          checkedAt: row.webhookRegistration.checkedAt,
+          reregistered: row.webhookRegistration.reregistered,
+          error: row.webhookRegistration.error,
+        }
+      : undefined,
   }
 }
 
