@@ -116,6 +116,11 @@ describe('AccountPacer', () => {
     )
     const { requests } = await billbee(apiKey, '/_sim/requests')
     const statuses = requests.map((request: any) => request.status)
+    console.info('pacing figure (client)', {
+      consumers: 4,
+      calls: statuses.length,
+      refused429: statuses.filter((status: number) => status === 429).length,
+    })
     expect(statuses).toHaveLength(12)
     expect(statuses.filter((status: number) => status === 429)).toHaveLength(0)
   })
@@ -152,6 +157,17 @@ describe('AccountPacer', () => {
 
     const { requests } = await billbee(apiKey, '/_sim/requests')
     const listings = requests.filter((request: any) => request.method === 'GET' && request.path === '/api/v1/orders')
+    const byEndpoint: Record<string, number> = {}
+    for (const request of requests) {
+      const endpoint = `${request.method} ${request.path.replace(/\/\d+(?=\/|$)/g, '/{id}')}`
+      byEndpoint[endpoint] = (byEndpoint[endpoint] ?? 0) + 1
+    }
+    console.info('pacing figure (polls)', {
+      consumers: 4,
+      calls: requests.length,
+      byEndpoint,
+      refused429: requests.filter((request: any) => request.status === 429).length,
+    })
     // 4 backfills and 4 polls each listed the orders at least once.
     expect(listings.length).toBeGreaterThanOrEqual(8)
     expect(requests.filter((request: any) => request.status === 429)).toEqual([])
