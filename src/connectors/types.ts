@@ -207,14 +207,15 @@ export type DestinationConnector<Credentials = unknown, Settings = unknown> = Co
   ): Promise<HandoverOutcome>
   /**
    * Sends a platform change of an order it already holds (new address, lines). A destination
-   * without it records that the change stays in the hub.
+   * that cannot take this change now (work has started) refuses with a message; a destination
+   * without `update` records that the change stays in the hub.
    */
   update?(
     context: ConnectorContext<Credentials, Settings>,
     order: HandoverOrder,
     handover: HandoverReference,
     steps: OutboundSteps
-  ): Promise<{ detail: string }>
+  ): Promise<{ result: 'done' | 'refused'; detail: string }>
   /** Cancels a hand-over; a destination that cannot (picking started) refuses with a message. */
   cancel(context: ConnectorContext<Credentials, Settings>, handover: HandoverReference): Promise<CancelOutcome>
   /** Reads a stored webhook of the destination as reports. */

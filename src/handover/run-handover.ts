@@ -248,7 +248,7 @@ export async function runUpdate(env: Bindings, handoverId: string) {
         action: `update:${connection.platform}`,
       })
     )
-    await call('done', outcome.detail)
+    await call(outcome.result, outcome.detail)
   } catch (error) {
     await call('failed', errorText(error))
     throw error

@@ -139,8 +139,8 @@ describe('hand-over, report and write-back, each step once under failures', () =
     const after = await apiJson(`/api/v1/orders/${summary.id}`, { token: tenant.token })
     expect(after.events.filter((event: any) => event.type === 'shipped')).toHaveLength(1)
 
-    // A later platform change of the handed-over order is sent on to the destination's connector,
-    // which records that Wemalo takes no changes after the hand-over (visible, not silent).
+    // A later platform change of the handed-over order is sent on to Wemalo, which refuses it once
+    // the goods order is shipped: recorded on the order (visible, not silent, no dead letter).
     await deliverWebhook(
       source.id,
       shop.shopDomain,
@@ -162,7 +162,7 @@ describe('hand-over, report and write-back, each step once under failures', () =
         )[0],
       { what: 'update sent on' }
     )
-    expect(update).toMatchObject({ result: 'not_applicable' })
+    expect(update).toMatchObject({ result: 'refused', detail: expect.stringContaining('SHIPPED') })
 
     const received = await waitFor(
       async () => {

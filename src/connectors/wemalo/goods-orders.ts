@@ -49,6 +49,11 @@ export async function addGoodsOrder(context: Context, goodsOrder: WemaloGoodsOrd
   return String(body.id)
 }
 
+/** `PUT /goodsOrder/updateMeta/:id` (the external id): receiver, order number, dispatcher profile … */
+export async function updateGoodsOrderMeta(context: Context, externalId: string, meta: WemaloGoodsOrder['meta']) {
+  await wemaloRequest(context, `/goodsOrder/updateMeta/${path(externalId)}`, { method: 'PUT', json: { meta } })
+}
+
 export type CancelAnswer = { status: 'cancelled' } | { status: 'not_found' } | { status: 'refused'; message: string }
 
 export async function cancelGoodsOrder(context: Context, externalId: string, reason: string): Promise<CancelAnswer> {

@@ -9,8 +9,9 @@
  */
 import type { HandoverOrder } from '../../core/model'
 import type { CancelOutcome, ConnectorContext, HandoverOutcome, HandoverReference, OutboundSteps } from '../types'
-import { addGoodsOrder, cancelGoodsOrder, findGoodsOrder } from './goods-orders'
-import { toWemaloGoodsOrder } from './mapper'
+import { FinalError } from '../../core/errors'
+import { addGoodsOrder, cancelGoodsOrder, findGoodsOrder, updateGoodsOrderMeta } from './goods-orders'
+import { toWemaloGoodsOrder, type WemaloGoodsOrder } from './mapper'
 import { rememberGoodsOrder } from './reports'
 import type { WemaloCredentials, WemaloSettings } from './schemas'
 
@@ -48,7 +49,58 @@ export async function handOverToWemalo(
     detail = `goods order ${goodsOrderId} with ${goodsOrder.positions.length} position(s)`
   }
   if (goodsOrderId !== order.id) await rememberGoodsOrder(context, goodsOrderId, order.id)
-  return { state: 'confirmed', reference: goodsOrderId, detail, details: { goodsOrderId } }
+  return {
+    state: 'confirmed',
+    reference: goodsOrderId,
+    detail,
+    details: { goodsOrderId, positions: positionsSignature(goodsOrder) },
+  }
+}
+
+/** What the goods order's positions were when handed over: SKU × quantity, in order. */
+export function positionsSignature(goodsOrder: WemaloGoodsOrder): string {
+  return goodsOrder.positions.map((position) => `${position.externalId}×${position.quantity}`).join(', ')
+}
+
+/** Wemalo takes changes while it has not started on the goods order (as it cancels). */
+const CHANGEABLE = ['PARTIAL', 'OPEN']
+
+/**
+ * A platform change of an order Wemalo holds: the receiver and the other meta fields go with
+ * `PUT /goodsOrder/updateMeta/:id` while the goods order is still PARTIAL or OPEN (a corrected
+ * address is what clears an address_error). Changed positions are refused with a message instead:
+ * Wemalo lists no positions to compare with, so replacing them could double a position.
+ */
+export async function updateAtWemalo(
+  context: Context,
+  order: HandoverOrder,
+  handover: HandoverReference,
+  steps: OutboundSteps
+): Promise<{ result: 'done' | 'refused'; detail: string }> {
+  const goodsOrder = toWemaloGoodsOrder(order, context.settings)
+  const before = handover.details.positions
+  if (typeof before === 'string' && before !== positionsSignature(goodsOrder)) {
+    return {
+      result: 'refused',
+      detail: `Wemalo takes no position changes after the hand-over (was ${before}, now ${positionsSignature(goodsOrder)}): change the goods order in Wemalo`,
+    }
+  }
+  const status = await findGoodsOrder(context, order.id)
+  if (!status) return { result: 'refused', detail: 'Wemalo has no goods order for this order to change' }
+  if (!CHANGEABLE.includes(status.statusName.toUpperCase())) {
+    return {
+      result: 'refused',
+      detail: `Wemalo is already working on the goods order (${status.statusName}): the change stays in the hub`,
+    }
+  }
+  await steps.once('wemalo:goodsOrder/updateMeta', async () => {
+    await updateGoodsOrderMeta(context, order.id, goodsOrder.meta)
+    return `receiver ${goodsOrder.meta.receiver[0].zip} ${goodsOrder.meta.receiver[0].city}`
+  })
+  return {
+    result: 'done',
+    detail: `goods order meta and receiver updated${typeof before === 'string' ? '' : ' (positions not compared: none kept)'}`,
+  }
 }
 
 export async function cancelAtWemalo(context: Context, handover: HandoverReference): Promise<CancelOutcome> {

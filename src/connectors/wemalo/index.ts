@@ -2,11 +2,12 @@
  * The Wemalo connector: a destination (the warehouse). Orders routed to it become goods orders
  * (WM1); its `status_update` and `trackingnumber_added` callbacks, and the cron's poll of sent
  * packages and open goods orders, become order events (WM2); cancellations are sent and Wemalo's
- * refusal once picking started is reported as such (WM3).
+ * refusal once picking started is reported as such (WM3). A changed address or order meta goes
+ * on while Wemalo has not started on the goods order (updateMeta).
  */
 import { randomToken } from '../../core/crypto'
 import type { DestinationConnector } from '../types'
-import { cancelAtWemalo, handOverToWemalo } from './handover'
+import { cancelAtWemalo, handOverToWemalo, updateAtWemalo } from './handover'
 import { parseWemaloReports, pollWemaloReports } from './reports'
 import { type WemaloCredentials, wemaloCredentialsSchema, type WemaloSettings, wemaloSettingsSchema } from './schemas'
 import { verifyWemaloWebhook, wemaloWebhooks, wemaloWebhookUrl } from './webhook'
@@ -25,6 +26,7 @@ export const wemaloConnector: DestinationConnector<WemaloCredentials, WemaloSett
   webhooks: wemaloWebhooks,
   pollIntervalMinutes: (settings) => settings.pollMinutes,
   handOver: handOverToWemalo,
+  update: updateAtWemalo,
   cancel: cancelAtWemalo,
   parseReports: parseWemaloReports,
   pollReports: pollWemaloReports,

@@ -192,6 +192,33 @@ describe('Wemalo cancellation (WM3)', () => {
   })
 })
 
+describe('Wemalo changes after the hand-over', () => {
+  it('WM1: a corrected address goes on with updateMeta while the goods order is PARTIAL or OPEN', async () => {
+    const { context, sim, state } = await wemaloAccount()
+    const handedOver = await wemalo.handOver(context, handoverOrder(), { attempt: 1, details: {} }, memorySteps())
+    await sim('/_sim/goodsOrders/ord_wm_1/status', { statusName: 'PARTIAL', reason: 'Adresse unvollständig' })
+    const corrected = handoverOrder({
+      shippingAddress: { ...handoverOrder().shippingAddress!, street: 'Neue Straße', postcode: '34119' },
+    })
+    const handover = reference('ord_wm_1', { reference: handedOver.reference, details: handedOver.details ?? {} })
+    const outcome = await wemalo.update!(context, corrected, handover, memorySteps())
+    expect(outcome).toMatchObject({ result: 'done', detail: expect.stringContaining('receiver') })
+    const goodsOrder = await sim('/_sim/goodsOrders/ord_wm_1')
+    expect(goodsOrder.body.meta.receiver[0]).toMatchObject({ street: 'Neue Straße', zip: '34119' })
+    expect(goodsOrder.statusName).toBe('OPEN')
+    expect((await state()).requests.at(-1)).toMatchObject({ method: 'PUT', path: '/v1/goodsOrder/updateMeta/ord_wm_1' })
+    expect((await state()).violations).toEqual([])
+
+    // Changed positions are refused with a message, and so is any change once picking started.
+    const fewer = handoverOrder({ lines: handoverOrder().lines.slice(0, 1) })
+    const positions = await wemalo.update!(context, fewer, handover, memorySteps())
+    expect(positions).toMatchObject({ result: 'refused', detail: expect.stringContaining('no position changes') })
+    await sim('/_sim/goodsOrders/ord_wm_1/status', { statusName: 'INPROCESS' })
+    const late = await wemalo.update!(context, corrected, handover, memorySteps())
+    expect(late).toMatchObject({ result: 'refused', detail: expect.stringContaining('INPROCESS') })
+  })
+})
+
 describe('Wemalo reports (WM2)', () => {
   it('WM2: registers status_update and trackingnumber_added with the keyed URL and token; active and unregister', async () => {
     const { context, sim, state } = await wemaloAccount()
