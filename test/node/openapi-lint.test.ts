@@ -1,7 +1,7 @@
 /**
  * Lints /api/v1/openapi.json with Redocly CLI's recommended rules: zero errors. Runs in Node
  * (the CLI cannot run in workerd); the document comes from the app's own generator, so the
- * Swagger UI files (text modules only wrangler bundles) are stubbed out.
+ * Swagger UI files (text modules only wrangler bundles) and `cloudflare:workers` are stubbed out.
  */
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -12,6 +12,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 
 vi.mock('swagger-ui-dist/swagger-ui-bundle.js', () => ({ default: '' }))
 vi.mock('swagger-ui-dist/swagger-ui.css', () => ({ default: '' }))
+// The runtime module only workerd has (the pacing Durable Object imports it); the document needs none of it.
+vi.mock('cloudflare:workers', () => ({ env: {}, DurableObject: class {} }))
 
 const root = path.resolve(import.meta.dirname, '../..')
 const directory = mkdtempSync(path.join(tmpdir(), 'kontor-openapi-'))
