@@ -3,10 +3,14 @@
  * push (plentymarkets, Billbee) are read and a webhook a shop failed to deliver is still
  * imported; it starts the destinations' report polls (Wemalo's fallback, plenigo's
  * confirmations); and it sweeps up work whose queue message was lost between a D1 write and
- * the queue send: inbox rows, hand-overs, write-backs and hub webhook deliveries.
+ * the queue send: inbox rows, hand-overs, write-backs and hub webhook deliveries. It also moves
+ * secrets to the newest encryption key (db/re-encrypt.ts) and prunes by retention (retention.ts).
  */
 import { and, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm'
 import { checkRegisteredWebhooks } from './connections/webhook-health'
+import { keyringOf } from './core/crypto'
+import { reEncryptBatch } from './db/re-encrypt'
+import { pruneExpired } from './retention'
 import { findConnector, findSourceConnector } from './connectors/registry'
 import { logger } from './core/logger'
 import type { Bindings } from './env'
@@ -32,6 +36,9 @@ export async function runCron(env: Bindings, now = new Date()) {
   await sweepWriteBacks(env, db, now)
   await sweepHubDeliveries(env, db, now)
   await checkRegisteredWebhooks(env, db, now)
+  // Issue 10: secrets move to the newest key, and old bodies and log lines go (bounded batches).
+  await reEncryptBatch(db, keyringOf(env))
+  await pruneExpired(db, now)
 }
 
 function pollMinutes(platform: string, settings: unknown, connectionId: string): number | null {

@@ -5,6 +5,7 @@
 import type { Bindings } from '../env'
 import { type Database, database } from '../db/client'
 import { type LoadedConnection, readSessionState, writeSessionState } from '../db/connections'
+import { keyringOf } from '../core/crypto'
 import { FinalError } from '../core/errors'
 import { createHttpClient } from '../core/http-client'
 import { unsafeUrlReason } from '../core/url-safety'
@@ -32,8 +33,8 @@ export function connectorContext(
     settings,
     http: createHttpClient({ baseUrl, allowInsecureUrls: allowInsecureUrls(env) }),
     session: {
-      get: <T>() => readSessionState<T>(db, env.ENCRYPTION_KEY, connection.id),
-      set: (value: unknown) => writeSessionState(db, env.ENCRYPTION_KEY, connection.id, value),
+      get: <T>() => readSessionState<T>(db, keyringOf(env), connection.id),
+      set: (value: unknown) => writeSessionState(db, keyringOf(env), connection.id, value),
     },
     now: () => new Date(),
   }

@@ -1,6 +1,7 @@
 /**
- * Secrets at rest and in transit: AES-GCM for connection credentials, SHA-256 for tokens,
- * HMAC for webhook signatures, and a constant-time comparison over raw bytes.
+ * Secrets at rest and in transit: AES-GCM for connection credentials, session state and hub
+ * endpoint secrets (each ciphertext names its key, so keys can be rotated: src/db/re-encrypt.ts),
+ * SHA-256 for tokens, HMAC for webhook signatures, and a constant-time comparison over raw bytes.
  */
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -35,23 +36,109 @@ function encryptionKey(base64Key: string): Promise<CryptoKey> {
   return key
 }
 
-/** Encrypts a JSON value; the result is `v1.<iv>.<ciphertext>` in base64. */
-export async function encryptJson(base64Key: string, value: unknown): Promise<string> {
-  const iv = crypto.getRandomValues(new Uint8Array(12))
-  const plaintext = encoder.encode(JSON.stringify(value))
-  const ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await encryptionKey(base64Key), plaintext)
-  return `v1.${bytesToBase64(iv)}.${bytesToBase64(new Uint8Array(ciphertext))}`
+/**
+ * The keys Kontor seals secrets with: the first seals, every one opens. `ENCRYPTION_KEYS`
+ * (comma-separated base64 keys, newest first) when it is set, else `ENCRYPTION_KEY` alone.
+ */
+export type Keyring = { readonly keys: readonly string[] }
+
+const keyringCache = new Map<string, Keyring>()
+
+export function keyringOf(env: { ENCRYPTION_KEY?: string; ENCRYPTION_KEYS?: string }): Keyring {
+  const spec = env.ENCRYPTION_KEYS?.trim() ? env.ENCRYPTION_KEYS : (env.ENCRYPTION_KEY ?? '')
+  let ring = keyringCache.get(spec)
+  if (!ring) {
+    const keys = spec
+      .split(',')
+      .map((key) => key.trim())
+      .filter(Boolean)
+    if (!keys.length) throw new Error('no encryption key: set ENCRYPTION_KEY (or ENCRYPTION_KEYS)')
+    ring = { keys }
+    keyringCache.set(spec, ring)
+  }
+  return ring
 }
 
-export async function decryptJson<T>(base64Key: string, sealed: string): Promise<T> {
-  const [version, iv, ciphertext] = sealed.split('.')
-  if (version !== 'v1' || !iv || !ciphertext) throw new Error('unknown ciphertext format')
-  const plaintext = await crypto.subtle.decrypt(
-    { name: 'AES-GCM', iv: base64ToBytes(iv) },
-    await encryptionKey(base64Key),
-    base64ToBytes(ciphertext)
+const keyIdCache = new Map<string, Promise<string>>()
+
+/** A key's id: the first 8 bytes of the SHA-256 of its raw bytes, hex (names the key, reveals nothing). */
+export function keyId(base64Key: string): Promise<string> {
+  let id = keyIdCache.get(base64Key)
+  if (!id) {
+    id = crypto.subtle
+      .digest('SHA-256', base64ToBytes(base64Key))
+      .then((digest) => bytesToHex(new Uint8Array(digest).slice(0, 8)))
+    keyIdCache.set(base64Key, id)
+  }
+  return id
+}
+
+/** Length of `v2.<key id>.`: every ciphertext sealed with one key starts with the same prefix. */
+export const SEALED_PREFIX_LENGTH = 20
+
+/** The prefix of a ciphertext sealed with the ring's newest key. */
+export async function newestKeyPrefix(ring: Keyring): Promise<string> {
+  return `v2.${await keyId(ring.keys[0])}.`
+}
+
+async function seal(ring: Keyring, plaintext: Uint8Array): Promise<string> {
+  const key = ring.keys[0]
+  const iv = crypto.getRandomValues(new Uint8Array(12))
+  const ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await encryptionKey(key), plaintext)
+  return `v2.${await keyId(key)}.${bytesToBase64(iv)}.${bytesToBase64(new Uint8Array(ciphertext))}`
+}
+
+async function openWith(base64Key: string, iv: string, ciphertext: string): Promise<Uint8Array> {
+  return new Uint8Array(
+    await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: base64ToBytes(iv) },
+      await encryptionKey(base64Key),
+      base64ToBytes(ciphertext)
+    )
   )
-  return JSON.parse(decoder.decode(plaintext)) as T
+}
+
+/**
+ * Opens `v2.<key id>.…` with the ring's key of that id, and the older `v1.<iv>.<ciphertext>`
+ * (no key id) with whichever key of the ring opens it (AES-GCM refuses a wrong key).
+ */
+async function open(ring: Keyring, sealed: string): Promise<Uint8Array> {
+  const parts = sealed.split('.')
+  if (parts[0] === 'v2' && parts.length === 4 && parts[2] && parts[3]) {
+    for (const key of ring.keys) {
+      if ((await keyId(key)) === parts[1]) return openWith(key, parts[2], parts[3])
+    }
+    throw new Error(`sealed with key ${parts[1]}, which is not among the configured ENCRYPTION_KEYS`)
+  }
+  if (parts[0] === 'v1' && parts.length === 3 && parts[1] && parts[2]) {
+    let failure: unknown
+    for (const key of ring.keys) {
+      try {
+        return await openWith(key, parts[1], parts[2])
+      } catch (error) {
+        failure = error
+      }
+    }
+    throw new Error(`no configured encryption key opens this v1 ciphertext: ${String(failure)}`)
+  }
+  throw new Error('unknown ciphertext format')
+}
+
+/**
+ * Encrypts a JSON value with the ring's newest key; the result is `v2.<key id>.<iv>.<ciphertext>`
+ * (iv and ciphertext in base64).
+ */
+export async function encryptJson(ring: Keyring, value: unknown): Promise<string> {
+  return seal(ring, encoder.encode(JSON.stringify(value)))
+}
+
+export async function decryptJson<T>(ring: Keyring, sealed: string): Promise<T> {
+  return JSON.parse(decoder.decode(await open(ring, sealed))) as T
+}
+
+/** Seals a ciphertext's plaintext again with the ring's newest key, byte for byte (key rotation). */
+export async function reseal(ring: Keyring, sealed: string): Promise<string> {
+  return seal(ring, await open(ring, sealed))
 }
 
 export async function sha256Hex(text: string): Promise<string> {

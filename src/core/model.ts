@@ -140,6 +140,22 @@ export type ImportRecord =
       rule?: string
       reason: string
     }
+  | PrivacyRequest
+
+/**
+ * A platform's privacy request (Shopify's mandatory compliance webhooks): redact one customer's
+ * personal data, collect what Kontor holds about them, or redact a whole shop (src/import/privacy.ts).
+ */
+export type PrivacyRequest = {
+  kind: 'privacy'
+  action: 'redact' | 'data_request' | 'shop_redact'
+  /** Who it is about, as the platform names them; null for a whole shop. */
+  customer: { email: string | null; phone: string | null; externalId: string | null } | null
+  /** The platform's ids of the orders the request names (orders_to_redact, orders_requested). */
+  orderExternalIds: string[]
+  /** The platform's id of the request (data_request.id), when it has one. */
+  requestId: string | null
+}
 
 /** A line for the import log that is about a run rather than one resource (e.g. SH1's clamp). */
 export type ImportNote = { kind: ImportKind; result: ImportResult; rule?: string; reason: string }

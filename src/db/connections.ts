@@ -1,10 +1,20 @@
 /**
  * Connections as the rest of Kontor uses them: credentials decrypted only here, on the way to a
- * connector, and never returned by the API. Intake reads through a short per-isolate cache so a
- * burst of webhooks does not decrypt the same credentials thousands of times.
+ * connector, and never returned by the API.
+ *
+ * Intake reads through a per-isolate cache so a burst of webhooks does not read and decrypt the
+ * same connection thousands of times. The window in which intake may act on an old row is
+ * INTAKE_CACHE_MS (3 s), and shorter in these cases:
+ * - a change or deletion through the API clears the entry in the isolate that made it at once;
+ * - a webhook whose signature fails against the cached credentials is checked again against a
+ *   fresh read before it is refused, so a rotated webhook secret works at once everywhere;
+ * - a connection that was not found is not cached at all.
+ * So for at most 3 s another isolate may still accept a webhook for a connection deleted
+ * elsewhere (its INGEST consumer then drops it: the consumer always reads D1) or signed with
+ * the secret just replaced.
  */
 import { and, eq, isNull } from 'drizzle-orm'
-import { decryptJson, encryptJson } from '../core/crypto'
+import { decryptJson, encryptJson, type Keyring } from '../core/crypto'
 import type { Platform } from '../core/model'
 import { type Database, nowIso } from './client'
 import { connections } from './schema'
@@ -22,7 +32,7 @@ export type LoadedConnection = {
   createdAt: string
 }
 
-export async function openConnection(row: ConnectionRow, encryptionKey: string): Promise<LoadedConnection> {
+export async function openConnection(row: ConnectionRow, keys: Keyring): Promise<LoadedConnection> {
   return {
     id: row.id,
     tenantId: row.tenantId,
@@ -30,38 +40,43 @@ export async function openConnection(row: ConnectionRow, encryptionKey: string):
     name: row.name,
     settings: row.settings,
     routes: row.routes,
-    credentials: await decryptJson<Record<string, unknown>>(encryptionKey, row.credentials),
+    credentials: await decryptJson<Record<string, unknown>>(keys, row.credentials),
     createdAt: row.createdAt,
   }
 }
 
-export async function loadConnection(
-  db: Database,
-  encryptionKey: string,
-  id: string
-): Promise<LoadedConnection | null> {
+export async function loadConnection(db: Database, keys: Keyring, id: string): Promise<LoadedConnection | null> {
   const row = await db
     .select()
     .from(connections)
     .where(and(eq(connections.id, id), isNull(connections.deletedAt)))
     .get()
-  return row ? openConnection(row, encryptionKey) : null
+  return row ? openConnection(row, keys) : null
 }
 
-const CACHE_MS = 30_000
-const intakeCache = new Map<string, { connection: LoadedConnection | null; until: number }>()
+export const INTAKE_CACHE_MS = 3_000
+const intakeCache = new Map<string, { connection: LoadedConnection; until: number }>()
 
-/** Intake's read: cached briefly; a change through the API clears the entry in this isolate. */
+/**
+ * Intake's read, cached for INTAKE_CACHE_MS (see the module comment). `fresh` skips the cache:
+ * intake asks for it before refusing a signature that failed against cached credentials.
+ */
 export async function loadConnectionForIntake(
   db: Database,
-  encryptionKey: string,
-  id: string
+  keys: Keyring,
+  id: string,
+  options: { fresh?: boolean; now?: number } = {}
 ): Promise<LoadedConnection | null> {
+  const now = options.now ?? Date.now()
   const cached = intakeCache.get(id)
-  if (cached && cached.until > Date.now()) return cached.connection
-  const connection = await loadConnection(db, encryptionKey, id)
+  if (!options.fresh && cached && cached.until > now) return cached.connection
+  const connection = await loadConnection(db, keys, id)
+  if (!connection) {
+    intakeCache.delete(id)
+    return null
+  }
   if (intakeCache.size > 5000) intakeCache.clear()
-  intakeCache.set(id, { connection, until: Date.now() + CACHE_MS })
+  intakeCache.set(id, { connection, until: now + INTAKE_CACHE_MS })
   return connection
 }
 
@@ -69,16 +84,16 @@ export function forgetConnection(id: string) {
   intakeCache.delete(id)
 }
 
-export async function readSessionState<T>(db: Database, encryptionKey: string, id: string): Promise<T | null> {
+export async function readSessionState<T>(db: Database, keys: Keyring, id: string): Promise<T | null> {
   const row = await db
     .select({ sessionState: connections.sessionState })
     .from(connections)
     .where(eq(connections.id, id))
     .get()
-  return row?.sessionState ? decryptJson<T>(encryptionKey, row.sessionState) : null
+  return row?.sessionState ? decryptJson<T>(keys, row.sessionState) : null
 }
 
-export async function writeSessionState(db: Database, encryptionKey: string, id: string, value: unknown) {
-  const sealed = value === null ? null : await encryptJson(encryptionKey, value)
+export async function writeSessionState(db: Database, keys: Keyring, id: string, value: unknown) {
+  const sealed = value === null ? null : await encryptJson(keys, value)
   await db.update(connections).set({ sessionState: sealed, updatedAt: nowIso() }).where(eq(connections.id, id))
 }

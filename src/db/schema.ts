@@ -11,12 +11,19 @@ const createdAt = () =>
     .notNull()
     .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`)
 
-export const tenants = sqliteTable('tenants', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull(),
-  currency: text('currency').notNull(),
-  createdAt: createdAt(),
-})
+export const tenants = sqliteTable(
+  'tenants',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    currency: text('currency').notNull(),
+    /** Days processed inbox bodies and import-log rows are kept (src/retention.ts). */
+    retentionDays: integer('retention_days').notNull().default(30),
+    createdAt: createdAt(),
+  },
+  // The retention cron's groups: the distinct retention values, then the tenants of one.
+  (table) => [index('tenants_retention').on(table.retentionDays, table.id)]
+)
 
 export const tokens = sqliteTable(
   'tokens',
@@ -62,7 +69,14 @@ export const connections = sqliteTable(
     updatedAt: text('updated_at').notNull(),
     deletedAt: text('deleted_at'),
   },
-  (table) => [index('connections_tenant').on(table.tenantId)]
+  (table) => [
+    index('connections_tenant').on(table.tenantId),
+    // The cron's scans of live connections (polls, destination polls).
+    index('connections_live').on(table.deletedAt),
+    // The re-encrypt job finds ciphertexts not sealed with the newest key by their `v2.<key id>.` prefix.
+    index('connections_credentials_key').on(sql`substr(${table.credentials}, 1, 20)`),
+    index('connections_session_key').on(sql`substr(${table.sessionState}, 1, 20)`),
+  ]
 )
 
 /** Raw inbound webhook deliveries, stored before anything is parsed (SPEC §1). */
@@ -83,6 +97,10 @@ export const inbox = sqliteTable(
     uniqueIndex('inbox_delivery').on(table.connectionId, table.deliveryKey),
     // The cron's sweep for deliveries that never reached the queue.
     index('inbox_unprocessed').on(table.processedAt, table.receivedAt),
+    // Retention: processed deliveries that still have a body, per connection, oldest first.
+    index('inbox_body_kept')
+      .on(table.connectionId, table.processedAt)
+      .where(sql`${table.body} <> ''`),
   ]
 )
 
@@ -119,6 +137,8 @@ export const orders = sqliteTable(
   (table) => [
     uniqueIndex('orders_external').on(table.connectionId, table.externalId),
     index('orders_tenant_changed').on(table.tenantId, table.changedAt, table.id),
+    // Privacy requests find a customer's orders.
+    index('orders_customer').on(table.customerId),
   ]
 )
 
@@ -175,7 +195,10 @@ export const categories = sqliteTable(
     name: text('name').notNull(),
     createdAt: createdAt(),
   },
-  (table) => [uniqueIndex('categories_name').on(table.tenantId, table.name)]
+  (table) => [
+    uniqueIndex('categories_name').on(table.tenantId, table.name),
+    index('categories_tenant').on(table.tenantId, table.id),
+  ]
 )
 
 export const products = sqliteTable(
@@ -258,6 +281,8 @@ export const importLog = sqliteTable(
     index('import_log_connection').on(table.tenantId, table.connectionId, table.at, table.id),
     index('import_log_result').on(table.tenantId, table.result, table.at, table.id),
     index('import_log_at').on(table.at),
+    // Privacy requests redact the lines about an order.
+    index('import_log_external').on(table.connectionId, table.externalId),
   ]
 )
 
@@ -273,7 +298,11 @@ export const deadLetters = sqliteTable(
     createdAt: text('created_at').notNull(),
     replayedAt: text('replayed_at'),
   },
-  (table) => [index('dead_letters_tenant').on(table.tenantId, table.id)]
+  (table) => [
+    index('dead_letters_tenant').on(table.tenantId, table.id),
+    // The operator's "replay since" across tenants: not yet replayed, created since.
+    index('dead_letters_pending').on(table.replayedAt, table.createdAt),
+  ]
 )
 
 /** Where the next poll of a connection starts (a high-water mark of the platform's clock). */
@@ -332,7 +361,9 @@ export const outboundCalls = sqliteTable(
     index('outbound_calls_order').on(table.orderId),
     uniqueIndex('outbound_calls_step').on(table.stepKey),
     index('outbound_calls_tenant').on(table.tenantId, table.at, table.id),
-    index('outbound_calls_connection').on(table.tenantId, table.connectionId, table.at),
+    // The API's filtered lists, newest first by (at, id): with the id, the index gives the order too.
+    index('outbound_calls_connection').on(table.tenantId, table.connectionId, table.at, table.id),
+    index('outbound_calls_tenant_order').on(table.tenantId, table.orderId, table.at, table.id),
   ]
 )
 
@@ -375,7 +406,10 @@ export const webhookEndpoints = sqliteTable(
     createdAt: text('created_at').notNull(),
     deletedAt: text('deleted_at'),
   },
-  (table) => [index('webhook_endpoints_tenant').on(table.tenantId, table.deletedAt)]
+  (table) => [
+    index('webhook_endpoints_tenant').on(table.tenantId, table.deletedAt),
+    index('webhook_endpoints_secret_key').on(sql`substr(${table.secret}, 1, 20)`),
+  ]
 )
 
 /**
@@ -407,6 +441,32 @@ export const webhookDeliveries = sqliteTable(
     index('webhook_deliveries_endpoint').on(table.endpointId, table.createdAt, table.id),
     index('webhook_deliveries_key').on(table.eventKey),
     index('webhook_deliveries_state').on(table.state, table.updatedAt),
+    // Privacy requests clear the stored bodies about an order.
+    index('webhook_deliveries_order').on(table.orderId),
+  ]
+)
+
+/**
+ * What Kontor holds about one customer, collected for a platform's data request (Shopify's
+ * `customers/data_request`), for the merchant to fetch and pass on.
+ */
+export const dataRequests = sqliteTable(
+  'data_requests',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    connectionId: text('connection_id').notNull(),
+    /** The platform's id of the request (Shopify's data_request.id), or the delivery's key. */
+    externalId: text('external_id').notNull(),
+    /** Who it is about, as the platform named them: {email, phone, externalId}. */
+    customer: text('customer', { mode: 'json' }).$type<Record<string, string | null>>().notNull(),
+    /** Everything found: customers, orders with lines and events, import-log lines. */
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (table) => [
+    uniqueIndex('data_requests_external').on(table.connectionId, table.externalId),
+    index('data_requests_tenant').on(table.tenantId, table.createdAt, table.id),
   ]
 )
 

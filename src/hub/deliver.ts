@@ -7,7 +7,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm'
 import { Webhook } from 'standardwebhooks'
 import { allowInsecureUrls } from '../connectors/context'
-import { decryptJson } from '../core/crypto'
+import { decryptJson, keyringOf } from '../core/crypto'
 import { FinalError, RetryableError } from '../core/errors'
 import { describeNetworkError, parseRetryAfter } from '../core/http-client'
 import { unsafeUrlReason } from '../core/url-safety'
@@ -77,7 +77,7 @@ export async function deliverHubWebhook(env: Bindings, deliveryId: string) {
   if (unsafe) throw new FinalError(`hub webhook URL ${unsafe}`)
 
   const body = delivery.body ?? (await renderBody(db, delivery))
-  const secret = await decryptJson<string>(env.ENCRYPTION_KEY, endpoint.secret)
+  const secret = await decryptJson<string>(keyringOf(env), endpoint.secret)
   const sentAt = new Date()
   const signature = new Webhook(secret).sign(delivery.id, sentAt, body)
   const host = new URL(endpoint.url).host

@@ -2,7 +2,8 @@
  * Privacy requests (Shopify's mandatory compliance webhooks), carried out on what Kontor holds for
  * the connection they came through:
  * - `redact` (customers/redact): the orders named, and this connection's orders of the customer,
- *   lose their addresses and their customer link; the customer row is deleted once no order of
+ *   lose their addresses (billing, shipping, the delivery's recipient) and their customer link,
+ *   and their events' messages read "(redacted)"; the customer row is deleted once no order of
  *   any connection links to it any more (a customer the tenant also knows from another shop keeps
  *   the data that shop gave); stored webhook bodies that mention the customer or those orders
  *   are emptied; import-log reasons and outbound-call details about those orders read
@@ -63,14 +64,15 @@ async function matchCustomers(db: Database, scope: Scope, request: PrivacyReques
   const email = emailKey(request.customer?.email)
   const phone = phoneKey(request.customer?.phone)
   const ids = new Set<string>()
+  // One query per key, so each is a range of its own index (customers_email, customers_phone).
   const byKey: SQL[] = []
   if (email) byKey.push(eq(customers.emailKey, email))
   if (phone) byKey.push(eq(customers.phoneKey, phone))
-  if (byKey.length) {
+  for (const key of byKey) {
     const rows = await db
       .select({ id: customers.id })
       .from(customers)
-      .where(and(eq(customers.tenantId, scope.tenantId), or(...byKey), eq(customers.notSpecified, false)))
+      .where(and(eq(customers.tenantId, scope.tenantId), key, eq(customers.notSpecified, false)))
     for (const row of rows) ids.add(row.id)
   }
   if (request.customer?.externalId) {
@@ -103,11 +105,12 @@ async function matchOrders(
     for (const row of await db.select(columns).from(orders).where(inArray(orders.id, ids))) found.set(row.id, row)
   }
   for (const ids of chunks(customerIds)) {
+    // By customer alone (orders_customer); a filter on the connection would steer SQLite to orders_external.
     const rows = await db
-      .select(columns)
+      .select({ ...columns, connectionId: orders.connectionId })
       .from(orders)
-      .where(and(inArray(orders.customerId, ids), eq(orders.connectionId, scope.connectionId)))
-    for (const row of rows) found.set(row.id, row)
+      .where(inArray(orders.customerId, ids))
+    for (const { connectionId, ...row } of rows) if (connectionId === scope.connectionId) found.set(row.id, row)
   }
   return [...found.values()]
 }
@@ -124,11 +127,24 @@ async function redactOrders(db: Database, scope: Scope, rows: { id: string; exte
         .set({
           billingAddress: null,
           shippingAddress: null,
+          // The carrier and cost stay; the recipient goes.
+          delivery: sql`json_remove(${orders.delivery}, '$.address')`,
           customerId: null,
           revision: sql`${orders.revision} + 1`,
         })
         .where(inArray(orders.id, ids))
         .returning({ id: orders.id })
+    )
+    // Event messages may quote the recipient (delivery comments, address errors); tracking stays.
+    logLines += await touched(
+      db
+        .update(orderEvents)
+        .set({
+          message: sql`case when ${orderEvents.message} is null then null else ${REDACTED} end`,
+          data: sql`json_remove(${orderEvents.data}, '$.delivery.address', '$.address')`,
+        })
+        .where(inArray(orderEvents.orderId, ids))
+        .returning({ id: orderEvents.id })
     )
     logLines += await touched(
       db

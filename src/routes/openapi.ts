@@ -32,6 +32,7 @@ export function openApiConfig(origin: string) {
       { name: 'orders', description: 'Orders in the hub and the events reported on them' },
       { name: 'catalogue', description: 'Products, customers and categories imports created' },
       { name: 'operations', description: 'Import log, dead letters and other operator views' },
+      { name: 'privacy', description: "Customers' data requests received from the platforms" },
       { name: 'public', description: 'Unauthenticated routes: health, webhook intake, this document' },
     ],
   }

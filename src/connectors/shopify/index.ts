@@ -8,6 +8,7 @@ import type { SourceConnector } from '../types'
 import { fetchOrder } from './client'
 import { fetchShopifyPage } from './fetch-page'
 import { shopifyOrderToCanonical } from './mapper'
+import { SHOPIFY_PRIVACY_TOPICS, shopifyPrivacyRequest } from './privacy'
 import {
   type ShopifyCredentials,
   type ShopifySettings,
@@ -32,6 +33,7 @@ export const shopifyConnector: SourceConnector<ShopifyCredentials, ShopifySettin
 
   async parseWebhook(event, context) {
     const payload = parseJsonLosslessly(event.body)
+    if (SHOPIFY_PRIVACY_TOPICS.includes(event.topic)) return [shopifyPrivacyRequest(event.topic, payload)]
     let raw: unknown = payload
     if (event.topic === 'orders/edited') {
       // The edit payload lists changed lines only; the order as it now stands is read from the API.

@@ -6,6 +6,7 @@
  */
 import { verifyBase64HmacSha256 } from '../../core/crypto'
 import type { WebhookRequest, WebhookVerdict } from '../types'
+import { SHOPIFY_PRIVACY_TOPICS } from './privacy'
 import type { ShopifyCredentials } from './schemas'
 
 /** The topics Kontor imports (REST names; GraphQL's ORDERS_CREATE style is accepted too). */
@@ -42,7 +43,8 @@ export async function verifyShopifyWebhook(
   const webhookId = headers.get('x-shopify-webhook-id')
   if (!webhookId) return { kind: 'unauthorized', reason: 'missing X-Shopify-Webhook-Id' }
   const topic = normaliseShopifyTopic(headers.get('x-shopify-topic') ?? '')
-  if (!SHOPIFY_ORDER_TOPICS.includes(topic))
+  // The mandatory compliance topics arrive at the same URL, signed the same way.
+  if (!SHOPIFY_ORDER_TOPICS.includes(topic) && !SHOPIFY_PRIVACY_TOPICS.includes(topic))
     return { kind: 'ignored', reason: `topic ${topic || '(none)'} is not imported` }
   return { kind: 'accepted', deliveryKey: webhookId, topic }
 }

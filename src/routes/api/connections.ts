@@ -10,7 +10,7 @@ import type { ZodError } from 'zod'
 import { findConnector, findSourceConnector, supportedPlatforms } from '../../connectors/registry'
 import type { Connector } from '../../connectors/types'
 import { allowInsecureUrls } from '../../connectors/context'
-import { encryptJson } from '../../core/crypto'
+import { encryptJson, keyringOf } from '../../core/crypto'
 import { ApiError, notFound } from '../../core/errors'
 import { randomId } from '../../core/ids'
 import { unsafeUrlReason } from '../../core/url-safety'
@@ -188,7 +188,7 @@ export const connectionRoutes = apiRouter()
         tenantId,
         platform: connector.platform,
         name: body.name,
-        credentials: await encryptJson(c.env.ENCRYPTION_KEY, credentials),
+        credentials: await encryptJson(keyringOf(c.env), credentials),
         settings,
         routes: body.routes,
         createdAt: now,
@@ -267,7 +267,7 @@ export const connectionRoutes = apiRouter()
       const row = await ownConnection(db, tenantId, c.req.valid('param').id)
       const body = c.req.valid('json')
       const connector = findConnector(row.platform)!
-      const current = await openConnection(row, c.env.ENCRYPTION_KEY)
+      const current = await openConnection(row, keyringOf(c.env))
       const credentials = validate(
         connector.credentialsSchema,
         { ...current.credentials, ...body.credentials },
@@ -281,7 +281,7 @@ export const connectionRoutes = apiRouter()
       if (body.routes) await checkRoutes(db, tenantId, connector, body.routes)
       const changes = {
         name: body.name ?? row.name,
-        credentials: body.credentials ? await encryptJson(c.env.ENCRYPTION_KEY, credentials) : row.credentials,
+        credentials: body.credentials ? await encryptJson(keyringOf(c.env), credentials) : row.credentials,
         // New credentials invalidate any cached platform session.
         sessionState: body.credentials ? null : row.sessionState,
         settings,
@@ -306,7 +306,7 @@ export const connectionRoutes = apiRouter()
     async (c) => {
       const db = dbOf(c)
       const row = await ownConnection(db, tenantOf(c, 'admin'), c.req.valid('param').id)
-      await unregisterWebhooks(c.env, db, await openConnection(row, c.env.ENCRYPTION_KEY), row.webhookRegistration)
+      await unregisterWebhooks(c.env, db, await openConnection(row, keyringOf(c.env)), row.webhookRegistration)
       await db.update(connections).set({ deletedAt: nowIso(), sessionState: null }).where(eq(connections.id, row.id))
       forgetConnection(row.id)
       return c.body(null, 204)

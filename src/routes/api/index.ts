@@ -4,6 +4,8 @@
  * that validate requests; apiRouter() (router.ts) applies the documentation conventions.
  */
 import { bodyLimit } from 'hono/body-limit'
+import { adminRoutes } from './admin'
+import { dataRequestRoutes } from './data-requests'
 import { authenticate } from './auth'
 import { catalogRoutes } from './catalog'
 import { connectionRoutes } from './connections'
@@ -47,3 +49,5 @@ api.route('/', importLogRoutes)
 api.route('/', deadLetterRoutes)
 api.route('/', outboundCallRoutes)
 api.route('/', webhookEndpointRoutes)
+api.route('/', adminRoutes)
+api.route('/', dataRequestRoutes)

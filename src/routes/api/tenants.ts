@@ -13,9 +13,18 @@ const Scope = z.enum(SCOPES)
 const CreateTenant = z.object({
   name: z.string().min(1).max(200),
   currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR'),
+  retentionDays: z.number().int().min(1).max(3650).default(30).openapi({
+    description: 'Days processed webhook bodies and import-log lines are kept (default 30)',
+  }),
 })
 const Tenant = z
-  .object({ id: z.string(), name: z.string(), currency: z.string(), token: z.string() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    currency: z.string(),
+    retentionDays: z.number().int(),
+    token: z.string(),
+  })
   .openapi('TenantCreated')
 const CreateToken = z.object({ scopes: z.array(Scope).min(1).max(SCOPES.length) })
 const Token = z.object({ id: z.string(), scopes: z.array(Scope), token: z.string() }).openapi('TokenCreated')
@@ -43,9 +52,10 @@ export const tenantRoutes = apiRouter()
       const body = c.req.valid('json')
       const db = dbOf(c)
       const id = randomId('ten')
-      await db.insert(tenants).values({ id, name: body.name, currency: body.currency })
+      const { name, currency, retentionDays } = body
+      await db.insert(tenants).values({ id, name, currency, retentionDays })
       const { token } = await issueToken(db, id, [...SCOPES])
-      return c.json({ id, name: body.name, currency: body.currency, token }, 201)
+      return c.json({ id, name, currency, retentionDays, token }, 201)
     }
   )
   .openapi(

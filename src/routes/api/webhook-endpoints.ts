@@ -6,7 +6,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { and, desc, eq, isNull, lt, or } from 'drizzle-orm'
 import { allowInsecureUrls } from '../../connectors/context'
-import { bytesToBase64, encryptJson } from '../../core/crypto'
+import { bytesToBase64, encryptJson, keyringOf } from '../../core/crypto'
 import { ApiError, notFound } from '../../core/errors'
 import { randomId } from '../../core/ids'
 import { ORDER_EVENT_TYPES } from '../../core/model'
@@ -96,7 +96,7 @@ export const webhookEndpointRoutes = apiRouter()
         tenantId,
         url: body.url,
         events: [...new Set(body.events)],
-        secret: await encryptJson(c.env.ENCRYPTION_KEY, secret),
+        secret: await encryptJson(keyringOf(c.env), secret),
         createdAt: nowIso(),
         deletedAt: null,
       }
