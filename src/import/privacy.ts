@@ -43,7 +43,7 @@ const CHUNK = 80
 /** Orders per statement when a whole shop is redacted. */
 const SHOP_BATCH = 500
 /** Orders a data request collects in full. */
-const DATA_REQUEST_ORDERS = 500
+const DATA_REQUEST_ORDERS = 250
 
 type Scope = { tenantId: string; connectionId: string }
 type LogEntry = { kind: ImportKind; externalId: string | null; result: ImportResult; reason: string }
