@@ -1,9 +1,8 @@
 /** The import log: every import decision, with the rule that decided a skip or rejection. */
 import { createRoute, z } from '@hono/zod-openapi'
 import { apiRouter } from './router'
-import { and, desc, eq, lt, or } from 'drizzle-orm'
-import { ApiError } from '../../core/errors'
-import { decodeCursor, encodeCursor } from '../../db/keyset'
+import { and, desc, eq } from 'drizzle-orm'
+import { afterCursor, keysetPage } from '../../db/keyset'
 import { importLog } from '../../db/schema'
 import { dbOf, tenantOf } from './context'
 import { CursorQuery, errorResponses, json } from './schemas'
@@ -44,8 +43,6 @@ export const importLogRoutes = apiRouter().openapi(
   async (c) => {
     const tenantId = tenantOf(c, 'read')
     const query = c.req.valid('query')
-    const cursor = query.cursor ? decodeCursor(query.cursor) : null
-    if (query.cursor && !cursor) throw new ApiError(400, 'invalid_request', 'cursor: not a cursor this API gave out')
     const rows = await dbOf(c)
       .select()
       .from(importLog)
@@ -55,15 +52,12 @@ export const importLogRoutes = apiRouter().openapi(
           query.connectionId ? eq(importLog.connectionId, query.connectionId) : undefined,
           query.kind ? eq(importLog.kind, query.kind) : undefined,
           query.result ? eq(importLog.result, query.result) : undefined,
-          cursor
-            ? or(lt(importLog.at, cursor[0]), and(eq(importLog.at, cursor[0]), lt(importLog.id, cursor[1])))
-            : undefined
+          afterCursor(query.cursor, importLog.at, importLog.id)
         )
       )
       .orderBy(desc(importLog.at), desc(importLog.id))
       .limit(query.limit + 1)
-    const items = rows.slice(0, query.limit).map(({ tenantId: _tenant, ...entry }) => entry)
-    const last = items[items.length - 1]
-    return c.json({ items, nextCursor: rows.length > query.limit && last ? encodeCursor(last.at, last.id) : null }, 200)
+    const { page, nextCursor } = keysetPage(rows, query.limit, (row) => [row.at, row.id])
+    return c.json({ items: page.map(({ tenantId: _tenant, ...entry }) => entry), nextCursor }, 200)
   }
 )

@@ -1,8 +1,7 @@
 /** Every call Kontor made to a platform, a destination or a hub endpoint, with its result (§3). */
 import { createRoute, z } from '@hono/zod-openapi'
-import { and, desc, eq, lt, or } from 'drizzle-orm'
-import { ApiError } from '../../core/errors'
-import { decodeCursor, encodeCursor } from '../../db/keyset'
+import { and, desc, eq } from 'drizzle-orm'
+import { afterCursor, keysetPage } from '../../db/keyset'
 import { outboundCalls } from '../../db/schema'
 import { dbOf, tenantOf } from './context'
 import { apiRouter } from './router'
@@ -46,8 +45,6 @@ export const outboundCallRoutes = apiRouter().openapi(
   async (c) => {
     const tenantId = tenantOf(c, 'read')
     const query = c.req.valid('query')
-    const cursor = query.cursor ? decodeCursor(query.cursor) : null
-    if (query.cursor && !cursor) throw new ApiError(400, 'invalid_request', 'cursor: not a cursor this API gave out')
     const rows = await dbOf(c)
       .select()
       .from(outboundCalls)
@@ -57,21 +54,12 @@ export const outboundCallRoutes = apiRouter().openapi(
           query.orderId ? eq(outboundCalls.orderId, query.orderId) : undefined,
           query.connectionId ? eq(outboundCalls.connectionId, query.connectionId) : undefined,
           query.result ? eq(outboundCalls.result, query.result) : undefined,
-          cursor
-            ? or(lt(outboundCalls.at, cursor[0]), and(eq(outboundCalls.at, cursor[0]), lt(outboundCalls.id, cursor[1])))
-            : undefined
+          afterCursor(query.cursor, outboundCalls.at, outboundCalls.id)
         )
       )
       .orderBy(desc(outboundCalls.at), desc(outboundCalls.id))
       .limit(query.limit + 1)
-    const page = rows.slice(0, query.limit)
-    const last = page[page.length - 1]
-    return c.json(
-      {
-        items: page.map(({ stepKey: _stepKey, tenantId: _tenantId, ...call }) => call),
-        nextCursor: rows.length > query.limit && last ? encodeCursor(last.at, last.id) : null,
-      },
-      200
-    )
+    const { page, nextCursor } = keysetPage(rows, query.limit, (row) => [row.at, row.id])
+    return c.json({ items: page.map(({ stepKey: _stepKey, tenantId: _tenantId, ...call }) => call), nextCursor }, 200)
   }
 )
