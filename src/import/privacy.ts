@@ -237,7 +237,25 @@ async function redactCustomer(db: Database, scope: Scope, request: PrivacyReques
   const customerIds = await matchCustomers(db, scope, request)
   const matched = await matchOrders(db, scope, request, customerIds)
   const linked = [...customerIds, ...matched.flatMap((row) => (row.customerId ? [row.customerId] : []))]
-  const { orderCount, logLines } = await redactOrders(db, scope, matched)
+  const redacted = await redactOrders(db, scope, matched)
+  const { orderCount } = redacted
+  let { logLines } = redacted
+  // The log lines about the customer record itself (customer webhooks of other platforms, say).
+  if (request.customer?.externalId)
+    logLines += await touched(
+      db
+        .update(importLog)
+        .set({ reason: REDACTED })
+        .where(
+          and(
+            eq(importLog.connectionId, scope.connectionId),
+            eq(importLog.externalId, request.customer.externalId),
+            eq(importLog.kind, 'customer'),
+            isNotNull(importLog.reason)
+          )
+        )
+        .returning({ id: importLog.id })
+    )
   const deleted = await deleteUnlinkedCustomers(db, linked)
   const needles = [
     request.customer?.email,
