@@ -8,13 +8,13 @@
 import { eq } from 'drizzle-orm'
 import { connectorContext } from '../connectors/context'
 import { findDestinationConnector } from '../connectors/registry'
-import type { DestinationConnector, HandoverOutcome } from '../connectors/types'
+import type { HandoverOutcome } from '../connectors/types'
 import { keyringOf } from '../core/crypto'
 import { FinalError, RetryableError } from '../core/errors'
 import type { HandoverState } from '../core/model'
 import type { Bindings } from '../env'
 import { type Database, database } from '../db/client'
-import { loadConnection, type LoadedConnection } from '../db/connections'
+import { loadConnection } from '../db/connections'
 import { handovers } from '../db/schema'
 import { handoverOrder } from '../orders/handover-order'
 import { outboundSteps, recordOutboundCall } from '../orders/outbound-steps'
@@ -28,7 +28,7 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-async function loadDestination(env: Bindings, db: Database, destinationId: string) {
+export async function loadDestination(env: Bindings, db: Database, destinationId: string) {
   const connection = await loadConnection(db, keyringOf(env), destinationId)
   const connector = connection ? findDestinationConnector(connection.platform) : undefined
   return connection && connector ? { connection, connector } : null
@@ -254,6 +254,3 @@ export async function runUpdate(env: Bindings, handoverId: string) {
     throw error
   }
 }
-
-export type Destination = { connection: LoadedConnection; connector: DestinationConnector<any, any> }
-export { loadDestination }
