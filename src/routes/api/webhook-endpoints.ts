@@ -4,7 +4,7 @@
  * when the endpoint is created). Deliveries are listed per endpoint and can be replayed.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { and, desc, eq, isNull, lt, or } from 'drizzle-orm'
+import { and, desc, eq, isNull } from 'drizzle-orm'
 import { allowInsecureUrls } from '../../connectors/context'
 import { bytesToBase64, encryptJson, keyringOf } from '../../core/crypto'
 import { ApiError, notFound } from '../../core/errors'
@@ -12,7 +12,7 @@ import { randomId } from '../../core/ids'
 import { ORDER_EVENT_TYPES } from '../../core/model'
 import { unsafeUrlReason } from '../../core/url-safety'
 import { type Database, nowIso } from '../../db/client'
-import { decodeCursor, encodeCursor } from '../../db/keyset'
+import { afterCursor, keysetPage } from '../../db/keyset'
 import { webhookDeliveries, webhookEndpoints } from '../../db/schema'
 import type { DispatchMessage } from '../../queue/messages'
 import { dbOf, tenantOf } from './context'
@@ -167,42 +167,23 @@ export const webhookEndpointRoutes = apiRouter()
       const db = dbOf(c)
       const endpoint = await ownEndpoint(db, tenantOf(c, 'read'), c.req.valid('param').id)
       const query = c.req.valid('query')
-      const cursor = query.cursor ? decodeCursor(query.cursor) : null
-      if (query.cursor && !cursor) throw new ApiError(400, 'invalid_request', 'cursor: not a cursor this API gave out')
       const rows = await db
         .select()
         .from(webhookDeliveries)
         .where(
           and(
             eq(webhookDeliveries.endpointId, endpoint.id),
-            cursor
-              ? or(
-                  lt(webhookDeliveries.createdAt, cursor[0]),
-                  and(eq(webhookDeliveries.createdAt, cursor[0]), lt(webhookDeliveries.id, cursor[1]))
-                )
-              : undefined
+            afterCursor(query.cursor, webhookDeliveries.createdAt, webhookDeliveries.id)
           )
         )
         .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id))
         .limit(query.limit + 1)
-      const page = rows.slice(0, query.limit)
-      const last = page[page.length - 1]
-      return c.json(
-        {
-          items: page.map(
-            ({
-              body: _body,
-              tenantId: _tenantId,
-              endpointId: _endpointId,
-              eventKey: _key,
-              eventId: _event,
-              ...delivery
-            }) => delivery
-          ),
-          nextCursor: rows.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null,
-        },
-        200
+      const { page, nextCursor } = keysetPage(rows, query.limit, (row) => [row.createdAt, row.id])
+      const items = page.map(
+        ({ body: _body, tenantId: _tenantId, endpointId: _endpointId, eventKey: _key, eventId: _event, ...delivery }) =>
+          delivery
       )
+      return c.json({ items, nextCursor }, 200)
     }
   )
   .openapi(
