@@ -38,6 +38,16 @@ type Shop = {
   level: number
   leakedAt: number
   faults: Map<number, number>
+  /** Retry-After sent with injected 429s (default `2.0`). */
+  retryAfter: string
+  /** Broken answers, used up in order: an HTML error page, a 200 cut off mid-JSON, a slow answer. */
+  brokenAnswers: {
+    kind: 'html' | 'truncated' | 'delay'
+    status: number
+    count: number
+    delayMs: number
+    pathIncludes: string
+  }[]
   orders: Map<string, Json>
   fulfillmentOrders: Map<string, Json>
   /** Webhook subscriptions made through the Admin API (`webhooks.json`). */
@@ -178,6 +188,8 @@ export function createShopifySimulatorApp(options: { fetch?: typeof fetch } = {}
       level: 0,
       leakedAt: Date.now(),
       faults: new Map(),
+      retryAfter: '2.0',
+      brokenAnswers: [],
       orders: new Map(),
       fulfillmentOrders: new Map(),
       webhooks: newSubscriptions(),
@@ -236,8 +248,21 @@ export function createShopifySimulatorApp(options: { fetch?: typeof fetch } = {}
   app.post('/_sim/faults', async (c) => {
     const shop = shopOf(c.req.raw)
     const input = ((await readJson(c.req.raw)) ?? {}) as Json
+    // {kind: 'html' | 'truncated' | 'delay', count, status?, delayMs?, pathIncludes?}: a broken answer instead of
+    // a failure status (a proxy's HTML page, JSON cut off mid-body, an answer after delayMs).
+    if (input.kind === 'html' || input.kind === 'truncated' || input.kind === 'delay') {
+      shop.brokenAnswers.push({
+        kind: input.kind,
+        status: Number(input.status ?? (input.kind === 'html' ? 502 : 200)),
+        count: Math.max(0, Number(input.count ?? 1)),
+        delayMs: Number(input.delayMs ?? 0),
+        pathIncludes: typeof input.pathIncludes === 'string' ? input.pathIncludes : '',
+      })
+      return reply({ brokenAnswers: shop.brokenAnswers })
+    }
     if (input.status !== 429 && input.status !== 500) throw new ApiError(400, { errors: 'status must be 429 or 500' })
     shop.faults.set(input.status, Math.max(0, Number(input.count ?? 1)))
+    if (typeof input.retryAfter === 'string') shop.retryAfter = input.retryAfter
     return reply({ faults: Object.fromEntries(shop.faults) })
   })
 
@@ -323,10 +348,33 @@ export function createShopifySimulatorApp(options: { fetch?: typeof fetch } = {}
           shop.faults.set(status, left - 1)
           return respond(
             status === 429
-              ? reply(THROTTLED, 429, { 'Retry-After': '2.0' })
+              ? reply(THROTTLED, 429, { 'Retry-After': shop.retryAfter })
               : reply({ errors: 'Internal Server Error' }, 500)
           )
         }
+      }
+      const broken = shop.brokenAnswers.find(
+        (candidate) => candidate.count > 0 && url.pathname.includes(candidate.pathIncludes)
+      )
+      if (broken) {
+        broken.count--
+        if (broken.kind === 'html') {
+          return respond(
+            new Response(
+              `<html>\r\n<head><title>${broken.status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>${broken.status} Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n`,
+              { status: broken.status, headers: { 'content-type': 'text/html' } }
+            )
+          )
+        }
+        const answer = await handleAdmin(shop, c.req.method, route, url, record.body)
+        if (broken.kind === 'delay') {
+          await new Promise((resolve) => setTimeout(resolve, broken.delayMs))
+          return respond(answer)
+        }
+        const text = await answer.text()
+        return respond(
+          new Response(text.slice(0, Math.floor(text.length / 2)), { status: broken.status, headers: answer.headers })
+        )
       }
       if (shop.level + 1 > shop.bucketSize) return respond(reply(THROTTLED, 429, { 'Retry-After': '2.0' }))
       shop.level += 1

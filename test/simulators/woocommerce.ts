@@ -24,7 +24,8 @@ type Site = {
   products: Map<string, Json>
   categories: Json[]
   requests: Recorded[]
-  faults: { status: number; count: number }
+  /** The next `count` API calls answer `status`; with `html`, as a host's HTML error page. */
+  faults: { status: number; count: number; html?: boolean }
   nextId: number
   /** Webhooks made through the REST API, by id; `secret` is kept but never returned. */
   webhooks: Map<string, Json>
@@ -258,6 +259,11 @@ export function createWooCommerceSimulatorApp() {
     if (site.faults.count > 0) {
       site.faults.count--
       entry.status = site.faults.status
+      if (site.faults.html)
+        return c.html(
+          '<!DOCTYPE html><html><head><title>WordPress &rsaquo; Error</title></head><body id="error-page"><p>There has been a critical error on this website.</p></body></html>',
+          site.faults.status as 500
+        )
       return wooError('internal_server_error', 'There has been a critical error on this website.', site.faults.status)
     }
     await next()
