@@ -1,8 +1,8 @@
 /**
  * A wemalo-connect account per host (`wemalo.test`, `*.wemalo.test`), API under `/v1`:
- * `Authorization: JWT <token>`; goods orders (add, getStatus, cancel — refused once the order is in
- * picking or later, packages and tracking numbers by parcel); sent packages without a synch date
- * and their acknowledgement (`PUT /goodsOrder/packages/sent/:bookingId`); webhook registration
+ * `Authorization: JWT <token>`; goods orders (add, getStatus, updateMeta and cancel — both refused
+ * once the order is in picking or later, packages and tracking numbers by parcel); sent packages
+ * without a synch date and their acknowledgement (`PUT /goodsOrder/packages/sent/:bookingId`); webhook registration
  * (add, list, delete); `x-wemalo-limit-maxcall` / `x-wemalo-limit-remainingcall` on every answer
  * and 419 once the calls of a window are used up; fault injection (`POST /_sim/faults {status,
  * count, mode, path}`: 500 for N calls, or with `mode: "lost"` the call takes effect but answers
@@ -463,6 +463,29 @@ export function createWemaloSimulatorApp(options: { fetch?: typeof fetch } = {})
     order.statusName = 'CANCELLED'
     order.reasonPartiallyReserved = ''
     return c.json({ Success: true, status: 200 })
+  })
+
+  app.put('/v1/goodsOrder/updateMeta/:id', (c) => {
+    const order = accountOf(c.req.url)!.goodsOrders.get(c.req.param('id'))
+    if (!order) return fail(404, 'NOT_FOUND', `no goods order with external id ${c.req.param('id')}`, 'externalId')
+    const meta = jsonBody(c).meta as Json | undefined
+    if (!meta || !Array.isArray(meta.receiver) || !meta.receiver.length)
+      return fail(400, 'missingParameter', 'meta.receiver is required', 'meta.receiver')
+    if (!CANCELLABLE.includes(order.statusName))
+      return fail(400, 'INVALID', `the goods order cannot be changed anymore (${order.statusName})`)
+    order.body = { ...order.body, meta: { ...order.body.meta, ...meta } }
+    if (typeof meta.orderNumber === 'string' && meta.orderNumber) order.orderNumber = meta.orderNumber
+    // A corrected receiver lets Wemalo reserve the order.
+    if (order.statusName === 'PARTIAL') {
+      order.statusName = 'OPEN'
+      order.reasonPartiallyReserved = ''
+    }
+    return c.json({
+      Success: true,
+      id: order.id,
+      statusId: WEMALO_STATUS_IDS[order.statusName],
+      statusName: order.statusName,
+    })
   })
 
   app.get('/v1/goodsOrder/packages', (c) => {
