@@ -9,7 +9,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { api, apiJson, createTenant, waitFor } from '../helpers'
 import { deliverWebhook, orderJson, shopifySetup, WEBHOOK_SECRET } from '../e2e/shopify-support'
-import { captureLogs, expectNothingSecretLogged, report, rows, secret } from './support'
+import { ADMIN_TOKEN, captureLogs, expectNothingSecretLogged, report, rows, secret } from './support'
 
 captureLogs()
 
@@ -125,19 +125,23 @@ describe('tenant B on every route with tenant A’s ids', () => {
           const query = new URLSearchParams()
           for (const filter of filters) query.set(filter, filter === 'orderId' ? ids.order : ids.connection)
           const url = `${variant}${query.size ? `?${query}` : ''}`
-          const response = await api(url, {
-            method: method.toUpperCase(),
-            token: b.token,
-            body: operation.requestBody ? (BODIES[operation.operationId] ?? {}) : undefined,
-          })
-          const text = await response.text()
-          checked.push(`${method.toUpperCase()} ${url} → ${response.status}`)
-          const leaked = aData.filter((value) => text.includes(value))
-          if (leaked.length) problems.push(`${method.toUpperCase()} ${url} shows A’s ${leaked.join(', ')}`)
-          if (names.length && ![403, 404].includes(response.status))
-            problems.push(`${method.toUpperCase()} ${url} → ${response.status}: ${text.slice(0, 200)}`)
-          if (!names.length && response.status >= 500)
-            problems.push(`${method.toUpperCase()} ${url} → ${response.status}`)
+          // B's own token, and the operator acting for B (X-Tenant-Id) on A's ids.
+          for (const caller of ['tenant B', 'operator for B']) {
+            const response = await api(url, {
+              method: method.toUpperCase(),
+              token: caller === 'tenant B' ? b.token : ADMIN_TOKEN,
+              headers: caller === 'tenant B' ? {} : { 'x-tenant-id': b.id },
+              body: operation.requestBody ? (BODIES[operation.operationId] ?? {}) : undefined,
+            })
+            const text = await response.text()
+            const what = `${caller}: ${method.toUpperCase()} ${url}`
+            checked.push(`${what} → ${response.status}`)
+            const leaked = aData.filter((value) => text.includes(value))
+            if (leaked.length) problems.push(`${what} shows A’s ${leaked.join(', ')}`)
+            if (names.length && ![403, 404].includes(response.status))
+              problems.push(`${what} → ${response.status}: ${text.slice(0, 200)}`)
+            if (!names.length && response.status >= 500) problems.push(`${what} → ${response.status}`)
+          }
         }
       }
     }
@@ -147,7 +151,7 @@ describe('tenant B on every route with tenant A’s ids', () => {
     expect((await api(`/api/v1/orders/${order.id}`, { token: a.token })).status).toBe(200)
     report(task, {
       area: 'attacks',
-      what: 'tenant B’s token on every API route with tenant A’s ids in path and query',
+      what: 'tenant B’s token, and the operator acting for B, on every API route with tenant A’s ids in path and query',
       count: checked.length,
       unit: 'requests',
       held: '404/403 for A’s resources, lists without A’s data, A unchanged',
