@@ -175,16 +175,19 @@ export async function handoverId(orderId: string, destinationId: string) {
 async function followUps(
   db: Database,
   batch: OrderBatch,
-  write: { scope: ImportScope; orderId: string; contentHash: string; events: PlannedEvent[]; at: string },
+  write: { scope: ImportScope; orderId: string; events: PlannedEvent[]; at: string; revision: number },
   kind: { result: 'created' | 'updated'; routes: string[]; cancelling: boolean }
 ) {
   const { scope, orderId, at } = write
+  // Keyed by the revision this batch writes: the guard lets one batch per revision through, so a
+  // replanned import adds no second event, and a later change back to old content still reports.
+  const key = `import:${orderId}:r${write.revision}`
   const hub = (type: string, eventKey: string) => {
     batch.hubEventAt.push(batch.statements.length)
     batch.statements.push(hubEventStatement(db, { tenantId: scope.tenantId, orderId, type, eventKey, at }))
   }
-  hub(kind.result === 'created' ? 'order.imported' : 'order.updated', `import:${orderId}:${write.contentHash}`)
-  write.events.forEach((event, index) => hub(`order.${event.type}`, `import:${orderId}:${write.contentHash}:${index}`))
+  hub(kind.result === 'created' ? 'order.imported' : 'order.updated', key)
+  write.events.forEach((event, index) => hub(`order.${event.type}`, `${key}:${index}`))
 
   if (kind.result === 'created' && kind.routes.length) {
     const rows = await Promise.all(
@@ -361,7 +364,7 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
   await followUps(
     db,
     batch,
-    { ...write, at: now },
+    { ...write, at: now, revision: (write.expectedRevision ?? -1) + 1 },
     {
       result: write.result,
       routes: write.routes,
@@ -440,7 +443,7 @@ export async function eventOnlyStatements(
         tenantId: write.scope.tenantId,
         orderId: write.orderId,
         type: `order.${event.type}`,
-        eventKey: `import:${write.orderId}:${write.contentHash}:${index}`,
+        eventKey: `import:${write.orderId}:r${write.expectedRevision + 1}:${index}`,
         at: now,
       })
     )

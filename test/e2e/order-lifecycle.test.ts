@@ -440,6 +440,42 @@ describe('hub webhooks (HW1)', () => {
     expect(after[3].headers['webhook-id']).toBe(after[0].headers['webhook-id'])
   })
 
+  it('HW1: every change is reported, even one back to content the order had before', async () => {
+    const { tenant, connection } = await shopifySetup({ currency: 'EUR' })
+    const { host } = await endpointFor(tenant.token, ['order.imported', 'order.updated'])
+    const target: ImportTarget = {
+      tenantId: tenant.id,
+      tenantCurrency: 'EUR',
+      connectionId: connection.id,
+      platform: 'shopify',
+      origin: 'webhook',
+      takesWebhooks: true,
+      policy: {},
+      routes: [],
+      settings: { productMatch: 'sku' },
+    }
+    const first = incomingOrder()
+    const changed = { ...first, total: '70.00', updatedAt: '2026-11-02T10:00:00.000Z' }
+    const back = { ...first, updatedAt: '2026-11-03T10:00:00.000Z' }
+    const followUps = []
+    for (const version of [first, changed, back]) {
+      followUps.push(...(await importRecords(db(), target, [{ kind: 'order', order: version }])).followUps.deliveryIds)
+    }
+    await env.DISPATCH.sendBatch(followUps.map((deliveryId) => ({ body: { type: 'hub-delivery', deliveryId } })))
+    const received = await waitFor(
+      async () => {
+        const all = await simulatorCall(host, '/_sim/received')
+        return all.length >= 3 ? all : null
+      },
+      { what: 'three deliveries' }
+    )
+    expect(received.map((delivery: any) => JSON.parse(delivery.body).type).sort()).toEqual([
+      'order.imported',
+      'order.updated',
+      'order.updated',
+    ])
+  })
+
   it('HW1: endpoint URLs obey the private-host rules, and another tenant sees none of it', async () => {
     const tenant = await createTenant('EUR')
     for (const url of ['https://localhost./x', 'https://10.0.0.1/x', 'https://metadata/x', 'http://example.com/x']) {
