@@ -1,337 +1,188 @@
 /**
- * `npm run bench`: SPEC §7 measured, never asserted. Kontor's bundle and a bare Hono handler run
- * in the same Miniflare (workerd) process; load comes from this Node process over loopback.
- *   1. intake: signed Shopify webhooks (verify, dedupe, inbox row, queue message) vs a bare 202
- *   2. CPU: verify + parse + map of a typical order, in Node
- *   3. backfill: BENCH_BACKFILL_ORDERS (10,000) simulated orders end to end, time and workerd memory
+ * `npm run bench`: SPEC §7 measured, never asserted (and never part of `npm test`). Kontor's
+ * bundle (wrangler deploy --dry-run), a bare Hono handler and a bench-only importer Worker run
+ * in one Miniflare (one workerd process); load comes from this Node process over loopback.
+ *   1. CPU per platform: verify + parse + map of a typical order (Node, tinybench)
+ *   2. intake: signed Shopify webhooks vs a bare Hono 202, load and single-request latency
+ *   3. D1 statements per imported order: the real importer through a counting D1 binding
+ *   4. backfill throughput: BENCH_BACKFILL_ORDERS (10,000) orders, time split fetch / map / D1
+ *   5. backfill memory: BENCH_MEMORY_ORDERS (25,000) orders, workerd RSS and V8 heaps every 5,000
+ * Writes bench-results.json (flat keys, numbers) and BENCHMARKS.md from the same numbers.
+ * BENCH_QUICK=1: 3,000 orders (one backfill for both), 5 s of load, under 3 minutes on 2 cores.
+ * Tuning: BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_BACKFILL_ORDERS, BENCH_MEMORY_ORDERS,
+ * BENCH_INSPECTOR_PORT (9339). BENCH_REPORT_ONLY=1 writes BENCHMARKS.md again from the last run
+ * (dist/bench/last-run.json), e.g. after `tsx scripts/bench/memory-probe.ts` added its control run.
  */
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
-import { shopifyOrderToCanonical } from '../src/connectors/shopify/mapper'
-import { shopifyOrderSchema } from '../src/connectors/shopify/schemas'
-import { verifyShopifyWebhook } from '../src/connectors/shopify/webhook'
-import { parseJsonLosslessly } from '../src/core/json'
-import { routeOutbound } from '../test/simulators/router'
-import { shopifyOrderPayload, signShopifyWebhook } from '../test/simulators/shopify'
+import { benchBackfill, type BackfillResult, onWorkerLog, timedOutbound } from './bench/backfill'
+import { benchCpu } from './bench/cpu'
+import { benchD1 } from './bench/d1'
+import { benchIntake } from './bench/intake'
+import { bundleBare, bundleImporterBench, bundleKontor, root, startMiniflare } from './bench/miniflare'
+import { machine, renderMarkdown } from './bench/report'
 
-const root = path.resolve(import.meta.dirname, '..')
-const ADMIN_TOKEN = 'bench-admin-token'
-const SECRET = 'bench-webhook-secret'
-const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 10) * 1000
+const lastRunFile = path.join(root, 'dist/bench/last-run.json')
+if (process.env.BENCH_REPORT_ONLY === '1') {
+  // BENCHMARKS.md again from the last run's numbers (e.g. after scripts/bench/memory-probe.ts).
+  const last = JSON.parse(readFileSync(lastRunFile, 'utf8'))
+  writeFileSync(path.join(root, 'BENCHMARKS.md'), renderMarkdown(last))
+  console.log('wrote BENCHMARKS.md from', lastRunFile)
+  process.exit(0)
+}
+
+const QUICK = process.env.BENCH_QUICK === '1'
+const DURATION_MS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 5 : 10)) * 1000
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32)
-const BACKFILL_ORDERS = Number(process.env.BENCH_BACKFILL_ORDERS ?? 10_000)
-// The Worker runs with the compatibility date it is deployed with. Miniflare here is the one
-// wrangler itself runs on (package.json pins it to wrangler's version), so one workerd serves
-// `npm start`, `npm test` and the benchmark.
-const BENCH_COMPATIBILITY_DATE =
-  /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(path.join(root, 'wrangler.toml'), 'utf8'))?.[1] ??
-  '2026-11-01'
+const BACKFILL_ORDERS = Number(process.env.BENCH_BACKFILL_ORDERS ?? (QUICK ? 3000 : 10_000))
+const MEMORY_ORDERS = QUICK ? 0 : Number(process.env.BENCH_MEMORY_ORDERS ?? 25_000)
+const CPU_MS = QUICK ? 1000 : 3000
+const INSPECTOR_PORT = Number(process.env.BENCH_INSPECTOR_PORT ?? 9339)
 
-function bundle(): string {
-  const outdir = path.join(root, 'dist/bench')
-  execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outdir], { cwd: root, stdio: 'ignore' })
-  return path.join(outdir, 'index.js')
-}
+const benchStarted = performance.now()
+const results: Record<string, number> = {}
+const step = (name: string) => console.log(`[${((performance.now() - benchStarted) / 1000).toFixed(0)}s] ${name}`)
 
-const BARE_HONO = `
-import { Hono } from 'hono'
-const app = new Hono()
-app.post('*', (c) => c.json({ accepted: true }, 202))
-export default app
-`
+step('bundling')
+const kontorScript = bundleKontor()
+const bareScript = bundleBare()
+const importerScript = bundleImporterBench()
 
-async function startMiniflare(kontorScript: string, consumeQueues: boolean) {
-  const bareScript = path.join(root, 'dist/bench/bare.js')
-  execFileSync(
-    'npx',
-    [
-      'esbuild',
-      '--bundle',
-      '--format=esm',
-      `--outfile=${bareScript}`,
-      '--platform=neutral',
-      '--main-fields=module,main',
-    ],
-    {
-      cwd: root,
-      input: BARE_HONO,
-      stdio: ['pipe', 'ignore', 'inherit'],
-    }
-  )
-  const queues = [
-    'kontor-ingest',
-    'kontor-dispatch',
-    'kontor-sync',
-    'kontor-ingest-dlq',
-    'kontor-dispatch-dlq',
-    'kontor-sync-dlq',
-  ]
-  // Miniflare 5 reads Miniflare 4's option shape through its own converter.
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      // On disk, so workerd's memory shows the Worker's, not the database's growth.
-      d1Persist: mkdtempSync(path.join(tmpdir(), 'kontor-bench-d1-')),
-      workers: [
-        {
-          name: 'kontor',
-          // index.js and the Swagger UI files wrangler writes beside it as text modules (wrangler.toml rules).
-          modulesRoot: path.dirname(kontorScript),
-          modules: [
-            { type: 'ESModule', path: kontorScript },
-            ...readdirSync(path.dirname(kontorScript))
-              .filter((file) => /-swagger-ui(-bundle\.js|\.css)$/.test(file))
-              .map((file) => ({ type: 'Text' as const, path: path.join(path.dirname(kontorScript), file) })),
-          ],
-          compatibilityDate: BENCH_COMPATIBILITY_DATE,
-          compatibilityFlags: ['nodejs_compat'],
-          d1Databases: { DB: 'bench-db' },
-          queueProducers: { INGEST: 'kontor-ingest', DISPATCH: 'kontor-dispatch', SYNC: 'kontor-sync' },
-          // Intake is measured alone: without consumers, imports do not compete for the CPU.
-          queueConsumers: !consumeQueues
-            ? {}
-            : Object.fromEntries(
-                queues.map((queue) => [
-                  queue,
-                  {
-                    maxBatchTimeout: 0.05,
-                    maxBatchSize: 10,
-                    maxRetries: 5,
-                    ...(queue.endsWith('dlq') ? {} : { deadLetterQueue: `${queue}-dlq` }),
-                  },
-                ])
-              ),
-          bindings: {
-            ADMIN_TOKEN,
-            ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
-            ALLOW_INSECURE_URLS: 'false',
-            RETRY_BASE_SECONDS: '1',
-          },
-          outboundService: (request: Request) => routeOutbound(request),
-          routes: ['kontor.bench/*'],
-        },
-        {
-          name: 'bare',
-          modules: true,
-          scriptPath: bareScript,
-          compatibilityDate: BENCH_COMPATIBILITY_DATE,
-          routes: ['bare.bench/*'],
-        },
-      ],
-      port: 0,
-    })
-  )
-  await mf.ready
-  const db = await mf.getD1Database('DB', 'kontor')
-  for (const file of readdirSync(path.join(root, 'migrations'))
-    .filter((name) => name.endsWith('.sql'))
-    .sort()) {
-    for (const statement of readFileSync(path.join(root, 'migrations', file), 'utf8').split(
-      '--> statement-breakpoint'
-    )) {
-      if (statement.trim()) await db.prepare(statement).run()
-    }
-  }
-  return { mf, url: await mf.ready }
-}
-
-async function json(response: Response) {
-  const text = await response.text()
-  if (!response.ok) throw new Error(`${response.status}: ${text}`)
-  return JSON.parse(text)
-}
-
-/** A POST to one of the workers; resolves with the status once the body is read. */
-async function post(url: URL, host: string, headers: Record<string, string>, body: string): Promise<number> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { host, 'content-type': 'application/json', ...headers },
-    body,
-  })
-  await response.arrayBuffer()
-  return response.status
-}
-
-/** Closed-loop load: CONCURRENCY workers send requests back to back for DURATION_MS. */
-async function load(send: (index: number) => Promise<number>) {
-  let done = 0
-  let errors = 0
-  let next = 0
-  const started = performance.now()
-  const until = started + DURATION_MS
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < until) {
-        const status = await send(next++)
-        if (status >= 400) errors++
-        done++
-      }
-    })
-  )
-  const seconds = (performance.now() - started) / 1000
-  return { requests: done, errors, perSecond: Math.round(done / seconds) }
-}
-
-async function medianLatency(send: (index: number) => Promise<number>, count = 300) {
-  const times: number[] = []
-  for (let index = 0; index < count; index++) {
-    const started = performance.now()
-    await send(1_000_000 + index)
-    times.push(performance.now() - started)
-  }
-  times.sort((a, b) => a - b)
-  return { median: times[Math.floor(count / 2)], p99: times[Math.floor(count * 0.99)] }
-}
-
-/** Calls Kontor's API inside Miniflare; the Host header picks the worker. */
-async function kontorCall(url: URL, pathname: string, token: string, body: unknown) {
-  const response = await fetch(new URL(pathname, url), {
-    method: 'POST',
-    headers: { host: 'kontor.bench', 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  })
-  return json(response)
-}
-
-async function simulatorCall(shopDomain: string, path: string, body: unknown) {
-  return json(
-    await routeOutbound(new Request(`https://${shopDomain}${path}`, { method: 'POST', body: JSON.stringify(body) }))
+step('CPU per platform')
+const cpu = await benchCpu(CPU_MS)
+for (const entry of cpu) {
+  results[`cpu_us_${entry.platform}`] = entry.medianUs
+  results[`cpu_us_p99_${entry.platform}`] = entry.p99Us
+  console.log(
+    `  ${entry.platform.padEnd(14)} ${entry.webhook ? 'verify + ' : ''}parse + map, ${entry.bytes} B, ${entry.lines} line(s): median ${entry.medianUs} µs, p99 ${entry.p99Us} µs`
   )
 }
 
-/** A tenant with a Shopify connection to a simulated shop (whose backfill starts at once). */
-async function shopifyConnection(url: URL, shopDomain: string, seedOrders = 0) {
-  await simulatorCall(shopDomain, '/_sim/shop', { accessToken: 'x', webhookSecret: SECRET })
-  if (seedOrders) await simulatorCall(shopDomain, '/_sim/orders', { generate: seedOrders })
-  const tenant = await kontorCall(url, '/api/v1/tenants', ADMIN_TOKEN, { name: shopDomain, currency: 'USD' })
-  const connection = await kontorCall(url, '/api/v1/connections', tenant.token, {
-    platform: 'shopify',
-    name: 'bench',
-    credentials: { shopDomain, accessToken: 'x', webhookSecret: SECRET },
-  })
-  return { tenant, connection }
-}
-
-async function benchIntake(url: URL) {
-  const shopDomain = 'bench-intake.myshopify.com'
-  const { connection } = await shopifyConnection(url, shopDomain)
-  const body = JSON.stringify(shopifyOrderPayload({ id: 4242, currency: 'USD' }))
-  const signature = await signShopifyWebhook(SECRET, body)
-  const webhookUrl = new URL(`/webhooks/shopify/${connection.id}`, url)
-  const webhook = (index: number) =>
-    post(
-      webhookUrl,
-      'kontor.bench',
-      {
-        'x-shopify-hmac-sha256': signature,
-        'x-shopify-shop-domain': shopDomain,
-        'x-shopify-topic': 'orders/updated',
-        'x-shopify-webhook-id': `bench-${index}`,
-      },
-      body
-    )
-  const bare = () => post(new URL('/', url), 'bare.bench', {}, body)
-
-  await load(bare) // warm-up
-  const bareResult = await load(bare)
-  const intakeResult = await load(webhook)
-  const bareLatency = await medianLatency(bare)
-  const intakeLatency = await medianLatency(webhook)
-  return { bareResult, intakeResult, bareLatency, intakeLatency, ratio: intakeResult.perSecond / bareResult.perSecond }
-}
-
-async function benchCpu() {
-  const body = JSON.stringify(shopifyOrderPayload({ id: 4243, currency: 'USD' }))
-  const bytes = new TextEncoder().encode(body)
-  const signature = await signShopifyWebhook(SECRET, body)
-  const headers = new Headers({
-    'x-shopify-hmac-sha256': signature,
-    'x-shopify-shop-domain': 'cpu.myshopify.com',
-    'x-shopify-topic': 'orders/create',
-    'x-shopify-webhook-id': '1',
-  })
-  const credentials = { shopDomain: 'cpu.myshopify.com', accessToken: 'x', webhookSecret: SECRET }
-  const once = async () => {
-    await verifyShopifyWebhook({ method: 'POST', url: 'https://kontor.bench/', headers, body: bytes }, credentials)
-    shopifyOrderToCanonical(shopifyOrderSchema.parse(parseJsonLosslessly(body)))
-  }
-  for (let index = 0; index < 500; index++) await once()
-  const rounds = 5000
-  const started = performance.now()
-  for (let index = 0; index < rounds; index++) await once()
-  return { microsecondsPerOrder: Math.round(((performance.now() - started) / rounds) * 1000), bytes: bytes.length }
-}
-
-function workerdMemoryMb(): number {
-  try {
-    const pids = execFileSync('pgrep', ['-f', 'workerd serve'], { encoding: 'utf8' }).trim().split('\n')
-    return pids.reduce((sum, pid) => {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-      return sum + Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
-    }, 0)
-  } catch {
-    return NaN
-  }
-}
-
-async function benchBackfill(url: URL) {
-  const shopDomain = 'bench-backfill.myshopify.com'
-  const memory: number[] = [workerdMemoryMb()]
-  const started = performance.now()
-  // The simulator's rate limit (bucket 40, 2/s) stays on; a page of 250 costs one call.
-  const { connection } = await shopifyConnection(url, shopDomain, BACKFILL_ORDERS)
-  let imported = 0
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 1000))
-    memory.push(workerdMemoryMb())
-    const job = await jobStatus(connection.backfillJobId)
-    imported = job.records
-    if (job.status !== 'running') break
-  }
-  const seconds = (performance.now() - started) / 1000
-  return {
-    orders: imported,
-    seconds: Math.round(seconds * 10) / 10,
-    perSecond: Math.round(imported / seconds),
-    memoryMb: memory.map(Math.round),
-  }
-}
-
-let miniflare: Miniflare
-async function jobStatus(jobId: string) {
-  const db = await miniflare.getD1Database('DB', 'kontor')
-  return (await db.prepare('select status, records from sync_jobs where id = ?').bind(jobId).first()) as {
-    status: string
-    records: number
-  }
-}
-
-const script = bundle()
-const cpu = await benchCpu()
-console.log(`CPU: verify + parse + map of a ${cpu.bytes}-byte order: ${cpu.microsecondsPerOrder} µs`)
-const intakeRun = await startMiniflare(script, false)
+step('intake and D1 statements')
+const intakeRun = await startMiniflare({
+  kontorScript,
+  bareScript,
+  importerScript,
+  consumeQueues: false,
+  outbound: timedOutbound,
+})
+let intake, d1
 try {
-  const intake = await benchIntake(intakeRun.url)
-  console.log(`Intake (Miniflare, ${CONCURRENCY} concurrent, ${DURATION_MS / 1000}s each):`)
+  intake = await benchIntake(intakeRun, { durationMs: DURATION_MS, concurrency: CONCURRENCY })
+  Object.assign(results, {
+    intake_rps: intake.intakeLoad.perSecond,
+    bare_rps: intake.bareLoad.perSecond,
+    intake_ratio: Math.round(intake.ratio * 1000) / 1000,
+    intake_errors: intake.intakeLoad.errors,
+    intake_p50_ms: round2(intake.intakeLatency.median),
+    intake_p99_ms: round2(intake.intakeLatency.p99),
+    bare_p50_ms: round2(intake.bareLatency.median),
+    bare_p99_ms: round2(intake.bareLatency.p99),
+  })
   console.log(
-    `  bare Hono 202:        ${intake.bareResult.perSecond} req/s, median ${intake.bareLatency.median.toFixed(2)} ms, p99 ${intake.bareLatency.p99.toFixed(2)} ms`
+    `  bare ${results.bare_rps} req/s, intake ${results.intake_rps} req/s (${(intake.ratio * 100).toFixed(0)} %, ${intake.intakeLoad.errors} errors); single request: intake p50 ${results.intake_p50_ms} ms p99 ${results.intake_p99_ms} ms, bare p50 ${results.bare_p50_ms} ms p99 ${results.bare_p99_ms} ms`
   )
-  console.log(
-    `  signed Shopify intake: ${intake.intakeResult.perSecond} req/s (${intake.intakeResult.errors} errors), median ${intake.intakeLatency.median.toFixed(2)} ms, p99 ${intake.intakeLatency.p99.toFixed(2)} ms`
-  )
-  console.log(`  ratio: ${(intake.ratio * 100).toFixed(0)}% of bare`)
+  d1 = await benchD1(intakeRun)
+  for (const [scenario, counts] of Object.entries(d1)) {
+    results[`d1_statements_${scenario}`] = counts.statements
+    results[`d1_round_trips_${scenario}`] = counts.roundTrips
+    console.log(`  ${scenario}: ${counts.statements} statements, ${counts.roundTrips} round trips`)
+  }
 } finally {
   await intakeRun.mf.dispose()
 }
-const backfillRun = await startMiniflare(script, true)
-miniflare = backfillRun.mf
-try {
-  const backfill = await benchBackfill(backfillRun.url)
+
+async function backfillRun(orders: number, checkpointEvery: number): Promise<BackfillResult> {
+  const runtime = await startMiniflare({
+    kontorScript,
+    consumeQueues: true,
+    outbound: timedOutbound,
+    inspectorPort: INSPECTOR_PORT,
+    onLog: onWorkerLog,
+  })
+  try {
+    return await benchBackfill(runtime, { orders, checkpointEvery, inspectorPort: INSPECTOR_PORT })
+  } finally {
+    await runtime.mf.dispose()
+  }
+}
+
+const k = (orders: number) => (orders % 1000 === 0 ? `${orders / 1000}k` : String(orders))
+
+step(`backfill of ${BACKFILL_ORDERS} orders`)
+const throughput = await backfillRun(BACKFILL_ORDERS, QUICK ? 1000 : 5000)
+const split = throughput.split
+Object.assign(results, {
+  backfill_orders: throughput.orders,
+  backfill_orders_stored: throughput.ordersStored,
+  backfill_seconds: throughput.seconds,
+  backfill_seed_seconds: throughput.seedSeconds,
+  backfill_orders_per_s: throughput.perSecond,
+  backfill_pages: throughput.pages,
+  backfill_throttled: throughput.throttled,
+  backfill_fetch_ms: split.fetchMs,
+  backfill_map_ms: split.mapMs,
+  backfill_d1_ms: split.d1Ms,
+  backfill_queue_ms: split.queueMs,
+  backfill_pages_timed: split.pagesTimed,
+})
+console.log(
+  `  ${throughput.orders} orders in ${throughput.seconds} s (${throughput.perSecond}/s); fetch ${split.fetchMs} ms, map ${split.mapMs} ms, D1 ${split.d1Ms} ms, queue ${split.queueMs} ms over ${split.pagesTimed} pages`
+)
+
+let memory: BackfillResult = throughput
+if (MEMORY_ORDERS) {
+  step(`backfill of ${MEMORY_ORDERS} orders (memory)`)
+  memory = await backfillRun(MEMORY_ORDERS, 5000)
+  Object.assign(results, {
+    backfill_memory_orders_per_s: memory.perSecond,
+    backfill_memory_seconds: memory.seconds,
+    backfill_memory_fetch_ms: memory.split.fetchMs,
+    backfill_memory_map_ms: memory.split.mapMs,
+    backfill_memory_d1_ms: memory.split.d1Ms,
+    backfill_memory_queue_ms: memory.split.queueMs,
+  })
+}
+for (const point of memory.checkpoints) {
+  const key = k(point.orders)
+  results[`backfill_rss_mb_${key}`] = Math.round(point.rssMb)
+  results[`backfill_anon_mb_${key}`] = Math.round(point.anonMb)
+  results[`backfill_v8_heap_mb_${key}`] = point.heap.totalMb
+  results[`backfill_v8_kontor_mb_${key}`] = point.heap.kontorMb
+  results[`backfill_d1_disk_mb_${key}`] = Math.round(point.d1DiskMb * 10) / 10
   console.log(
-    `Backfill: ${backfill.orders} orders in ${backfill.seconds}s (${backfill.perSecond}/s); workerd RSS MB over time: ${backfill.memoryMb.join(' ')}`
+    `  ${point.orders} orders: RSS ${Math.round(point.rssMb)} MB (anon ${Math.round(point.anonMb)}, file ${Math.round(point.fileMb)}), V8 used ${point.heap.totalMb} MB (Kontor ${point.heap.kontorMb}, D1 ${point.heap.d1Mb}), D1 on disk ${point.d1DiskMb.toFixed(1)} MB`
   )
-} finally {
-  await backfillRun.mf.dispose()
+}
+const last = memory.checkpoints.at(-1)!
+const ten = memory.checkpoints.find((point) => point.orders >= 10_000 && point.orders < 15_000)
+const lastTenK = memory.checkpoints.find((point) => point.orders >= last.orders - 10_000)
+if (ten && lastTenK && last.orders >= 20_000) {
+  results.backfill_rss_growth_last_10k_mb = Math.round(last.rssMb - lastTenK.rssMb)
+  results.backfill_rss_growth_last_10k_pct = Math.round(((last.rssMb - lastTenK.rssMb) / ten.rssMb) * 1000) / 10
+}
+results.backfill_rss_mb_after = Math.round(memory.after.rssMb)
+
+results.quick = QUICK ? 1 : 0
+results.bench_seconds = Math.round((performance.now() - benchStarted) / 1000)
+const info = machine()
+writeFileSync(path.join(root, 'bench-results.json'), JSON.stringify(results, null, 2) + '\n')
+const report = {
+  results,
+  info,
+  cpu,
+  intake: intake!,
+  d1: d1!,
+  throughput,
+  memory,
+  quick: QUICK,
+  concurrency: CONCURRENCY,
+  durationMs: DURATION_MS,
+}
+writeFileSync(lastRunFile, JSON.stringify(report))
+writeFileSync(path.join(root, 'BENCHMARKS.md'), renderMarkdown(report))
+step('wrote bench-results.json and BENCHMARKS.md')
+
+function round2(value: number) {
+  return Math.round(value * 100) / 100
 }
