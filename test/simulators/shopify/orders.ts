@@ -189,7 +189,7 @@ function address(person: (typeof PEOPLE)[number]) {
 function lineItem(seed: number, index: number, currency: string, given: Json = {}): Json {
   const product = PRODUCTS[(seed + index * 7) % PRODUCTS.length]
   const id = given.id ?? newSubId()
-  const quantity = Number(given.quantity ?? 1 + ((seed >> (index * 3)) % 3))
+  const quantity = Number(given.quantity ?? 1 + ((seed >>> (index * 3)) % 3))
   const price = String(given.price ?? product.price)
   return {
     id,
