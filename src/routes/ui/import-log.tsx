@@ -7,7 +7,7 @@ import { RULES, ruleText } from '../../core/rules'
 import { database } from '../../db/client'
 import { decodeCursor, encodeCursor } from '../../db/keyset'
 import { connections, importLog } from '../../db/schema'
-import { Badge, ChooseTenant, Layout, query, Time } from './layout'
+import { Badge, ChooseTenant, FilterSelect, Layout, query, Time } from './layout'
 import { pageTenant, type UiContext } from './session'
 
 const RESULTS = ['created', 'updated', 'unchanged', 'duplicate', 'skipped', 'rejected', 'failed'] as const
@@ -60,39 +60,24 @@ export async function importLogPage(c: UiContext) {
   return c.html(
     <Layout title="Import log" page="import-log" session={session}>
       <form class="filters" method="get" action="/import-log">
-        <label>
-          Result
-          <select name="result">
-            <option value="">any</option>
-            {RESULTS.map((result) => (
-              <option value={result} selected={result === filters.result}>
-                {result}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Rule
-          <select name="rule">
-            <option value="">any</option>
-            {Object.keys(RULES).map((id) => (
-              <option value={id} selected={id === filters.rule}>
-                {id}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Connection
-          <select name="connectionId">
-            <option value="">any</option>
-            {connectionList.map((row) => (
-              <option value={row.id} selected={row.id === filters.connectionId}>
-                {row.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Result"
+          name="result"
+          selected={filters.result}
+          options={RESULTS.map((result) => ({ value: result }))}
+        />
+        <FilterSelect
+          label="Rule"
+          name="rule"
+          selected={filters.rule}
+          options={Object.keys(RULES).map((id) => ({ value: id }))}
+        />
+        <FilterSelect
+          label="Connection"
+          name="connectionId"
+          selected={filters.connectionId}
+          options={connectionList.map((row) => ({ value: row.id, label: row.name }))}
+        />
         <button type="submit">Filter</button>
         <a href="/import-log">clear</a>
       </form>

@@ -163,3 +163,23 @@ export function query(params: Record<string, string | null | undefined>): string
   const text = search.toString()
   return text ? `?${text}` : ''
 }
+
+/** One `<select>` of a filter form, with "any" first; the chosen value stays selected. */
+export const FilterSelect: FC<{
+  label: string
+  name: string
+  selected: string | undefined
+  options: { value: string; label?: string }[]
+}> = ({ label, name, selected, options }) => (
+  <label>
+    {label}
+    <select name={name}>
+      <option value="">any</option>
+      {options.map((option) => (
+        <option value={option.value} selected={option.value === selected}>
+          {option.label ?? option.value}
+        </option>
+      ))}
+    </select>
+  </label>
+)

@@ -8,7 +8,7 @@ import { ORDER_STATUSES } from '../../core/model'
 import { database } from '../../db/client'
 import { decodeCursor, encodeCursor } from '../../db/keyset'
 import { connections, customers, orders } from '../../db/schema'
-import { Badge, ChooseTenant, Layout, query, Time } from './layout'
+import { Badge, ChooseTenant, FilterSelect, Layout, query, Time } from './layout'
 import { pageTenant, type UiContext } from './session'
 
 const PAGE_SIZE = 50
@@ -34,28 +34,18 @@ const FilterForm: FC<{ filters: Filters; connectionList: { id: string; name: str
   connectionList,
 }) => (
   <form class="filters" method="get" action="/orders">
-    <label>
-      Status
-      <select name="status">
-        <option value="">any</option>
-        {ORDER_STATUSES.map((status) => (
-          <option value={status} selected={status === filters.status}>
-            {status}
-          </option>
-        ))}
-      </select>
-    </label>
-    <label>
-      Connection
-      <select name="connectionId">
-        <option value="">any</option>
-        {connectionList.map((connection) => (
-          <option value={connection.id} selected={connection.id === filters.connectionId}>
-            {connection.name}
-          </option>
-        ))}
-      </select>
-    </label>
+    <FilterSelect
+      label="Status"
+      name="status"
+      selected={filters.status}
+      options={ORDER_STATUSES.map((status) => ({ value: status }))}
+    />
+    <FilterSelect
+      label="Connection"
+      name="connectionId"
+      selected={filters.connectionId}
+      options={connectionList.map((connection) => ({ value: connection.id, label: connection.name }))}
+    />
     <label>
       Number, id or customer
       <input type="search" name="q" value={filters.q ?? ''} />
