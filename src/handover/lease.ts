@@ -4,6 +4,7 @@
  * racing for the same row cannot both call the destination.
  */
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm'
+import type { HandoverReference } from '../connectors/types'
 import type { HandoverState } from '../core/model'
 import { type Database, nowIso } from '../db/client'
 import { handovers } from '../db/schema'
@@ -72,4 +73,16 @@ export async function releaseHandover(
     )
     .returning({ id: handovers.id })
   return rows.length > 0
+}
+
+/** A row as a destination connector sees it again (to cancel, change or confirm it). */
+export function referenceOf(row: HandoverRow): HandoverReference {
+  return {
+    orderId: row.orderId,
+    reference: row.reference,
+    state: row.state as HandoverState,
+    details: row.details,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  }
 }

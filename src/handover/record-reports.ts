@@ -11,7 +11,7 @@ import type { Bindings } from '../env'
 import { type Database, database } from '../db/client'
 import { handovers, orders } from '../db/schema'
 import { recordOrderEvent } from '../orders/record-event'
-import { releaseHandover } from './lease'
+import { referenceOf, releaseHandover } from './lease'
 import { loadDestination, recordHandoverEvent } from './run-handover'
 
 /** Hand-overs a destination still reports on: not settled, on orders not finished. */
@@ -100,14 +100,7 @@ export async function pollDestination(env: Bindings, connectionId: string) {
   const poll = await pollReports.call(
     connector,
     connectorContext(env, connector, connection, db),
-    open.map(({ handover }) => ({
-      orderId: handover.orderId,
-      reference: handover.reference,
-      state: handover.state as (typeof OPEN_STATES)[number],
-      details: handover.details,
-      createdAt: handover.createdAt,
-      updatedAt: handover.updatedAt,
-    }))
+    open.map(({ handover }) => referenceOf(handover))
   )
   await recordReports(
     env,

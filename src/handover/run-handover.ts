@@ -11,7 +11,6 @@ import { findDestinationConnector } from '../connectors/registry'
 import type { HandoverOutcome } from '../connectors/types'
 import { keyringOf } from '../core/crypto'
 import { FinalError, RetryableError } from '../core/errors'
-import type { HandoverState } from '../core/model'
 import type { Bindings } from '../env'
 import { type Database, database } from '../db/client'
 import { loadConnection } from '../db/connections'
@@ -19,7 +18,7 @@ import { handovers } from '../db/schema'
 import { handoverOrder } from '../orders/handover-order'
 import { outboundSteps, recordOutboundCall } from '../orders/outbound-steps'
 import { recordOrderEvent } from '../orders/record-event'
-import { claimHandover, type HandoverRow, releaseHandover } from './lease'
+import { claimHandover, type HandoverRow, referenceOf, releaseHandover } from './lease'
 
 /** A destination's refusal of an address names it so: the order gets an address_error (WM1). */
 const ADDRESS_ERROR = /^address_error:\s*/
@@ -168,14 +167,7 @@ export async function runCancel(env: Bindings, handoverId: string) {
   if (!destination) throw new FinalError(`destination connection ${row.destinationId} no longer exists`)
   const { connection, connector } = destination
   try {
-    const outcome = await connector.cancel(connectorContext(env, connector, connection, db), {
-      orderId: row.orderId,
-      reference: row.reference,
-      state: row.state as HandoverState,
-      details: row.details,
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
-    })
+    const outcome = await connector.cancel(connectorContext(env, connector, connection, db), referenceOf(row))
     const detail = outcome.result === 'cancelled' ? (outcome.detail ?? null) : outcome.message
     await recordOutboundCall(db, {
       tenantId: row.tenantId,
@@ -232,14 +224,7 @@ export async function runUpdate(env: Bindings, handoverId: string) {
     const outcome = await connector.update(
       connectorContext(env, connector, connection, db),
       order,
-      {
-        orderId: row.orderId,
-        reference: row.reference,
-        state: row.state as HandoverState,
-        details: row.details,
-        createdAt: row.createdAt,
-        updatedAt: row.updatedAt,
-      },
+      referenceOf(row),
       outboundSteps(db, {
         tenantId: row.tenantId,
         connectionId: connection.id,
