@@ -2,10 +2,10 @@
  * The import log: every import decision, newest first, filtered by result, rule and connection,
  * with the rule's text (SPEC §5) beside its id.
  */
-import { and, asc, desc, eq, isNull, lt, or } from 'drizzle-orm'
+import { and, asc, desc, eq, isNull } from 'drizzle-orm'
 import { RULES, ruleText } from '../../core/rules'
 import { database } from '../../db/client'
-import { decodeCursor, encodeCursor } from '../../db/keyset'
+import { afterCursor, keysetPage } from '../../db/keyset'
 import { connections, importLog } from '../../db/schema'
 import { Badge, ChooseTenant, FilterSelect, Layout, query, Time } from './layout'
 import { pageTenant, type UiContext } from './session'
@@ -28,7 +28,6 @@ export async function importLogPage(c: UiContext) {
     connectionId: c.req.query('connectionId') || undefined,
     cursor: c.req.query('cursor') || undefined,
   }
-  const cursor = filters.cursor ? decodeCursor(filters.cursor) : null
   const db = database(c.env.DB)
   const [connectionList, rows] = await db.batch([
     db
@@ -45,17 +44,13 @@ export async function importLogPage(c: UiContext) {
           filters.result ? eq(importLog.result, filters.result) : undefined,
           filters.rule ? eq(importLog.rule, filters.rule) : undefined,
           filters.connectionId ? eq(importLog.connectionId, filters.connectionId) : undefined,
-          cursor
-            ? or(lt(importLog.at, cursor[0]), and(eq(importLog.at, cursor[0]), lt(importLog.id, cursor[1])))
-            : undefined
+          afterCursor(filters.cursor, importLog.at, importLog.id)
         )
       )
       .orderBy(desc(importLog.at), desc(importLog.id))
       .limit(PAGE_SIZE + 1),
   ])
-  const page = rows.slice(0, PAGE_SIZE)
-  const last = page[page.length - 1]
-  const next = rows.length > PAGE_SIZE && last ? encodeCursor(last.at, last.id) : null
+  const { page, nextCursor: next } = keysetPage(rows, PAGE_SIZE, (row) => [row.at, row.id])
   const names = new Map(connectionList.map((row) => [row.id, row.name]))
   return c.html(
     <Layout title="Import log" page="import-log" session={session}>

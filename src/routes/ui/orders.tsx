@@ -2,11 +2,11 @@
  * The orders list: newest change first, filtered by status, connection and a text that matches
  * the order number, the platform's id or the customer's name. Paged with the API's keyset cursor.
  */
-import { and, asc, desc, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { FC } from 'hono/jsx'
 import { ORDER_STATUSES } from '../../core/model'
 import { database } from '../../db/client'
-import { decodeCursor, encodeCursor } from '../../db/keyset'
+import { afterCursor, keysetPage } from '../../db/keyset'
 import { connections, customers, orders } from '../../db/schema'
 import { Badge, ChooseTenant, FilterSelect, Layout, query, Time } from './layout'
 import { pageTenant, type UiContext } from './session'
@@ -70,7 +70,6 @@ export async function ordersPage(c: UiContext) {
     q: c.req.query('q')?.trim() || undefined,
     cursor: c.req.query('cursor') || undefined,
   }
-  const cursor = filters.cursor ? decodeCursor(filters.cursor) : null
   const db = database(c.env.DB)
   const connectionList = await db
     .select({ id: connections.id, name: connections.name })
@@ -101,16 +100,12 @@ export async function ordersPage(c: UiContext) {
         filters.status ? eq(orders.status, filters.status) : undefined,
         filters.connectionId ? eq(orders.connectionId, filters.connectionId) : undefined,
         filters.q ? textMatch(filters.q) : undefined,
-        cursor
-          ? or(lt(orders.changedAt, cursor[0]), and(eq(orders.changedAt, cursor[0]), lt(orders.id, cursor[1])))
-          : undefined
+        afterCursor(filters.cursor, orders.changedAt, orders.id)
       )
     )
     .orderBy(desc(orders.changedAt), desc(orders.id))
     .limit(PAGE_SIZE + 1)
-  const page = rows.slice(0, PAGE_SIZE)
-  const last = page[page.length - 1]
-  const next = rows.length > PAGE_SIZE && last ? encodeCursor(last.changedAt, last.id) : null
+  const { page, nextCursor: next } = keysetPage(rows, PAGE_SIZE, (row) => [row.changedAt, row.id])
   const connectionName = new Map(connectionList.map((connection) => [connection.id, connection.name]))
   return c.html(
     <Layout title="Orders" page="orders" session={session}>
