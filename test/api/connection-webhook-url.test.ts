@@ -1,23 +1,12 @@
 /** A connection's webhookUrl is there only for platforms that push webhooks (SPEC §3, §6). */
 import { describe, expect, it } from 'vitest'
+import { plentyConnection } from '../e2e/plenty-support'
 import { api, createConnection, createTenant, simulatorCall, uniqueName, waitForJob } from '../helpers'
 
 describe('connection webhookUrl', () => {
   it('is absent for a poll-only platform (plentymarkets) and in every later read', async () => {
-    const host = `${uniqueName('p')}.plentymarkets-cloud01.com`
-    await simulatorCall(host, '/_sim/system', { username: 'kontor', password: 'secret' })
     const tenant = await createTenant('EUR')
-    const connection = await createConnection(tenant.token, {
-      platform: 'plentymarkets',
-      credentials: {
-        url: `https://${host}`,
-        username: 'kontor',
-        password: 'secret',
-        plentyId: 1000,
-        warehouseId: 1,
-        storageLocationId: 0,
-      },
-    })
+    const { connection } = await plentyConnection(tenant.token)
     expect(connection).not.toHaveProperty('webhookUrl')
     const read = (await (await api(`/api/v1/connections/${connection.id}`, { token: tenant.token })).json()) as object
     expect(read).not.toHaveProperty('webhookUrl')

@@ -27,6 +27,7 @@ import {
 import { order as incomingOrder } from '../import/fixtures'
 import { cartumOrderPayload } from '../simulators/cartum'
 import { plentyOrderPayload } from '../simulators/plentymarkets'
+import { plentyConnection } from './plenty-support'
 import { deliverWebhook, orderJson, shopifySetup } from './shopify-support'
 
 const db = () => database(env.DB)
@@ -201,21 +202,8 @@ describe('honest import log', () => {
 })
 
 async function plentySystem(orders: unknown[]) {
-  const host = `${uniqueName('p')}.plentymarkets-cloud01.com`
-  await simulatorCall(host, '/_sim/system', { username: 'kontor', password: 'secret' })
-  await simulatorCall(host, '/_sim/orders', { orders })
   const tenant = await createTenant('EUR')
-  const connection = await createConnection(tenant.token, {
-    platform: 'plentymarkets',
-    credentials: {
-      url: `https://${host}`,
-      username: 'kontor',
-      password: 'secret',
-      plentyId: 1000,
-      warehouseId: 1,
-      storageLocationId: 0,
-    },
-  })
+  const { host, connection } = await plentyConnection(tenant.token, { orders })
   expect((await waitForJob(connection.backfillJobId!)).status).toBe('done')
   const summary = (await apiJson(`/api/v1/orders?connectionId=${connection.id}`, { token: tenant.token })).items[0]
   return { host, tenant, connection, orderId: summary.id as string }

@@ -3,35 +3,20 @@ import { describe, expect, it } from 'vitest'
 import {
   apiJson,
   simulatorCall,
-  createConnection,
   createTenant,
   listAll,
   runCron,
-  uniqueName,
   waitFor,
   waitForJob,
 } from '../helpers'
 import { plentyOrderPayload } from '../simulators/plentymarkets'
+import { plentyConnection } from './plenty-support'
 
 const plenty = simulatorCall
 
 async function plentySetup(orders: unknown[], system: Record<string, unknown> = {}) {
-  const host = `${uniqueName('p')}.plentymarkets-cloud01.com`
-  await plenty(host, '/_sim/system', { username: 'kontor', password: 'secret', ...system })
-  await plenty(host, '/_sim/orders', { orders })
   const tenant = await createTenant('EUR')
-  const connection = await createConnection(tenant.token, {
-    platform: 'plentymarkets',
-    credentials: {
-      url: `https://${host}`,
-      username: 'kontor',
-      password: 'secret',
-      plentyId: 1000,
-      warehouseId: 1,
-      storageLocationId: 0,
-    },
-  })
-  return { host, tenant, connection }
+  return { tenant, ...(await plentyConnection(tenant.token, { orders, system })) }
 }
 
 async function orderByExternal(token: string, connectionId: string, externalId: string): Promise<any> {

@@ -19,6 +19,7 @@ import {
 } from '../helpers'
 import { billbeeOrderPayload } from '../simulators/billbee'
 import { plentyOrderPayload } from '../simulators/plentymarkets'
+import { plentyConnection } from './plenty-support'
 
 const WEMALO_TOKEN = 'wemalo-jwt-e2e'
 const wemalo = simulatorCall
@@ -96,22 +97,7 @@ async function orderStatus(token: string, orderId: string, status: string) {
 const noViolations = async (host: string) => expect((await wemalo(host, '/_sim/state')).violations).toEqual([])
 
 async function plentySource(tenantToken: string, destinationId: string, orders: unknown[]) {
-  const host = `${uniqueName('p')}.plentymarkets-cloud01.com`
-  await plenty(host, '/_sim/system', { username: 'kontor', password: 'secret' })
-  await plenty(host, '/_sim/orders', { orders })
-  const connection = await createConnection(tenantToken, {
-    platform: 'plentymarkets',
-    credentials: {
-      url: `https://${host}`,
-      username: 'kontor',
-      password: 'secret',
-      plentyId: 1000,
-      warehouseId: 1,
-      storageLocationId: 0,
-    },
-    routes: [destinationId],
-  })
-  return { host, connection }
+  return plentyConnection(tenantToken, { orders, routes: [destinationId] })
 }
 
 describe('Wemalo end to end', () => {
