@@ -30,6 +30,8 @@ const workers = defineProject({
           'kontor-dispatch-dlq': { maxBatchTimeout: 0.05 },
           'kontor-sync-dlq': { maxBatchTimeout: 0.05 },
         },
+        // An empty database for test/db/migrations.test.ts, migrated step by step.
+        d1Databases: { MIGRATION_CHECK: 'kontor-migration-check' },
         outboundService: routeOutbound,
       },
     }),

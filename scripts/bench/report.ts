@@ -89,10 +89,12 @@ export function renderMarkdown(input: {
   const kontorHeap = points.map((point) => fmt(point.heap.kontorMb, 1)).join(', ')
   const d1Scenarios: [string, string][] = [
     ['1_line_new', '1 line, new customer and product'],
-    ['3_lines_new', '3 lines, new customer and products (with a delivery comment)'],
-    ['3_lines_new_no_delivery', '3 lines, new customer and products, no delivery comment'],
+    ['3_lines_new', '3 lines, new customer and products'],
+    ['3_lines_new_delivery_comment', '3 lines, new customer and products, with a delivery comment (DL1)'],
     ['20_lines_new', '20 lines, new customer and products'],
+    ['1_line_known', '1 line, customer and product already in the hub'],
     ['3_lines_known', '3 lines, customer and products already in the hub'],
+    ['20_lines_known', '20 lines, customer and products already in the hub'],
     ['3_lines_updated', 'the same order again, one quantity changed'],
     ['unchanged', 'the same order delivered again, unchanged'],
     ['poll_page_250_unchanged', 'a poll page of 250 orders, all unchanged (whole page)'],
@@ -124,7 +126,7 @@ the Worker go to the platform simulators in the same Node process.
 |---|---|
 | intake, signed Shopify webhook, ${input.concurrency} concurrent, ${input.durationMs / 1000} s | ${fmt(r.intake_rps)} req/s = ${fmt(r.intake_ratio * 100)} % of a bare Hono 202 (${fmt(r.bare_rps)} req/s) |
 | intake, one request at a time (${intake.latencySamples} requests) | median ${fmt(r.intake_p50_ms, 2)} ms, p99 ${fmt(r.intake_p99_ms, 2)} ms (bare: ${fmt(r.bare_p50_ms, 2)} / ${fmt(r.bare_p99_ms, 2)} ms) |
-| D1 per imported 3-line order, new customer and products | ${r.d1_statements_3_lines_new} statements in ${r.d1_round_trips_3_lines_new} round trips |
+| D1 per imported 3-line order, new customer and products | ${r.d1_statements_3_lines_new} statements in ${r.d1_round_trips_3_lines_new} round trips (${r.d1_statements_3_lines_new_delivery_comment} with a DL1 delivery comment) |
 | D1 per unchanged re-delivery | ${r.d1_statements_unchanged} statement(s) in ${r.d1_round_trips_unchanged} round trip(s) |
 | backfill of ${fmt(throughput.orders)} orders | ${fmt(throughput.seconds, 1)} s, ${fmt(r.backfill_orders_per_s)} orders/s; D1 writes ${share(split.d1Ms)} of the time |
 | workerd RSS during a backfill of ${fmt(last?.orders)} orders | ${points.map((point) => `${fmt(point.orders / 1000)}k: ${fmt(point.rssMb)} MB`).join(', ')} |

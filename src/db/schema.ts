@@ -104,6 +104,23 @@ export const inbox = sqliteTable(
   ]
 )
 
+/** One line of an order, as stored in `orders.lines`. */
+export type OrderLine = {
+  /** `<order id>:<position>`: stable while the platform keeps the line order. */
+  id: string
+  /** The platform's id of the line itself (Shopify line item id), for write-back. */
+  externalId: string | null
+  productId: string | null
+  sku: string | null
+  code: string | null
+  name: string
+  quantity: number
+  /** What is left of the line after refunds or removals, when the platform says so. */
+  currentQuantity: number | null
+  unitPrice: string
+  total: string
+}
+
 export const orders = sqliteTable(
   'orders',
   {
@@ -127,6 +144,13 @@ export const orders = sqliteTable(
     delivery: text('delivery', { mode: 'json' }),
     tracking: text('tracking', { mode: 'json' }).$type<unknown[]>().notNull().default([]),
     paymentMethod: text('payment_method'),
+    /**
+     * The lines live on the order row (SPEC §4 has them inside the order): they are only ever read
+     * and written with their order, and one row per order keeps an import to one order statement.
+     */
+    lines: text('lines', { mode: 'json' }).$type<OrderLine[]>().notNull().default([]),
+    /** The platform's id of the order's customer, for privacy requests that name only that id. */
+    customerExternalId: text('customer_external_id'),
     /** Bumped by every write; an import plans from a revision and writes only if it is still current. */
     revision: integer('revision').notNull().default(0),
     /** Fingerprint of the imported content: an unchanged re-import writes nothing. */
@@ -139,28 +163,10 @@ export const orders = sqliteTable(
     index('orders_tenant_changed').on(table.tenantId, table.changedAt, table.id),
     // Privacy requests find a customer's orders.
     index('orders_customer').on(table.customerId),
+    index('orders_customer_external')
+      .on(table.connectionId, table.customerExternalId)
+      .where(sql`${table.customerExternalId} is not null`),
   ]
-)
-
-export const orderLines = sqliteTable(
-  'order_lines',
-  {
-    id: text('id').primaryKey(),
-    orderId: text('order_id').notNull(),
-    position: integer('position').notNull(),
-    /** The platform's id of the line itself (Shopify line item id), for write-back. */
-    externalId: text('external_id'),
-    productId: text('product_id'),
-    sku: text('sku'),
-    code: text('code'),
-    name: text('name').notNull(),
-    quantity: integer('quantity').notNull(),
-    /** What is left of the line after refunds or removals, when the platform says so. */
-    currentQuantity: integer('current_quantity'),
-    unitPrice: text('unit_price').notNull(),
-    total: text('total').notNull(),
-  },
-  (table) => [index('order_lines_order').on(table.orderId, table.position)]
 )
 
 export const orderEvents = sqliteTable(

@@ -9,27 +9,36 @@ import type { Database } from '../db/client'
 import { webhookDeliveries, webhookEndpoints } from '../db/schema'
 
 export type HubEvent = {
-  tenantId: string
-  orderId: string
   /** `order.imported`, `order.updated`, or `order.<event type>`. */
   type: string
-  /** What makes this event unique (an order event id, or an import's content hash). */
+  /** What makes this event unique (an order event id, or an import's revision). */
   eventKey: string
   eventId?: string | null
+}
+
+export type HubEvents = {
+  tenantId: string
+  orderId: string
+  events: HubEvent[]
   at: string
   /** A further condition, e.g. that the event row this batch inserts really went in. */
   onlyIf?: SQL
 }
 
-export function hubEventStatement(db: Database, event: HubEvent) {
+/** One statement for all events of a change: a row per event and subscribed endpoint. */
+export function hubEventsStatement(db: Database, change: HubEvents) {
+  const events = JSON.stringify(
+    change.events.map((event) => ({ type: event.type, key: event.eventKey, eventId: event.eventId ?? null }))
+  )
   return db.run(sql`insert into ${webhookDeliveries}
     (id, tenant_id, endpoint_id, event_key, type, order_id, event_id, state, attempts, created_at, updated_at)
-    select 'whd_' || lower(hex(randomblob(10))), ${webhookEndpoints.tenantId}, ${webhookEndpoints.id}, ${event.eventKey},
-      ${event.type}, ${event.orderId}, ${event.eventId ?? null}, 'pending', 0, ${event.at}, ${event.at}
-    from ${webhookEndpoints}
-    where ${webhookEndpoints.tenantId} = ${event.tenantId} and ${webhookEndpoints.deletedAt} is null
-      and exists (select 1 from json_each(${webhookEndpoints.events}) where value in ('*', ${event.type}))
-      and ${event.onlyIf ?? sql`1`}
+    select 'whd_' || lower(hex(randomblob(10))), ${webhookEndpoints.tenantId}, ${webhookEndpoints.id},
+      event.value ->> 'key', event.value ->> 'type', ${change.orderId}, event.value ->> 'eventId',
+      'pending', 0, ${change.at}, ${change.at}
+    from ${webhookEndpoints}, json_each(${events}) as event
+    where ${webhookEndpoints.tenantId} = ${change.tenantId} and ${webhookEndpoints.deletedAt} is null
+      and exists (select 1 from json_each(${webhookEndpoints.events}) where value in ('*', event.value ->> 'type'))
+      and ${change.onlyIf ?? sql`1`}
     on conflict do nothing
     returning id`)
 }

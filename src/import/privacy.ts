@@ -27,7 +27,6 @@ import {
   inbox,
   mappings,
   orderEvents,
-  orderLines,
   orders,
   outboundCalls,
   webhookDeliveries,
@@ -75,18 +74,26 @@ async function matchCustomers(db: Database, scope: Scope, request: PrivacyReques
       .where(and(eq(customers.tenantId, scope.tenantId), key, eq(customers.notSpecified, false)))
     for (const row of rows) ids.add(row.id)
   }
-  if (request.customer?.externalId) {
-    const mapped = await db
-      .select({ id: mappings.internalId })
-      .from(mappings)
-      .where(
-        and(
-          eq(mappings.connectionId, scope.connectionId),
-          eq(mappings.kind, 'customer'),
-          eq(mappings.externalId, request.customer.externalId)
-        )
-      )
-    for (const row of mapped) ids.add(row.id)
+  const externalId = request.customer?.externalId
+  if (externalId) {
+    // Customers imported on their own are mapped; a customer met in an order is on the order.
+    const [mapped, ordered] = await db.batch([
+      db
+        .select({ id: mappings.internalId })
+        .from(mappings)
+        .where(
+          and(
+            eq(mappings.connectionId, scope.connectionId),
+            eq(mappings.kind, 'customer'),
+            eq(mappings.externalId, externalId)
+          )
+        ),
+      db
+        .selectDistinct({ id: orders.customerId })
+        .from(orders)
+        .where(and(eq(orders.connectionId, scope.connectionId), eq(orders.customerExternalId, externalId))),
+    ])
+    for (const row of [...mapped, ...ordered]) if (row.id) ids.add(row.id)
   }
   return [...ids]
 }
@@ -130,6 +137,7 @@ async function redactOrders(db: Database, scope: Scope, rows: { id: string; exte
           // The carrier and cost stay; the recipient goes.
           delivery: sql`json_remove(${orders.delivery}, '$.address')`,
           customerId: null,
+          customerExternalId: null,
           revision: sql`${orders.revision} + 1`,
         })
         .where(inArray(orders.id, ids))
@@ -322,18 +330,11 @@ async function collectData(db: Database, scope: Scope, request: PrivacyRequest, 
   const orderIds = matched.slice(0, DATA_REQUEST_ORDERS).map((row) => row.id)
   const orderRows = []
   for (const ids of chunks(orderIds)) {
-    const [heads, lines, events] = await db.batch([
+    const [heads, events] = await db.batch([
       db.select().from(orders).where(inArray(orders.id, ids)),
-      db.select().from(orderLines).where(inArray(orderLines.orderId, ids)),
       db.select().from(orderEvents).where(inArray(orderEvents.orderId, ids)),
     ])
-    for (const head of heads) {
-      orderRows.push({
-        ...head,
-        lines: lines.filter((line) => line.orderId === head.id),
-        events: events.filter((event) => event.orderId === head.id),
-      })
-    }
+    for (const head of heads) orderRows.push({ ...head, events: events.filter((event) => event.orderId === head.id) })
   }
   const logRows = []
   for (const part of chunks(matched.slice(0, DATA_REQUEST_ORDERS))) {

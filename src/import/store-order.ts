@@ -1,7 +1,9 @@
 /**
  * Carries out an order import decision in one D1 batch (one transaction): customer, categories,
- * products, order, lines, mappings, events and the import-log line land together or not at all.
- * Derived ids and ON CONFLICT clauses make a repeat, or a concurrent twin, converge on one row.
+ * products, the order with its lines, events, the import-log line and hub events land together or
+ * not at all. Derived ids and ON CONFLICT clauses make a repeat, or a concurrent twin, converge on
+ * one row; the order statement itself is the compare-and-set on the revision the plan was made
+ * from. A new 3-line order with a new customer and new products is five statements.
  */
 import { type SQL, sql } from 'drizzle-orm'
 import { derivedId } from '../core/ids'
@@ -12,17 +14,16 @@ import {
   customers,
   handovers,
   importLog,
-  mappings,
+  type OrderLine,
   orderEvents,
-  orderLines,
   orders,
   products,
 } from '../db/schema'
 import { randomId } from '../core/ids'
-import { chunkRows } from '../db/chunk'
-import { guardStatement } from '../db/write-guard'
+import { insertRowsIgnoringConflicts } from '../db/insert-rows'
+import { guardStatement, orderRevisionCompareAndSet } from '../db/write-guard'
 import { writeBatch } from '../db/write-batch'
-import { hubEventStatement } from '../hub/emit'
+import { type HubEvent, hubEventsStatement } from '../hub/emit'
 import { categoryKey, customerKeys, type ProductMatch, productMatchKey } from './match-keys'
 import type { PlannedEvent } from './order-plan'
 
@@ -92,7 +93,7 @@ export async function customerStatements(
       .insert(customers)
       .values({ id, tenantId: scope.tenantId, firstName: 'Not specified', notSpecified: true, updatedAt: nowIso() })
       .onConflictDoNothing()
-    return { statements: [insert], customerId: sql`${id}`, mappingExternalId: null }
+    return { statements: [insert], customerId: sql`${id}` }
   }
   const identity = keys.phone
     ? `phone:${keys.phone}`
@@ -121,7 +122,7 @@ export async function customerStatements(
       ${values.phoneKey}, ${values.emailKey}, ${JSON.stringify(values.address)}, 0, ${values.updatedAt}
     where ${customerId} = ${newId}
     on conflict do nothing`)
-  return { statements: [insert], customerId, mappingExternalId: customer.externalId }
+  return { statements: [insert], customerId }
 }
 
 export async function orderId(connectionId: string, externalId: string) {
@@ -147,8 +148,8 @@ export type OrderWrite = {
 /** Which statements of an order batch return ids the caller must queue. */
 export type OrderBatch = {
   statements: Statement[]
-  /** Indexes of statements returning new hub webhook delivery ids. */
-  hubEventAt: number[]
+  /** Index of the statement returning new hub webhook delivery ids. */
+  hubEventsAt: number | null
   /** Index of the statement returning hand-overs to cancel, when the platform cancelled. */
   cancelAt: number | null
   /** Index of the statement returning hand-overs a platform change must be sent on to. */
@@ -157,13 +158,11 @@ export type OrderBatch = {
   handoverIds: string[]
 }
 
-/** The guard that makes an order batch a compare-and-set on the order's revision. */
-function orderGuard(db: Database, orderId: string, expectedRevision: number | null) {
+/** The guard that makes an event-only batch a compare-and-set on the order's revision. */
+function orderGuard(db: Database, orderId: string, expectedRevision: number) {
   return guardStatement(
     db,
-    expectedRevision === null
-      ? sql`not exists (select 1 from ${orders} where ${orders.id} = ${orderId})`
-      : sql`exists (select 1 from ${orders} where ${orders.id} = ${orderId} and ${orders.revision} = ${expectedRevision})`
+    sql`exists (select 1 from ${orders} where ${orders.id} = ${orderId} and ${orders.revision} = ${expectedRevision})`
   )
 }
 
@@ -179,15 +178,15 @@ async function followUps(
   kind: { result: 'created' | 'updated'; routes: string[]; cancelling: boolean }
 ) {
   const { scope, orderId, at } = write
-  // Keyed by the revision this batch writes: the guard lets one batch per revision through, so a
+  // Keyed by the revision this batch writes: the compare-and-set lets one batch per revision through, so a
   // replanned import adds no second event, and a later change back to old content still reports.
   const key = `import:${orderId}:r${write.revision}`
-  const hub = (type: string, eventKey: string) => {
-    batch.hubEventAt.push(batch.statements.length)
-    batch.statements.push(hubEventStatement(db, { tenantId: scope.tenantId, orderId, type, eventKey, at }))
-  }
-  hub(kind.result === 'created' ? 'order.imported' : 'order.updated', key)
-  write.events.forEach((event, index) => hub(`order.${event.type}`, `${key}:${index}`))
+  const events: HubEvent[] = [
+    { type: kind.result === 'created' ? 'order.imported' : 'order.updated', eventKey: key },
+    ...write.events.map((event, index) => ({ type: `order.${event.type}`, eventKey: `${key}:${index}` })),
+  ]
+  batch.hubEventsAt = batch.statements.length
+  batch.statements.push(hubEventsStatement(db, { tenantId: scope.tenantId, orderId, events, at }))
 
   if (kind.result === 'created' && kind.routes.length) {
     const rows = await Promise.all(
@@ -202,7 +201,7 @@ async function followUps(
       }))
     )
     batch.handoverIds.push(...rows.map((row) => row.id))
-    for (const chunk of chunkRows(rows)) batch.statements.push(db.insert(handovers).values(chunk).onConflictDoNothing())
+    batch.statements.push(insertRowsIgnoringConflicts(db, handovers, rows))
   }
   if (kind.result === 'updated' && !kind.cancelling) {
     batch.changedAt = batch.statements.length
@@ -231,21 +230,33 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
   const now = nowIso()
   const customer = await customerStatements(db, scope, incoming.customer, `order:${write.orderId}`)
   const lineProducts = await Promise.all(incoming.lines.map((line) => productRows(scope, line.product)))
-  const statements: Statement[] = [orderGuard(db, write.orderId, write.expectedRevision), ...customer.statements]
+  const statements: Statement[] = [...customer.statements]
 
   const categoryRows = uniqueBy(
     lineProducts.flatMap((product) => (product.category ? [product.category] : [])),
     (row) => row.id
   )
-  for (const chunk of chunkRows(categoryRows))
-    statements.push(db.insert(categories).values(chunk).onConflictDoNothing())
+  if (categoryRows.length) statements.push(insertRowsIgnoringConflicts(db, categories, categoryRows))
   const productRowsToInsert = uniqueBy(
     lineProducts.map((product) => product.row),
     (row) => row.id
   )
-  for (const chunk of chunkRows(productRowsToInsert))
-    statements.push(db.insert(products).values(chunk).onConflictDoNothing())
+  if (productRowsToInsert.length) statements.push(insertRowsIgnoringConflicts(db, products, productRowsToInsert))
 
+  // P6, P7: lines replace the previous ones (quantities follow the platform until written off).
+  const lines: OrderLine[] = incoming.lines.map((line, position) => ({
+    id: `${write.orderId}:${position}`,
+    externalId: line.externalId,
+    productId: lineProducts[position].row.id,
+    sku: line.product.sku,
+    code: line.product.code,
+    name: line.product.name,
+    quantity: line.quantity,
+    currentQuantity: line.currentQuantity ?? null,
+    unitPrice: line.unitPrice,
+    total: line.total,
+  }))
+  const revision = orderRevisionCompareAndSet(write.expectedRevision)
   const orderValues = {
     id: write.orderId,
     tenantId: scope.tenantId,
@@ -261,17 +272,20 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
     total: incoming.total,
     shippingCost: incoming.shippingCost,
     customerId: customer.customerId,
+    customerExternalId: incoming.customer?.externalId ?? null,
     billingAddress: incoming.billingAddress,
     shippingAddress: incoming.shippingAddress,
     delivery: incoming.delivery,
     tracking: incoming.tracking,
     paymentMethod: incoming.paymentMethod ?? null,
+    lines,
     contentHash: write.contentHash,
+    revision: revision.inserted,
     importedAt: now,
     changedAt: now,
   }
-  // The guard above makes this a compare-and-set: the status planned from revision N is written
-  // only while the order is still at revision N (an order event in between bumps it).
+  // A compare-and-set: the status planned from revision N is written only while the order is
+  // still at revision N (an order event in between bumps it); otherwise the batch fails.
   statements.push(
     db
       .insert(orders)
@@ -286,64 +300,18 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
           total: sql`excluded.total`,
           shippingCost: sql`excluded.shipping_cost`,
           customerId: sql`excluded.customer_id`,
+          customerExternalId: sql`excluded.customer_external_id`,
           billingAddress: sql`excluded.billing_address`,
           shippingAddress: sql`excluded.shipping_address`,
           delivery: sql`excluded.delivery`,
           paymentMethod: sql`excluded.payment_method`,
+          lines: sql`excluded.lines`,
           contentHash: sql`excluded.content_hash`,
           changedAt: sql`excluded.changed_at`,
-          revision: sql`${orders.revision} + 1`,
+          revision: revision.updated,
         },
       })
   )
-
-  // P6, P7: lines replace the previous ones (quantities follow the platform until written off).
-  if (write.result === 'updated') {
-    statements.push(db.delete(orderLines).where(sql`${orderLines.orderId} = ${write.orderId}`))
-  }
-  const lineRows = incoming.lines.map((line, position) => ({
-    id: `${write.orderId}:${position}`,
-    orderId: write.orderId,
-    position,
-    externalId: line.externalId,
-    productId: lineProducts[position].row.id,
-    sku: line.product.sku,
-    code: line.product.code,
-    name: line.product.name,
-    quantity: line.quantity,
-    currentQuantity: line.currentQuantity ?? null,
-    unitPrice: line.unitPrice,
-    total: line.total,
-  }))
-  for (const chunk of chunkRows(lineRows)) statements.push(db.insert(orderLines).values(chunk).onConflictDoNothing())
-
-  const mappingRows: (typeof mappings.$inferInsert)[] = [
-    { connectionId: scope.connectionId, kind: 'order', externalId: incoming.externalId, internalId: write.orderId },
-    ...uniqueBy(
-      incoming.lines.flatMap((line, position) =>
-        line.product.externalId
-          ? [
-              {
-                connectionId: scope.connectionId,
-                kind: 'product',
-                externalId: line.product.externalId,
-                internalId: lineProducts[position].row.id,
-              },
-            ]
-          : []
-      ),
-      (row) => row.externalId
-    ),
-  ]
-  if (customer.mappingExternalId) {
-    mappingRows.push({
-      connectionId: scope.connectionId,
-      kind: 'customer',
-      externalId: customer.mappingExternalId,
-      internalId: customer.customerId as unknown as string,
-    })
-  }
-  for (const chunk of chunkRows(mappingRows)) statements.push(db.insert(mappings).values(chunk).onConflictDoNothing())
 
   if (write.events.length) {
     statements.push(platformEventsInsert(db, scope.tenantId, write, now))
@@ -360,7 +328,7 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
       at: now,
     })
   )
-  const batch: OrderBatch = { statements, hubEventAt: [], cancelAt: null, changedAt: null, handoverIds: [] }
+  const batch: OrderBatch = { statements, hubEventsAt: null, cancelAt: null, changedAt: null, handoverIds: [] }
   await followUps(
     db,
     batch,
@@ -431,23 +399,23 @@ export async function eventOnlyStatements(
         at: now,
       }),
     ],
-    hubEventAt: [],
+    hubEventsAt: null,
     cancelAt: null,
     changedAt: null,
     handoverIds: [],
   }
-  write.events.forEach((event, index) => {
-    batch.hubEventAt.push(batch.statements.length)
-    batch.statements.push(
-      hubEventStatement(db, {
-        tenantId: write.scope.tenantId,
-        orderId: write.orderId,
+  batch.hubEventsAt = batch.statements.length
+  batch.statements.push(
+    hubEventsStatement(db, {
+      tenantId: write.scope.tenantId,
+      orderId: write.orderId,
+      events: write.events.map((event, index) => ({
         type: `order.${event.type}`,
         eventKey: `import:${write.orderId}:r${write.expectedRevision + 1}:${index}`,
-        at: now,
-      })
-    )
-  })
+      })),
+      at: now,
+    })
+  )
   return batch
 }
 

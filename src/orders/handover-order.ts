@@ -2,20 +2,17 @@
  * The order as a destination receives it: read fresh when the hand-over runs, so a change the
  * platform made before the hand-over goes with it. Bundle lines carry their components (BB6).
  */
-import { asc, eq, inArray } from 'drizzle-orm'
+import { eq, inArray } from 'drizzle-orm'
 import type { Address, HandoverOrder, OrderStatus } from '../core/model'
 import type { Database } from '../db/client'
-import { customers, orderLines, orders, products } from '../db/schema'
+import { customers, orders, products } from '../db/schema'
 
 type Components = { sku: string | null; externalId: string | null; quantity: number }[]
 
 export async function handoverOrder(db: Database, orderId: string): Promise<HandoverOrder | null> {
-  const [orderRows, lineRows] = await db.batch([
-    db.select().from(orders).where(eq(orders.id, orderId)),
-    db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.position)),
-  ])
-  const order = orderRows[0]
+  const order = await db.select().from(orders).where(eq(orders.id, orderId)).get()
   if (!order) return null
+  const lineRows = order.lines
   const productIds = [...new Set(lineRows.flatMap((line) => (line.productId ? [line.productId] : [])))]
   const [productRows, customer] = await Promise.all([
     productIds.length

@@ -5,7 +5,7 @@
 import { and, asc, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { encodeCursor } from '../db/keyset'
-import { customers, orderEvents, orderLines, orders } from '../db/schema'
+import { customers, orderEvents, orders } from '../db/schema'
 
 type OrderRow = typeof orders.$inferSelect
 
@@ -34,12 +34,11 @@ export function orderSummary(order: OrderRow) {
 }
 
 export async function readOrder(db: Database, tenantId: string, orderId: string) {
-  const [orderRows, lineRows, eventRows] = await db.batch([
+  const [orderRows, eventRows] = await db.batch([
     db
       .select()
       .from(orders)
       .where(and(eq(orders.id, orderId), eq(orders.tenantId, tenantId))),
-    db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.position)),
     db
       .select()
       .from(orderEvents)
@@ -57,7 +56,7 @@ export async function readOrder(db: Database, tenantId: string, orderId: string)
     : undefined
   return {
     ...orderSummary(order),
-    lines: lineRows.map((line) => ({
+    lines: order.lines.map((line) => ({
       id: line.id,
       productId: line.productId,
       sku: line.sku,

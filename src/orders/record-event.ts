@@ -14,7 +14,7 @@ import { statusAfterEvent, statusesKeptAgainst } from '../core/order-status'
 import { type Database, nowIso } from '../db/client'
 import { orderEvents, orders } from '../db/schema'
 import { writeBatch } from '../db/write-batch'
-import { hubEventStatement, returnedIds } from '../hub/emit'
+import { hubEventsStatement, returnedIds } from '../hub/emit'
 import type { DispatchMessage, SyncMessage } from '../queue/messages'
 
 export type RecordedEvent = { id: string | null; duplicate: boolean }
@@ -71,12 +71,10 @@ export async function recordOrderEvent(
       .update(orders)
       .set(orderChanges(event, now))
       .where(and(eq(orders.id, orderId), inserted)),
-    hubEventStatement(db, {
+    hubEventsStatement(db, {
       tenantId,
       orderId,
-      type: `order.${event.type}`,
-      eventKey: id,
-      eventId: id,
+      events: [{ type: `order.${event.type}`, eventKey: id, eventId: id }],
       at: now,
       onlyIf: inserted,
     }),

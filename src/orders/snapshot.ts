@@ -1,16 +1,15 @@
 /** The compact view of an order that connectors get for write-back and after-import hooks. */
-import { asc, eq } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import type { HandoverState, OrderSnapshot, OrderStatus, Tracking } from '../core/model'
 import type { Database } from '../db/client'
-import { handovers, orderLines, orders } from '../db/schema'
+import { handovers, orders } from '../db/schema'
 
 export async function orderSnapshot(
   db: Database,
   orderId: string
 ): Promise<(OrderSnapshot & { tenantId: string; connectionId: string }) | null> {
-  const [orderRows, lineRows, handoverRows] = await db.batch([
+  const [orderRows, handoverRows] = await db.batch([
     db.select().from(orders).where(eq(orders.id, orderId)),
-    db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.position)),
     db
       .select({ destinationId: handovers.destinationId, state: handovers.state, reference: handovers.reference })
       .from(handovers)
@@ -28,7 +27,7 @@ export async function orderSnapshot(
     platformStatus: order.platformStatus,
     writtenOff: order.writtenOff,
     tracking: order.tracking as Tracking[],
-    lines: lineRows.map((line) => ({ externalId: line.externalId, sku: line.sku, quantity: line.quantity })),
+    lines: order.lines.map((line) => ({ externalId: line.externalId, sku: line.sku, quantity: line.quantity })),
     handovers: handoverRows.map((row) => ({ ...row, state: row.state as HandoverState })),
   }
 }

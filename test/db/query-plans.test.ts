@@ -25,7 +25,6 @@ const QUERIES: Record<string, [string, unknown[], string?]> = {
     [T, C, 'new', AT, AT, AT, 'o', 51],
   ],
   'GET /orders/{id}': ['select * from orders where id = ? and tenant_id = ?', ['o', T]],
-  'GET /orders/{id} lines': ['select * from order_lines where order_id = ? order by position', ['o']],
   'GET /orders/{id} events': [
     'select * from order_events where order_id = ? and tenant_id = ? order by at, id',
     ['o', T],
@@ -174,7 +173,18 @@ const QUERIES: Record<string, [string, unknown[], string?]> = {
       (select id from tenants where retention_days = ?) and at < ? limit 500) returning id`,
     [30, AT],
   ],
+  // src/import/import-records.ts
+  'import: the page’s orders the hub holds': [
+    `select id, updated_at, written_off, content_hash, delivery, status, revision from orders
+      where id in (select value from json_each(?))`,
+    [JSON.stringify(['o1', 'o2'])],
+  ],
   // src/import/privacy.ts
+  'privacy: customers of an order by platform id': [
+    'select distinct customer_id from orders where connection_id = ? and customer_external_id = ?',
+    [C, '42'],
+    'orders_customer_external',
+  ],
   'privacy: customers by email': [
     'select id from customers where tenant_id = ? and email_key = ? and not_specified = 0',
     [T, 'a@b.c'],

@@ -95,6 +95,36 @@ describe('order state is compare-and-set', () => {
     expect(after.revision).toBe(planned.revision + 1)
   })
 
+  it('an import planned as new while a twin created the order writes nothing (the order statement refuses)', async () => {
+    const target = await importTarget()
+    const incoming = incomingOrder()
+    const id = await orderId(target.connectionId, incoming.externalId)
+    const planAsNew = () =>
+      orderWriteStatements(db(), {
+        scope: {
+          tenantId: target.tenantId,
+          connectionId: target.connectionId,
+          platform: 'shopify',
+          productMatch: 'sku',
+        },
+        incoming,
+        orderId: id,
+        contentHash: 'first',
+        status: 'new',
+        events: [],
+        result: 'created',
+        expectedRevision: null,
+        routes: [],
+      })
+    const [twin, late] = await Promise.all([planAsNew(), planAsNew()])
+    await writeBatch(db(), twin.statements)
+    const failure = await writeBatch(db(), late.statements).catch((error: unknown) => error)
+    expect(isGuardFailure(failure)).toBe(true)
+    expect((await orderRow(id)).revision).toBe(0)
+    const logged = await rows('select count(*) as n from import_log where connection_id = ?', target.connectionId)
+    expect(logged[0]).toEqual({ n: 1 })
+  })
+
   it('imports racing order events never roll the status back (20 real races in workerd)', async () => {
     const target = await importTarget()
     for (let round = 0; round < 20; round++) {

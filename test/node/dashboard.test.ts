@@ -83,8 +83,8 @@ async function seedOrder(
   )
   await run(
     `insert into orders (id, tenant_id, connection_id, platform, external_id, number, created_at, updated_at, currency,
-       status, total, customer_id, shipping_address, tracking, content_hash, imported_at, changed_at)
-     values (?, ?, ?, 'shopify', ?, ?, ?, ?, 'EUR', ?, ?, ?, ?, ?, 'hash', ?, ?)`,
+       status, total, customer_id, shipping_address, tracking, lines, content_hash, imported_at, changed_at)
+     values (?, ?, ?, 'shopify', ?, ?, ?, ?, 'EUR', ?, ?, ?, ?, ?, ?, 'hash', ?, ?)`,
     order.id,
     tenantId,
     connectionId,
@@ -97,14 +97,22 @@ async function seedOrder(
     customerId,
     JSON.stringify({ firstName: order.customer[0], lastName: order.customer[1], city: 'Berlin', country: 'DE' }),
     JSON.stringify(order.status === 'shipped' ? [{ number: '1Z999AA10123456784', carrier: 'UPS' }] : []),
+    JSON.stringify([
+      {
+        id: `line_${order.id}`,
+        externalId: null,
+        productId: null,
+        sku: 'MUG-01',
+        code: '7001',
+        name: 'Enamel mug',
+        quantity: 2,
+        currentQuantity: null,
+        unitPrice: '12.50',
+        total: '25.00',
+      },
+    ]),
     at(3),
     at(Number(order.externalId.slice(-2)))
-  )
-  await run(
-    `insert into order_lines (id, order_id, position, sku, code, name, quantity, unit_price, total)
-     values (?, ?, 0, 'MUG-01', '7001', 'Enamel mug', 2, '12.50', '25.00')`,
-    `line_${order.id}`,
-    order.id
   )
   await run(
     `insert into order_events (id, tenant_id, order_id, type, at, message, source) values (?, ?, ?, 'comment', ?, ?, 'platform')`,

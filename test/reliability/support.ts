@@ -150,7 +150,7 @@ export async function hubCounts(connectionId: string): Promise<HubCounts> {
   }>(
     `select o.external_id,
             count(*) as orders,
-            (select count(*) from order_lines l where l.order_id = o.id) as lines,
+            json_array_length(o.lines) as lines,
             (select count(*) from import_log g where g.connection_id = o.connection_id and g.external_id = o.external_id
                and g.kind = 'order' and g.result = 'created') as created,
             (select count(*) from order_events e where e.order_id = o.id) as events,
