@@ -53,8 +53,10 @@ const cpu = await benchCpu(CPU_MS)
 for (const entry of cpu) {
   results[`cpu_us_${entry.platform}`] = entry.medianUs
   results[`cpu_us_p99_${entry.platform}`] = entry.p99Us
+  results[`cpu_wall_us_${entry.platform}`] = entry.wallMedianUs
+  results[`cpu_wall_us_p99_${entry.platform}`] = entry.wallP99Us
   console.log(
-    `  ${entry.platform.padEnd(14)} ${entry.webhook ? 'verify + ' : ''}parse + map, ${entry.bytes} B, ${entry.lines} line(s): median ${entry.medianUs} µs, p99 ${entry.p99Us} µs`
+    `  ${entry.platform.padEnd(14)} ${entry.webhook ? 'verify + ' : ''}parse + map, ${entry.bytes} B, ${entry.lines} line(s): CPU median ${entry.medianUs} µs, p99 ${entry.p99Us} µs; wall median ${entry.wallMedianUs} µs, p99 ${entry.wallP99Us} µs`
   )
 }
 

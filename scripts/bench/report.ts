@@ -138,9 +138,13 @@ Each connector's own code on one order from that platform's simulator payload bu
 verification (where the platform sends webhooks), lossless JSON parse, zod schema, mapper.
 Plentymarkets and Billbee are polled only: parse + map of one order of a page.
 
-| platform | steps | order | median µs | p99 µs | samples |
-|---|---|---|---:|---:|---:|
-${cpu.map((entry) => `| ${entry.platform} | ${entry.webhook ? 'verify + parse + map' : 'parse + map (no webhooks)'} | ${fmt(entry.bytes)} B, ${entry.lines} line(s) | ${fmt(entry.medianUs)} | ${fmt(entry.p99Us)} | ${fmt(entry.samples)} |`).join('\n')}
+CPU is the process's CPU time per order (tinybench with \`process.cpuUsage\` as its clock, all
+threads counted). Wall is elapsed time: in Node, WebCrypto's HMAC hops to libuv's thread pool and
+back, so its tail is scheduling, not work (in workerd the HMAC runs on the request's thread).
+
+| platform | steps | order | CPU median µs | CPU p99 µs | wall median µs | wall p99 µs | samples |
+|---|---|---|---:|---:|---:|---:|---:|
+${cpu.map((entry) => `| ${entry.platform} | ${entry.webhook ? 'verify + parse + map' : 'parse + map (no webhooks)'} | ${fmt(entry.bytes)} B, ${entry.lines} line(s) | ${fmt(entry.medianUs)} | ${fmt(entry.p99Us)} | ${fmt(entry.wallMedianUs)} | ${fmt(entry.wallP99Us)} | ${fmt(entry.samples)} |`).join('\n')}
 
 ## Intake
 

@@ -163,7 +163,6 @@ async function importOrder(
           scope,
           incoming,
           orderId: id,
-          contentHash,
           events: plan.events,
           expectedRevision: existing!.revision,
         })

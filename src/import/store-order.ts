@@ -174,13 +174,10 @@ export async function handoverId(orderId: string, destinationId: string) {
 async function followUps(
   db: Database,
   batch: OrderBatch,
-  write: { scope: ImportScope; orderId: string; events: PlannedEvent[]; at: string; revision: number },
+  write: { scope: ImportScope; orderId: string; events: PlannedEvent[]; at: string; key: string },
   kind: { result: 'created' | 'updated'; routes: string[]; cancelling: boolean }
 ) {
-  const { scope, orderId, at } = write
-  // Keyed by the revision this batch writes: the compare-and-set lets one batch per revision through, so a
-  // replanned import adds no second event, and a later change back to old content still reports.
-  const key = `import:${orderId}:r${write.revision}`
+  const { scope, orderId, at, key } = write
   const events: HubEvent[] = [
     { type: kind.result === 'created' ? 'order.imported' : 'order.updated', eventKey: key },
     ...write.events.map((event, index) => ({ type: `order.${event.type}`, eventKey: `${key}:${index}` })),
@@ -228,6 +225,7 @@ async function followUps(
 export async function orderWriteStatements(db: Database, write: OrderWrite): Promise<OrderBatch> {
   const { scope, incoming } = write
   const now = nowIso()
+  const key = importKey(write.orderId, (write.expectedRevision ?? -1) + 1)
   const customer = await customerStatements(db, scope, incoming.customer, `order:${write.orderId}`)
   const lineProducts = await Promise.all(incoming.lines.map((line) => productRows(scope, line.product)))
   const statements: Statement[] = [...customer.statements]
@@ -314,7 +312,7 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
   )
 
   if (write.events.length) {
-    statements.push(platformEventsInsert(db, scope.tenantId, write, now))
+    statements.push(platformEventsInsert(db, scope.tenantId, { ...write, key }, now))
   }
   statements.push(
     db.insert(importLog).values({
@@ -332,7 +330,7 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
   await followUps(
     db,
     batch,
-    { ...write, at: now, revision: (write.expectedRevision ?? -1) + 1 },
+    { ...write, at: now, key },
     {
       result: write.result,
       routes: write.routes,
@@ -342,11 +340,20 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
   return batch
 }
 
-/** The events an import adds; a redelivered import of the same content adds none a second time. */
+/**
+ * What an import's events and hub events are keyed by: the order revision the batch writes. The
+ * compare-and-set lets one batch per revision through, so a replanned import adds nothing twice,
+ * and a later change back to old content still reports.
+ */
+function importKey(orderId: string, revision: number) {
+  return `import:${orderId}:r${revision}`
+}
+
+/** The events an import adds, keyed by the import's revision. */
 function platformEventsInsert(
   db: Database,
   tenantId: string,
-  write: { orderId: string; contentHash: string; events: PlannedEvent[] },
+  write: { orderId: string; events: PlannedEvent[]; key: string },
   at: string
 ) {
   return db
@@ -361,7 +368,7 @@ function platformEventsInsert(
         message: event.message,
         data: event.data,
         source: 'platform',
-        idempotencyKey: `import:${write.orderId}:${write.contentHash}:${index}`,
+        idempotencyKey: `${write.key}:${index}`,
       }))
     )
     .onConflictDoNothing()
@@ -374,12 +381,12 @@ export async function eventOnlyStatements(
     scope: ImportScope
     incoming: IncomingOrder
     orderId: string
-    contentHash: string
     events: PlannedEvent[]
     expectedRevision: number
   }
 ): Promise<OrderBatch> {
   const now = nowIso()
+  const key = importKey(write.orderId, write.expectedRevision + 1)
   const batch: OrderBatch = {
     statements: [
       orderGuard(db, write.orderId, write.expectedRevision),
@@ -387,7 +394,7 @@ export async function eventOnlyStatements(
         .update(orders)
         .set({ platformStatus: write.incoming.platformStatus, changedAt: now, revision: sql`${orders.revision} + 1` })
         .where(sql`${orders.id} = ${write.orderId}`),
-      platformEventsInsert(db, write.scope.tenantId, write, now),
+      platformEventsInsert(db, write.scope.tenantId, { ...write, key }, now),
       db.insert(importLog).values({
         id: randomId('log'),
         tenantId: write.scope.tenantId,
@@ -411,7 +418,7 @@ export async function eventOnlyStatements(
       orderId: write.orderId,
       events: write.events.map((event, index) => ({
         type: `order.${event.type}`,
-        eventKey: `import:${write.orderId}:r${write.expectedRevision + 1}:${index}`,
+        eventKey: `${key}:${index}`,
       })),
       at: now,
     })
