@@ -20,7 +20,8 @@ export function insertRowsIgnoringConflicts<Table extends SQLiteTable>(
     ),
   ]
   const names = keys.map((key) => sql.identifier(columns[key].name))
-  // `->>` gives SQL values: numbers stay numbers, objects and arrays their JSON text.
+  // `->>` gives SQL values: numbers stay numbers, objects and arrays their JSON text (so a JSON
+  // column holding a bare string would lose its quotes; none of the tables used here has one).
   const values = keys.map((key) => sql`value ->> ${key}`)
   return db.run(sql`insert into ${table} (${sql.join(names, sql`, `)})
     select ${sql.join(values, sql`, `)} from json_each(${JSON.stringify(rows)}) where true

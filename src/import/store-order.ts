@@ -3,7 +3,8 @@
  * products, the order with its lines, events, the import-log line and hub events land together or
  * not at all. Derived ids and ON CONFLICT clauses make a repeat, or a concurrent twin, converge on
  * one row; the order statement itself is the compare-and-set on the revision the plan was made
- * from. A new 3-line order with a new customer and new products is five statements.
+ * from. A new order with a new customer and new products is five statements, at any line count
+ * (six with the importer's read of the page).
  */
 import { type SQL, sql } from 'drizzle-orm'
 import { derivedId } from '../core/ids'
