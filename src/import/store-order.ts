@@ -66,16 +66,24 @@ export async function productRows(scope: ImportScope, product: IncomingProduct) 
   return { row, category }
 }
 
-/** The customer id a C3 match would give: an existing contact with that phone or email, else a new id. */
+/**
+ * The customer id a C3 match would give: an existing contact with that phone or email, else a new
+ * id. Two index lookups joined by UNION ALL: SQLite does not split `tenant_id = ? and (phone_key
+ * = ? or email_key = ?)` over both indexes and would read every customer of the tenant instead.
+ * A null key matches nothing (`= null` is never true).
+ */
 export function matchedCustomerId(
   tenantId: string,
   keys: { phone: string | null; email: string | null },
   fallbackId: string
 ): SQL {
-  return sql`coalesce((select ${customers.id} from ${customers} where ${customers.tenantId} = ${tenantId}
-    and ((${keys.phone} is not null and ${customers.phoneKey} = ${keys.phone})
-      or (${keys.email} is not null and ${customers.emailKey} = ${keys.email}))
-    order by ${customers.createdAt}, ${customers.id} limit 1), ${fallbackId})`
+  return sql`coalesce((select id from (
+      select ${customers.id} as id, ${customers.createdAt} as created_at from ${customers}
+        where ${customers.tenantId} = ${tenantId} and ${customers.phoneKey} = ${keys.phone}
+      union all
+      select ${customers.id}, ${customers.createdAt} from ${customers}
+        where ${customers.tenantId} = ${tenantId} and ${customers.emailKey} = ${keys.email})
+    order by created_at, id limit 1), ${fallbackId})`
 }
 
 /** C1–C3, SH6: the statements that make sure the order's customer exists, and its id as SQL. */

@@ -307,5 +307,93 @@ describe('importer with real D1', () => {
       expect(await counted(to, page.slice(0, 10))).toMatchObject({ statements: 1, roundTrips: 1 })
       expect(await counted(to, page)).toMatchObject({ statements: 1, roundTrips: 1 })
     })
+
+    it('a backfill page of 250 new orders is the read and one transaction', async () => {
+      const to = target({}, 'backfill')
+      const page = Array.from({ length: 250 }, (_, index) => order({ number: `#${index}`, delivery: null }))
+      expect(await counted(to, page)).toMatchObject({ statements: 1 + 250 * 5, roundTrips: 2, batches: 1 })
+      expect(await rows('select count(*) as n from orders where connection_id = ?', to.connectionId)).toEqual([
+        { n: 250 },
+      ])
+    })
+  })
+
+  describe('a group of orders written in one transaction', () => {
+    /** env.DB, with `beforeFirstBatch` run once, just before the importer's first batch reaches D1. */
+    function interceptedD1(beforeFirstBatch: () => Promise<void>) {
+      let intercepted = false
+      const counts = { batches: 0 }
+      const d1 = new Proxy(env.DB, {
+        get(target, key) {
+          if (key === 'batch')
+            return async (statements: D1PreparedStatement[]) => {
+              counts.batches++
+              if (!intercepted) {
+                intercepted = true
+                await beforeFirstBatch()
+              }
+              return target.batch(statements)
+            }
+          const value = Reflect.get(target, key)
+          return typeof value === 'function' ? value.bind(target) : value
+        },
+      })
+      return { db: database(d1), counts }
+    }
+    const asRecords = (page: IncomingOrder[]) => page.map((o) => ({ kind: 'order' as const, order: o }))
+
+    it('when another writer changed one order after the read, every order is written once, that one replanned', async () => {
+      const to = target()
+      const page = Array.from({ length: 6 }, (_, index) => order({ number: `#${index}`, delivery: null }))
+      await importRecords(db(), to, asRecords(page))
+      const ids = await Promise.all(page.map((o) => orderId(to.connectionId, o.externalId)))
+      const changed = page.map((o) => ({ ...o, updatedAt: '2026-11-09T00:00:00.000Z', total: '1.00' }))
+      // An order event lands between the importer's read and its write: the group's plan for #3 is stale.
+      const { db: intercepted, counts } = interceptedD1(async () => {
+        await env.DB.prepare('update orders set revision = revision + 1 where id = ?').bind(ids[3]).run()
+      })
+
+      const summary = await importRecords(intercepted, to, asRecords(changed))
+
+      expect(summary.counts).toEqual({ updated: 6 })
+      // The failed group, then each order on its own.
+      expect(counts.batches).toBe(1 + 6)
+      const stored = await rows<{ id: string; revision: number; total: string }>(
+        'select id, revision, total from orders where connection_id = ?',
+        to.connectionId
+      )
+      expect(stored.map((row) => [row.id, row.revision, row.total]).sort()).toEqual(
+        ids.map((id, index) => [id, index === 3 ? 2 : 1, '1.00']).sort()
+      )
+      const logged = await rows<{ result: string; n: number }>(
+        'select result, count(*) as n from import_log where connection_id = ? group by result order by result',
+        to.connectionId
+      )
+      expect(logged).toEqual([
+        { result: 'created', n: 6 },
+        { result: 'updated', n: 6 },
+      ])
+    })
+
+    it('when the group write fails, nothing of it stays and each order is written on its own, once', async () => {
+      const to = { ...target(), routes: ['con_destination'] }
+      const page = Array.from({ length: 4 }, (_, index) => order({ number: `#${index}`, delivery: null }))
+      const { db: failing, counts } = interceptedD1(async () => {
+        throw new Error('D1_ERROR: Network connection lost.')
+      })
+
+      const summary = await importRecords(failing, to, asRecords(page))
+
+      expect(summary.counts).toEqual({ created: 4 })
+      expect(counts.batches).toBe(1 + 4)
+      expect(summary.followUps.handoverIds).toHaveLength(4)
+      expect(new Set(summary.followUps.handoverIds).size).toBe(4)
+      expect(await rows('select count(*) as n from orders where connection_id = ?', to.connectionId)).toEqual([
+        { n: 4 },
+      ])
+      expect(await rows('select count(*) as n from import_log where connection_id = ?', to.connectionId)).toEqual([
+        { n: 4 },
+      ])
+    })
   })
 })
