@@ -105,7 +105,8 @@ describe('Shopify lines of cancelled, refunded and edited orders (G3, P6)', () =
       ['703073504', 1, 0],
     ])
     // Ordered figures throughout: line totals add up to total_line_items_price, the order total is total_price.
-    expect(sum(order.lines.map((line) => line.total))).toBe(Number(raw.total_line_items_price))
+    const { total_line_items_price } = (fixture as { orders: { total_line_items_price: string }[] }).orders[0]
+    expect(sum(order.lines.map((line) => line.total))).toBe(Number(total_line_items_price))
     expect(order.total).toBe(raw.total_price)
   })
 
