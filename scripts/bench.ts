@@ -91,7 +91,7 @@ try {
     console.log(`  ${scenario}: ${counts.statements} statements, ${counts.roundTrips} round trips`)
   }
 } finally {
-  await intakeRun.mf.dispose()
+  await intakeRun.dispose()
 }
 
 async function backfillRun(orders: number, checkpointEvery: number): Promise<BackfillResult> {
@@ -105,7 +105,7 @@ async function backfillRun(orders: number, checkpointEvery: number): Promise<Bac
   try {
     return await benchBackfill(runtime, { orders, checkpointEvery, inspectorPort: INSPECTOR_PORT })
   } finally {
-    await runtime.mf.dispose()
+    await runtime.dispose()
   }
 }
 

@@ -5,7 +5,7 @@
  *   - page fetch: Node sees each orders.json request arrive at the simulator and its answer leave;
  *   - map: from the answer until the first order of that page is stamped `imported_at` (parse,
  *     schema, mapper, order ids and the one read of existing orders);
- *   - D1 writes: from that stamp until the Worker logs "page imported" (one batch per order, the
+ *   - D1 writes: from that stamp until the Worker logs "page imported" (the page's transaction, the
  *     import log and the job row);
  *   - the rest is the queue hop to the next page message.
  * Memory: workerd's RSS (anonymous and file-backed), the V8 heap of every isolate through the

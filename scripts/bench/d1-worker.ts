@@ -94,10 +94,31 @@ async function probePage(env: Env) {
   return (await importRecords(database(env.DB), probeTarget, asRecords(page))).counts
 }
 
+/**
+ * Memory probe, no Kontor code: `rows` rows of ~3 KB written by D1 alone, `perCall` rows per batch,
+ * to tell memory that follows the volume written from memory that follows the number of D1 calls.
+ */
+async function probeRows(env: Env, rows: number, perCall: number) {
+  await env.DB.prepare('create table if not exists probe (id integer primary key, body text)').run()
+  const body = 'x'.repeat(3000)
+  for (let written = 0; written < rows; written += perCall)
+    await env.DB.batch(
+      Array.from({ length: Math.min(perCall, rows - written) }, () =>
+        env.DB.prepare('insert into probe (body) values (?)').bind(body)
+      )
+    )
+  return { rows, perCall }
+}
+
 export default {
   async fetch(request: Request, env: Env) {
     try {
-      if (new URL(request.url).pathname === '/probe-page') return Response.json(await probePage(env))
+      const url = new URL(request.url)
+      if (url.pathname === '/probe-page') return Response.json(await probePage(env))
+      if (url.pathname === '/probe-rows')
+        return Response.json(
+          await probeRows(env, Number(url.searchParams.get('rows')), Number(url.searchParams.get('perCall')))
+        )
       return Response.json(await scenarios(env))
     } catch (error) {
       return new Response(error instanceof Error ? `${error.message}\n${error.stack}` : String(error), { status: 500 })

@@ -3,7 +3,7 @@
  * bench-only importer Worker (d1-worker.ts) in one Miniflare, i.e. one workerd process.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
@@ -87,7 +87,13 @@ const QUEUES = [
   'kontor-sync-dlq',
 ]
 
-export type BenchRuntime = { mf: Miniflare; url: URL; d1Dir: string }
+export type BenchRuntime = {
+  mf: Miniflare
+  url: URL
+  d1Dir: string
+  /** Stops workerd and deletes this run's D1 files. */
+  dispose: () => Promise<void>
+}
 
 export async function startMiniflare(options: {
   kontorScript: string
@@ -176,7 +182,11 @@ export async function startMiniflare(options: {
   const url = await mf.ready
   await migrate(mf, 'kontor')
   if (options.importerScript) await migrate(mf, 'importer')
-  return { mf, url, d1Dir }
+  const dispose = async () => {
+    await mf.dispose()
+    rmSync(d1Dir, { recursive: true, force: true })
+  }
+  return { mf, url, d1Dir, dispose }
 }
 
 async function migrate(mf: Miniflare, worker: string) {

@@ -178,14 +178,14 @@ and is not counted).
 Time split over ${split.pagesTimed} pages, measured from outside src/: the simulator sees each page
 request arrive and its answer leave (fetch); the first order of the page is stamped \`imported_at\`
 after parse, schema, mapper, order ids and the one read of existing orders (map); the Worker logs
-"page imported" after one batch per order, the import log and the job row (D1 writes); the rest is
+"page imported" after the page's transaction, the import log and the job row (D1 writes); the rest is
 the hop through the queue to the next page message.
 
 | part | ms | share |
 |---|---:|---:|
 | page fetch (simulator, incl. Node ↔ workerd) | ${fmt(split.fetchMs)} | ${share(split.fetchMs)} |
 | map (parse + schema + mapper + existing-order read) | ${fmt(split.mapMs)} | ${share(split.mapMs)} |
-| D1 writes (one batch per order, statement building included) | ${fmt(split.d1Ms)} | ${share(split.d1Ms)} |
+| D1 writes (one transaction per page, statement building included) | ${fmt(split.d1Ms)} | ${share(split.d1Ms)} |
 | queue hop to the next page | ${fmt(split.queueMs)} | ${share(split.queueMs)} |
 
 ## Memory during a backfill of ${fmt(last?.orders)} orders
@@ -237,31 +237,44 @@ ${fmt(last.d1DiskMb, 1)} MB.
   category trees, the connector registry); none is keyed per order or filled by a backfill.
 - **V8 committed memory** grows by more than the used heap: V8 keeps heap pages it grew into after
   a collection (committed ≫ used). That is the runtime's policy, not live data.
-- **Native memory outside V8** is the rest: D1's SQLite (page cache, WAL index, statement cache) and
-  the allocator. The control run above shows the same growth per imported order without queues,
-  fetches or the Kontor isolate, and more again when D1 alone writes rows with no Kontor code at
-  all: it comes with the volume written to D1 in this local workerd, not from Kontor. The same
-  probe with \`MALLOC_ARENA_MAX=2\` (2026-11-22) gave the same figures within 5 MB, so it is not
-  glibc's per-thread arenas; which part of workerd's D1 path holds it is not pinned down here.
+- **Native memory outside V8 followed the number of D1 calls.** workerd links Google's tcmalloc,
+  which keeps memory it has handed out (glibc's \`MALLOC_ARENA_MAX\` does nothing to it), and each
+  D1 call (a batch crossing from the Worker to Miniflare's D1 Durable Object and its SQLite) left
+  some behind. The control runs below write the same bytes with D1 alone, one row per call and 50
+  per call: the difference is the calls, not the volume. The importer used to make one D1 call per
+  order (251 per page of 250); it now writes a page in one transaction (two calls: the read and
+  the batch), and RSS levels off. The probe's importer run shows the same with no queue or fetch.
   On Cloudflare D1 runs in its own service, outside the Worker's 128 MB isolate limit; what a
   Worker isolate holds is the "V8 Kontor" column.
 ${levelling}`
 }
 
-/** The control run of scripts/bench/memory-probe.ts, when one was made (bench-memory-probe.json). */
+/** The control runs of scripts/bench/memory-probe.ts, when they were made (bench-memory-probe.json). */
 function probeSection(): string {
   const file = path.join(root, 'bench-memory-probe.json')
   if (!existsSync(file)) return ''
-  const probe = JSON.parse(readFileSync(file, 'utf8')) as { date: string; mallocArenaMax: string | null; rows: any[] }
+  const probe = JSON.parse(readFileSync(file, 'utf8')) as { date: string; pages?: number; rows: any[] }
+  if (!probe.pages) return ''
+  const runs = [...new Set(probe.rows.map((row) => row.probe as string))]
+  const growth = runs.map((run) => {
+    const points = probe.rows.filter((row) => row.probe === run && row.orders > 0)
+    const first = points[0]
+    const last = points.at(-1)
+    return first && last && first !== last
+      ? `${run}: RSS ${fmt(first.rssMb)} → ${fmt(last.rssMb)} MB from ${fmt(first.orders)} to ${fmt(last.orders)} orders' worth`
+      : run
+  })
   return `
-### Control: the importer alone, then D1 alone (scripts/bench/memory-probe.ts, ${probe.date}${probe.mallocArenaMax ? `, MALLOC_ARENA_MAX=${probe.mallocArenaMax}` : ''})
+### Control runs (scripts/bench/memory-probe.ts ${probe.pages}, ${probe.date})
 
-Pages of 250 new orders through the real importer in a bench-only Worker (no queues, no outbound
-fetch, no Kontor isolate work besides the importer), then the same number of ~3 KB rows written
-by D1 alone from Node (no Kontor code at all).
+Each in a fresh workerd: the real importer on pages of 250 new orders in a bench-only Worker (no
+queues, no outbound fetch), then D1 alone with no Kontor code, ~3 KB rows (three per order), one
+row per D1 call, then the same rows 50 per call.
 
-| step | RSS MB | anon MB | V8 used | V8 D1 | V8 committed + buffers | anon outside V8 | D1 on disk MB |
+| run | orders' worth | RSS MB | anon MB | V8 used | V8 committed + buffers | anon outside V8 | D1 on disk MB |
 |---|---:|---:|---:|---:|---:|---:|---:|
-${probe.rows.map((row) => `| ${row.step} | ${row.rssMb} | ${row.anonMb} | ${row.v8UsedMb} | ${row.v8D1Mb} | ${row.v8CommittedAndBuffersMb} | ${row.anonOutsideV8Mb} | ${row.d1DiskMb} |`).join('\n')}
+${probe.rows.map((row) => `| ${row.probe} | ${fmt(row.orders)} | ${row.rssMb} | ${row.anonMb} | ${row.v8UsedMb} | ${row.v8CommittedAndBuffersMb} | ${row.anonOutsideV8Mb} | ${row.d1DiskMb} |`).join('\n')}
+
+${growth.map((line) => `- ${line}`).join('\n')}
 `
 }
