@@ -240,7 +240,7 @@ ${fmt(last.d1DiskMb, 1)} MB.
 - **Native memory outside V8 followed the number of D1 calls.** workerd links Google's tcmalloc,
   which keeps memory it has handed out (glibc's \`MALLOC_ARENA_MAX\` does nothing to it), and each
   D1 call (a batch crossing from the Worker to Miniflare's D1 Durable Object and its SQLite) left
-  some behind. The control runs below write the same bytes with D1 alone, one row per call and 50
+  some behind. The control runs above write the same bytes with D1 alone, one row per call and 50
   per call: the difference is the calls, not the volume. The importer used to make one D1 call per
   order (251 per page of 250); it now writes a page in one transaction (two calls: the read and
   the batch), and RSS levels off. The probe's importer run shows the same with no queue or fetch.
@@ -265,7 +265,7 @@ function probeSection(): string {
       : run
   })
   return `
-### Control runs (scripts/bench/memory-probe.ts ${probe.pages}, ${probe.date})
+### Control runs (\`tsx scripts/bench/memory-probe.ts ${probe.pages}\`, ${probe.date})
 
 Each in a fresh workerd: the real importer on pages of 250 new orders in a bench-only Worker (no
 queues, no outbound fetch), then D1 alone with no Kontor code, ~3 KB rows (three per order), one
