@@ -5,6 +5,7 @@
  * Plentymarkets and Billbee send no webhooks: their figure is parse + map of one order of a page.
  */
 import { Bench } from 'tinybench'
+import { z } from 'zod'
 import { cartumOrderToCanonical } from '../../src/connectors/cartum/mapper'
 import { cartumOrderSchema, cartumSettingsSchema } from '../../src/connectors/cartum/schemas'
 import { verifyCartumWebhook } from '../../src/connectors/cartum/webhook'
@@ -24,6 +25,10 @@ import { cartumOrderPayload } from '../../test/simulators/cartum'
 import { plentyOrderPayload } from '../../test/simulators/plentymarkets'
 import { shopifyOrderPayload, signShopifyWebhook } from '../../test/simulators/shopify'
 import { wooJson, wooOrderPayload, wooWebhookHeaders } from '../../test/simulators/woocommerce'
+
+// On Workers zod sees Cloudflare's user agent and validates without generating code from strings
+// (workerd forbids it); in Node it would compile its fast path. The bench measures what Workers run.
+z.config({ jitless: true })
 
 const SECRET = 'bench-webhook-secret-0123456789'
 const encoder = new TextEncoder()

@@ -135,7 +135,8 @@ the Worker go to the platform simulators in the same Node process.
 ## CPU per order and platform (Node, tinybench)
 
 Each connector's own code on one order from that platform's simulator payload builder: webhook
-verification (where the platform sends webhooks), lossless JSON parse, zod schema, mapper.
+verification (where the platform sends webhooks), lossless JSON parse, zod schema (without its
+code-generating fast path, as on Workers), mapper.
 Plentymarkets and Billbee are polled only: parse + map of one order of a page.
 
 CPU is the process's CPU time per order (tinybench with \`process.cpuUsage\` as its clock, all
