@@ -8,22 +8,10 @@ import { database } from '../../src/db/client'
 import { importRecords, type ImportTarget } from '../../src/import/import-records'
 import type { IncomingOrder } from '../../src/core/model'
 import { countingD1 } from '../../test/import/counting-d1'
-import { customer, line, order } from '../../test/import/fixtures'
+import { customer, importTarget, line, order } from '../../test/import/fixtures'
 
 type Env = { DB: D1Database }
-function target(origin: ImportTarget['origin'] = 'webhook'): ImportTarget {
-  return {
-    tenantId: `ten_${crypto.randomUUID().slice(0, 8)}`,
-    tenantCurrency: 'EUR',
-    connectionId: `con_${crypto.randomUUID().slice(0, 8)}`,
-    platform: 'shopify',
-    origin,
-    takesWebhooks: true,
-    policy: {},
-    routes: [],
-    settings: { productMatch: 'sku' },
-  }
-}
+const target = (origin: ImportTarget['origin'] = 'webhook') => importTarget({ origin })
 
 const asRecords = (orders: IncomingOrder[]) => orders.map((o) => ({ kind: 'order' as const, order: o }))
 

@@ -202,24 +202,6 @@ async function migrate(mf: Miniflare, worker: string) {
   }
 }
 
-/** RSS of the workerd process(es) Miniflare started, in MB (children of this Node process). */
-export function workerdRssMb(): number {
-  try {
-    const pids = execFileSync('pgrep', ['-P', String(process.pid), '-f', 'workerd'], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-    return pids.reduce((sum, pid) => sum + rssKb(pid) / 1024, 0)
-  } catch {
-    return NaN
-  }
-}
-
-function rssKb(pid: string): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
-}
-
 /** Detailed memory of the workerd process: RSS split into anonymous and file-backed pages. */
 export function workerdMemoryDetail(): { rssMb: number; anonMb: number; fileMb: number } {
   try {

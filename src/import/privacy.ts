@@ -58,6 +58,20 @@ async function touched(statement: Promise<unknown[]>): Promise<number> {
   return (await statement).length
 }
 
+/**
+ * Empties the reasons of the connection's import-log lines that `about` selects (all of them when
+ * nothing is), through the (connection, external id) index; how many it emptied.
+ */
+function redactLogLines(db: Database, scope: Scope, ...about: SQL[]): Promise<number> {
+  return touched(
+    db
+      .update(importLog)
+      .set({ reason: REDACTED })
+      .where(and(eq(importLog.connectionId, scope.connectionId), ...about, isNotNull(importLog.reason)))
+      .returning({ id: importLog.id })
+  )
+}
+
 /** The tenant's customer rows the request is about: by email or phone key, or by the platform's id. */
 async function matchCustomers(db: Database, scope: Scope, request: PrivacyRequest): Promise<string[]> {
   const email = emailKey(request.customer?.email)
@@ -161,21 +175,13 @@ async function redactOrders(db: Database, scope: Scope, rows: { id: string; exte
         .where(and(inArray(outboundCalls.orderId, ids), isNotNull(outboundCalls.detail)))
         .returning({ id: outboundCalls.id })
     )
-    logLines += await touched(
-      db
-        .update(importLog)
-        .set({ reason: REDACTED })
-        .where(
-          and(
-            eq(importLog.connectionId, scope.connectionId),
-            inArray(
-              importLog.externalId,
-              part.map((row) => row.externalId)
-            ),
-            isNotNull(importLog.reason)
-          )
-        )
-        .returning({ id: importLog.id })
+    logLines += await redactLogLines(
+      db,
+      scope,
+      inArray(
+        importLog.externalId,
+        part.map((row) => row.externalId)
+      )
     )
     await db.update(webhookDeliveries).set({ body: null }).where(inArray(webhookDeliveries.orderId, ids))
   }
@@ -245,25 +251,14 @@ async function redactCustomer(db: Database, scope: Scope, request: PrivacyReques
   const customerIds = await matchCustomers(db, scope, request)
   const matched = await matchOrders(db, scope, request, customerIds)
   const linked = [...customerIds, ...matched.flatMap((row) => (row.customerId ? [row.customerId] : []))]
-  const redacted = await redactOrders(db, scope, matched)
-  const { orderCount } = redacted
-  let { logLines } = redacted
+  const { orderCount, logLines: orderLogLines } = await redactOrders(db, scope, matched)
   // The log lines about the customer record itself (customer webhooks of other platforms, say).
-  if (request.customer?.externalId)
-    logLines += await touched(
-      db
-        .update(importLog)
-        .set({ reason: REDACTED })
-        .where(
-          and(
-            eq(importLog.connectionId, scope.connectionId),
-            eq(importLog.externalId, request.customer.externalId),
-            eq(importLog.kind, 'customer'),
-            isNotNull(importLog.reason)
-          )
-        )
-        .returning({ id: importLog.id })
-    )
+  const externalId = request.customer?.externalId
+  const logLines =
+    orderLogLines +
+    (externalId
+      ? await redactLogLines(db, scope, eq(importLog.externalId, externalId), eq(importLog.kind, 'customer'))
+      : 0)
   const deleted = await deleteUnlinkedCustomers(db, linked)
   const needles = [
     request.customer?.email,
@@ -300,19 +295,7 @@ async function redactShop(db: Database, scope: Scope): Promise<string> {
     logLines += redacted.logLines
     after = batch[batch.length - 1].externalId
   }
-  logLines += await touched(
-    db
-      .update(importLog)
-      .set({ reason: REDACTED })
-      .where(
-        and(
-          eq(importLog.tenantId, scope.tenantId),
-          eq(importLog.connectionId, scope.connectionId),
-          isNotNull(importLog.reason)
-        )
-      )
-      .returning({ id: importLog.id })
-  )
+  logLines += await redactLogLines(db, scope)
   const deleted = await deleteUnlinkedCustomers(db, customerIds)
   const bodies = await redactInbox(db, scope, null)
   return (

@@ -217,6 +217,18 @@ const QUERIES: Record<string, [string, unknown[], (string | string[])?]> = {
   'privacy: log lines of orders': [
     `update import_log set reason = '(redacted)' where connection_id = ? and external_id in (?, ?) and reason is not null`,
     [C, '1', '2'],
+    'import_log_external',
+  ],
+  'privacy: log lines of a customer': [
+    `update import_log set reason = '(redacted)'
+      where connection_id = ? and external_id = ? and kind = ? and reason is not null`,
+    [C, '42', 'customer'],
+    'import_log_external',
+  ],
+  'privacy: log lines of a shop': [
+    `update import_log set reason = '(redacted)' where connection_id = ? and reason is not null`,
+    [C],
+    'import_log_external',
   ],
   'privacy: hub bodies of orders': ['update webhook_deliveries set body = null where order_id in (?, ?)', ['o1', 'o2']],
   'privacy: inbox bodies': [

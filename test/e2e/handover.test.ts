@@ -13,6 +13,7 @@ import { shopifyOrderSchema } from '../../src/connectors/shopify/schemas'
 import { database } from '../../src/db/client'
 import { runHandover } from '../../src/handover/run-handover'
 import { importRecords } from '../../src/import/import-records'
+import { importTarget } from '../import/fixtures'
 import { handleSyncMessage } from '../../src/queue/sync'
 import { api, apiJson, createConnection, createTenant, runCron, simulatorCall, uniqueName, waitFor } from '../helpers'
 import { deliverWebhook, orderJson, simulatedShop, WEBHOOK_SECRET } from './shopify-support'
@@ -271,17 +272,7 @@ describe('D1 cost of leaving the hub', () => {
     // Imported without its queue messages, so only the calls below do the work.
     const summary = await importRecords(
       database(env.DB),
-      {
-        tenantId: tenant.id,
-        tenantCurrency: 'EUR',
-        connectionId: source.id,
-        platform: 'shopify',
-        origin: 'webhook',
-        takesWebhooks: true,
-        policy: {},
-        routes: [destination.id],
-        settings: {},
-      },
+      importTarget({ tenantId: tenant.id, connectionId: source.id, routes: [destination.id], settings: {} }),
       [
         {
           kind: 'order',

@@ -24,7 +24,7 @@ import {
   waitFor,
   waitForJob,
 } from '../helpers'
-import { order as incomingOrder } from '../import/fixtures'
+import { importTarget as importTargetOf, order as incomingOrder } from '../import/fixtures'
 import { cartumOrderPayload } from '../simulators/cartum'
 import { plentyOrderPayload } from '../simulators/plentymarkets'
 import { plentyConnection } from './plenty-support'
@@ -42,21 +42,7 @@ const queues = { sync: env.SYNC, dispatch: env.DISPATCH }
 /** A tenant with a real (Shopify) connection, so write-backs the events queue have somewhere to go. */
 async function importTarget(): Promise<ImportTarget> {
   const { tenant, connection } = await shopifySetup({ currency: 'EUR' })
-  return importTargetOf(tenant.id, connection.id)
-}
-
-function importTargetOf(tenantId: string, connectionId: string): ImportTarget {
-  return {
-    tenantId,
-    tenantCurrency: 'EUR',
-    connectionId,
-    platform: 'shopify',
-    origin: 'webhook',
-    takesWebhooks: true,
-    policy: {},
-    routes: [],
-    settings: { productMatch: 'sku' },
-  }
+  return importTargetOf({ tenantId: tenant.id, connectionId: connection.id })
 }
 
 async function orderRow(id: string) {
@@ -465,7 +451,7 @@ describe('hub webhooks (HW1)', () => {
   it('HW1: every change is reported, even one back to content the order had before', async () => {
     const { tenant, connection } = await shopifySetup({ currency: 'EUR' })
     const { host } = await endpointFor(tenant.token, ['order.imported', 'order.updated'])
-    const target = importTargetOf(tenant.id, connection.id)
+    const target = importTargetOf({ tenantId: tenant.id, connectionId: connection.id })
     const first = incomingOrder()
     const changed = { ...first, total: '70.00', updatedAt: '2026-11-02T10:00:00.000Z' }
     const back = { ...first, updatedAt: '2026-11-03T10:00:00.000Z' }

@@ -1,5 +1,22 @@
 /** Canonical orders for importer tests: small builders, so each test states only what it is about. */
 import type { IncomingCustomer, IncomingOrder, IncomingOrderLine, IncomingProduct } from '../../src/core/model'
+import type { ImportTarget } from '../../src/import/import-records'
+
+/** What the importer is told about a Shopify connection that takes webhooks; fresh tenant and connection ids. */
+export function importTarget(overrides: Partial<ImportTarget> = {}): ImportTarget {
+  return {
+    tenantId: `ten_${crypto.randomUUID().slice(0, 8)}`,
+    tenantCurrency: 'EUR',
+    connectionId: `con_${crypto.randomUUID().slice(0, 8)}`,
+    platform: 'shopify',
+    origin: 'webhook',
+    takesWebhooks: true,
+    policy: {},
+    routes: [],
+    settings: { productMatch: 'sku' },
+    ...overrides,
+  }
+}
 
 export function product(overrides: Partial<IncomingProduct> = {}): IncomingProduct {
   return {

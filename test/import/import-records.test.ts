@@ -5,24 +5,13 @@ import { importRecords, type ImportTarget } from '../../src/import/import-record
 import { orderId } from '../../src/import/store-order'
 import type { IncomingOrder } from '../../src/core/model'
 import { countingD1 } from './counting-d1'
-import { customer, line, order, product } from './fixtures'
+import { customer, importTarget, line, order, product } from './fixtures'
 
 function target(
   settings: Partial<ImportTarget['settings']> = {},
   origin: ImportTarget['origin'] = 'webhook'
 ): ImportTarget {
-  const tenantId = `ten_${crypto.randomUUID().slice(0, 8)}`
-  return {
-    tenantId,
-    tenantCurrency: 'EUR',
-    connectionId: `con_${crypto.randomUUID().slice(0, 8)}`,
-    platform: 'shopify',
-    origin,
-    takesWebhooks: true,
-    policy: {},
-    routes: [],
-    settings: { productMatch: 'sku', ...settings },
-  }
+  return importTarget({ origin, settings: { productMatch: 'sku', ...settings } })
 }
 
 const db = () => database(env.DB)

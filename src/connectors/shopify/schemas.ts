@@ -139,5 +139,3 @@ export type ShopifyOrder = z.infer<typeof shopifyOrderSchema>
 
 /** orders/edited carries an `order_edit`, not the order: the order is fetched again. */
 export const shopifyOrderEditSchema = z.object({ order_edit: z.object({ order_id: id }).passthrough() })
-
-export const shopifyOrdersPageSchema = z.object({ orders: z.array(z.unknown()) })
