@@ -186,8 +186,7 @@ export type OrderSnapshot = {
 }
 
 export type WriteBackResult =
-  | { result: 'done'; detail?: string; platformStatus?: string | null }
-  | { result: 'not_applicable'; detail: string }
+  { result: 'done'; detail?: string; platformStatus?: string | null } | { result: 'not_applicable'; detail: string }
 
 /**
  * A hand-over's life: `pending` until the destination accepted it, `sent` while the destination
@@ -214,7 +213,10 @@ export type HandoverLine = {
   quantity: number
   unitPrice: string
   total: string
-  product: { type: 'single' | 'bundle'; components: { sku: string | null; externalId: string | null; quantity: number }[] } | null
+  product: {
+    type: 'single' | 'bundle'
+    components: { sku: string | null; externalId: string | null; quantity: number }[]
+  } | null
 }
 
 /** The hub's order as a destination receives it (read fresh when the hand-over runs). */

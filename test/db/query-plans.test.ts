@@ -253,11 +253,13 @@ async function plan(query: string, params: unknown[]): Promise<Plan[]> {
 
 /** `SCAN t` reads the whole table; `SCAN t USING (COVERING) INDEX` walks an index in order (bounded by LIMIT). */
 function fullScans(steps: Plan[]): string[] {
-  return steps
-    .map((step) => step.detail)
-    .filter((detail) => /^SCAN /.test(detail) && !/USING (COVERING )?INDEX/.test(detail))
-    // Rows SQLite made itself: a constant, a JSON parameter, a subquery's result.
-    .filter((detail) => !/^SCAN (CONSTANT ROW|json_each|\(subquery-\d+\))/.test(detail))
+  return (
+    steps
+      .map((step) => step.detail)
+      .filter((detail) => /^SCAN /.test(detail) && !/USING (COVERING )?INDEX/.test(detail))
+      // Rows SQLite made itself: a constant, a JSON parameter, a subquery's result.
+      .filter((detail) => !/^SCAN (CONSTANT ROW|json_each|\(subquery-\d+\))/.test(detail))
+  )
 }
 
 describe('query plans: no list and no cron scan reads a whole table', () => {

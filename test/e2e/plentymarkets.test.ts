@@ -1,14 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import {
-  apiJson,
-  simulatorCall,
-  createTenant,
-  listAll,
-  runCron,
-  waitFor,
-  waitForJob,
-} from '../helpers'
+import { apiJson, simulatorCall, createTenant, listAll, runCron, waitFor, waitForJob } from '../helpers'
 import { plentyOrderPayload } from '../simulators/plentymarkets'
 import { plentyConnection } from './plenty-support'
 

@@ -32,12 +32,7 @@ const PER_ENDPOINT_PER_SECOND = 2
 let validator: ReturnType<typeof createSpecValidator> | undefined
 function specValidator() {
   validator ??= createSpecValidator(
-    parseYaml(
-      readFileSync(
-        fileURLToPath(new URL('./specs/billbee-swagger-kruegge82.yaml', import.meta.url)),
-        'utf8'
-      )
-    )
+    parseYaml(readFileSync(fileURLToPath(new URL('./specs/billbee-swagger-kruegge82.yaml', import.meta.url)), 'utf8'))
   )
   return validator
 }

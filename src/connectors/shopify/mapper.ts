@@ -74,8 +74,7 @@ function shopifyLinesToCanonical(order: ShopifyOrder): IncomingOrderLine[] {
     const quantity = line.quantity
     if (quantity <= 0) return []
     const refundedHere = line.id ? (refunded.get(line.id) ?? 0) : 0
-    const currentQuantity =
-      line.current_quantity ?? (anyRefunds ? Math.max(0, quantity - refundedHere) : null)
+    const currentQuantity = line.current_quantity ?? (anyRefunds ? Math.max(0, quantity - refundedHere) : null)
     const unitPrice = toMoney(line.price)
     const sku = line.sku?.trim() || null
     return [

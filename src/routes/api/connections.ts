@@ -108,7 +108,11 @@ function checkUrls(
 async function checkRoutes(db: Database, tenantId: string, connector: Connector, routes: string[]) {
   if (!routes.length) return
   if (connector.role !== 'source')
-    throw new ApiError(400, 'invalid_request', `routes: ${connector.platform} is a destination; only sources have routes`)
+    throw new ApiError(
+      400,
+      'invalid_request',
+      `routes: ${connector.platform} is a destination; only sources have routes`
+    )
   const found = await db
     .select({ id: connections.id, platform: connections.platform })
     .from(connections)

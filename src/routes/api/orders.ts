@@ -108,22 +108,26 @@ export const orderRoutes = apiRouter()
       const event = c.req.valid('json')
       // G2: write-offs need the stock permission, every other report the orders permission.
       const tenantId = tenantOf(c, event.type === 'written_off' ? 'stock' : 'orders')
-      const result = await recordOrderEvent(dbOf(c), { sync: c.env.SYNC, dispatch: c.env.DISPATCH }, {
-        tenantId,
-        orderId: c.req.valid('param').id,
-        event: {
-          type: event.type,
-          message: event.message ?? null,
-          tracking: event.tracking?.map((tracking) => ({
-            number: tracking.number,
-            carrier: tracking.carrier,
-            url: tracking.url ?? null,
-          })),
-          data: event.lines ? { lines: event.lines } : null,
-        },
-        idempotencyKey: c.req.valid('header')['idempotency-key'] ?? null,
-        source: 'api',
-      })
+      const result = await recordOrderEvent(
+        dbOf(c),
+        { sync: c.env.SYNC, dispatch: c.env.DISPATCH },
+        {
+          tenantId,
+          orderId: c.req.valid('param').id,
+          event: {
+            type: event.type,
+            message: event.message ?? null,
+            tracking: event.tracking?.map((tracking) => ({
+              number: tracking.number,
+              carrier: tracking.carrier,
+              url: tracking.url ?? null,
+            })),
+            data: event.lines ? { lines: event.lines } : null,
+          },
+          idempotencyKey: c.req.valid('header')['idempotency-key'] ?? null,
+          source: 'api',
+        }
+      )
       return c.json(result, 202)
     }
   )
