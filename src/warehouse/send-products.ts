@@ -369,10 +369,12 @@ async function finishBatch(
   const { db } = run
   const now = nowIso()
   const inBatch = and(eq(warehouseProducts.batchId, batchId), eq(warehouseProducts.state, 'adding'))
-  const found = claimed.filter((add) => foundAtWarehouse.has(add.product.externalId)).map((add) => add.row.product.id)
+  // Found after an interrupted attempt that sent another version than this one: updated next run.
+  const found = claimed
+    .filter((add) => foundAtWarehouse.has(add.product.externalId) && add.hash !== add.row.sent?.sentHash)
+    .map((add) => add.row.product.id)
   const refusedIds = [...refused.keys()]
   const statements: Statement[] = []
-  // Found after an interrupted attempt: it may hold an older version, so the next run sends an update.
   if (found.length)
     statements.push(
       db
