@@ -251,6 +251,54 @@ describe('products to Wemalo', () => {
     expect((await productCalls(host)).length).toBe(adds.length)
   })
 
+  it('WM4: WooCommerce products with SKU and global_unique_id reach Wemalo in g and cm from the store units; one without EAN is rejected (WM4)', async () => {
+    const { host, tenant, destination } = await wemaloDestination()
+    const woo = `${uniqueName('site')}.woo.example`
+    await simulatorCall(woo, '/_sim/site', { consumerKey: 'ck_p', consumerSecret: 'cs_p', webhookSecret: 'woo-secret' })
+    await simulatorCall(woo, '/_sim/products', {
+      products: [
+        {
+          id: 301,
+          name: 'Teekanne',
+          sku: 'TEA-1',
+          global_unique_id: '4006381333979',
+          weight: '0.85',
+          dimensions: { length: '120', width: '120', height: '205' },
+          categories: [],
+        },
+        { id: 302, name: 'Tasse', sku: 'CUP-1', global_unique_id: '', categories: [] },
+      ],
+    })
+    const source = await createConnection(tenant.token, {
+      platform: 'woocommerce',
+      credentials: {
+        siteUrl: `https://${woo}`,
+        consumerKey: 'ck_p',
+        consumerSecret: 'cs_p',
+        webhookSecret: 'woo-secret',
+      },
+      settings: { dimensionUnit: 'mm', registerWebhooks: false },
+      routes: [destination.id],
+    })
+    await waitForJob(source.backfillJobId!, 60_000)
+    const [teapot] = await waitForProducts(host, 1)
+    expect(teapot).toMatchObject({
+      externalId: 'TEA-1',
+      sku: 'TEA-1',
+      ean: '4006381333979',
+      grossWeight: 850,
+      depth: 12,
+      width: 12,
+      height: 20.5,
+    })
+    const log = await waitFor(async () => {
+      const lines = await productLog(tenant.token, destination.id)
+      return lines.length ? lines : null
+    })
+    expect(log).toEqual([expect.objectContaining({ externalId: 'CUP-1', result: 'rejected', rule: 'WM4' })])
+    expect((await wemalo(host, '/_sim/state')).violations).toEqual([])
+  })
+
   it('WM4: a retry after a lost answer looks the products up and does not add them twice', async () => {
     const { host, tenant, destination } = await wemaloDestination()
     // The first addMultiple creates the products but its answer is lost (500).
