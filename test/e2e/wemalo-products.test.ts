@@ -18,6 +18,7 @@ import {
   waitForJob,
 } from '../helpers'
 import { billbeeOrderPayload } from '../simulators/billbee'
+import { plentyConnection } from './plenty-support'
 
 const WEMALO_TOKEN = 'wemalo-jwt-products'
 const wemalo = simulatorCall
@@ -296,6 +297,56 @@ describe('products to Wemalo', () => {
       return lines.length ? lines : null
     })
     expect(log).toEqual([expect.objectContaining({ externalId: 'CUP-1', result: 'rejected', rule: 'WM4' })])
+    expect((await wemalo(host, '/_sim/state')).violations).toEqual([])
+  })
+
+  it('WM4, BB6: plentymarkets variations with barcodes reach Wemalo (mm → cm); a bundle is not sent; one without barcode is rejected (WM4)', async () => {
+    const { host, tenant, destination } = await wemaloDestination()
+    const { host: plentyHost, connection } = await plentyConnection(tenant.token, {
+      routes: [destination.id],
+      variations: [
+        { id: 1012 },
+        { id: 1013, number: 'HOCKER-1', name: 'Hocker', variationBarcodes: [] },
+        {
+          id: 1014,
+          number: 'SET-SESSEL',
+          name: 'Sessel mit Hocker',
+          bundleType: 'bundle',
+          variationBarcodes: [{ barcodeId: 1, code: '4006381333993' }],
+          variationBundleComponents: [
+            { componentVariationId: 1012, componentQuantity: 1 },
+            { componentVariationId: 1013, componentQuantity: 1 },
+          ],
+        },
+      ],
+    })
+    await waitForJob(connection.backfillJobId!, 60_000)
+    const [chair] = await waitForProducts(host, 1)
+    expect(chair).toMatchObject({
+      externalId: 'SESSEL-BW',
+      sku: 'SESSEL-BW',
+      ean: '4006381333986',
+      name: 'Sessel, blau-weiß',
+      depth: 80,
+      width: 75,
+      height: 95,
+      grossWeight: 8200,
+    })
+    const log = await waitFor(async () => {
+      const lines = await productLog(tenant.token, destination.id)
+      return lines.length >= 2 ? lines : null
+    })
+    expect(log).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ externalId: 'HOCKER-1', result: 'rejected', rule: 'WM4' }),
+        expect.objectContaining({ externalId: 'SET-SESSEL', result: 'skipped', rule: 'BB6' }),
+      ])
+    )
+    const plenty = await simulatorCall(plentyHost, '/_sim/requests')
+    expect(plenty.violations).toEqual([])
+    expect(plenty.requests.find((request: any) => request.path === '/rest/items/variations').query).toMatchObject({
+      with: ['variationBarcodes,variationBundleComponents'],
+    })
     expect((await wemalo(host, '/_sim/state')).violations).toEqual([])
   })
 
