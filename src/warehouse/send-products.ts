@@ -214,7 +214,7 @@ export async function sendProductsToWarehouse(env: Bindings, destinationId: stri
 type Run = {
   db: Database
   destination: LoadedConnection
-  catalog: WarehouseCatalog<any, any>
+  catalog: WarehouseCatalog<unknown, unknown>
   context: ReturnType<typeof connectorContext>
   steps: ReturnType<typeof outboundSteps>
 }

@@ -52,10 +52,12 @@ export async function fetchPlentyPage(
     return { kind: 'order', order: plentyOrderToCanonical(parsed.data, context.settings.cancelledStatus) }
   })
   const lastId = Math.max(token.afterId, ...page.entries.map((entry) => Number((entry as { id?: unknown }).id) || 0))
-  let next: PageToken | null = null
-  if (!page.isLastPage && lastId > token.afterId) next = { ...token, afterId: lastId }
-  else if (token.sweep === 'open') next = { sweep: 'cancelled', afterId: 0 }
-  else next = { sweep: 'variations', afterId: 0, page: 1 }
+  const next: PageToken =
+    !page.isLastPage && lastId > token.afterId
+      ? { ...token, afterId: lastId }
+      : token.sweep === 'open'
+        ? { sweep: 'cancelled', afterId: 0 }
+        : { sweep: 'variations', afterId: 0, page: 1 }
   return { records, nextPageToken: JSON.stringify(next), highWater: context.now().toISOString() }
 }
 
