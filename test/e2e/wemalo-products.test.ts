@@ -47,7 +47,7 @@ async function wemaloDestination(settings: Record<string, unknown> = {}) {
 
 async function billbeeSource(
   tenantToken: string,
-  destinationId: string,
+  destinationId: string | null,
   seed: { products?: unknown[]; orders?: unknown[] } = {}
 ) {
   const apiKey = uniqueName('key')
@@ -58,7 +58,7 @@ async function billbeeSource(
     platform: 'billbee',
     credentials: { username: 'shop@example.com', apiPassword: 'secret', apiKey },
     settings: { ordersTag: 'kontor' },
-    routes: [destinationId],
+    routes: destinationId ? [destinationId] : [],
   })
   await waitForJob(source.backfillJobId!, 60_000)
   return { apiKey, source }
@@ -348,6 +348,27 @@ describe('products to Wemalo', () => {
       with: ['variationBarcodes,variationBundleComponents'],
     })
     expect((await wemalo(host, '/_sim/state')).violations).toEqual([])
+  })
+
+  it('WM4: concurrent runs for one destination add each product once', async () => {
+    const { host, tenant, destination } = await wemaloDestination()
+    const products = Array.from({ length: 40 }, (_, index) => ({
+      Id: 60_000 + index,
+      SKU: `R-${index}`,
+      EAN: String(4_100_000_000_000 + index),
+    }))
+    // Imported before the route exists, so only the runs below send them.
+    const { source } = await billbeeSource(tenant.token, null, { products })
+    await apiJson(`/api/v1/connections/${source.id}`, {
+      method: 'PATCH',
+      token: tenant.token,
+      body: { routes: [destination.id] },
+    })
+    await Promise.all([1, 2, 3].map(() => sendProductsToWarehouse(env, destination.id)))
+    expect(await productsAt(host)).toHaveLength(40)
+    const added = (await addCalls(host)).flatMap((request: any) => request.body.products.map((p: any) => p.externalId))
+    expect(added).toHaveLength(40)
+    expect(new Set(added).size).toBe(40)
   })
 
   it('WM4: a retry after a lost answer looks the products up and does not add them twice', async () => {
