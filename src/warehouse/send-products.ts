@@ -26,6 +26,8 @@ import { type HubProduct, planProduct, type SentProduct, warehouseProductFingerp
 
 /** Products read per run: a few batches and updates, well inside one message's time. */
 export const PRODUCTS_PER_RUN = 500
+/** Changes sent per run (one call each); the rest stay pending for the next run. */
+export const UPDATES_PER_RUN = 100
 /** How long a consumer owns a first send it claimed (a crash leaves it to the next run after this). */
 const CLAIM_MS = 2 * 60_000
 
@@ -163,7 +165,7 @@ export async function sendProductsToWarehouse(env: Bindings, destinationId: stri
     }),
   }
   const adds: Plan<{ retryOf: string | null }>[] = []
-  const updates: Plan<{ dimensionsKept: boolean }>[] = []
+  const updates: Plan<object>[] = []
   const settled: Statement[] = []
   const logs: LogLine[] = []
   for (const row of pending) {
@@ -189,7 +191,7 @@ export async function sendProductsToWarehouse(env: Bindings, destinationId: stri
           rule: 'BB5',
           reason: 'dimension changes are not sent once Wemalo has the product',
         })
-      if (hash !== row.sent?.sentHash) updates.push({ row, product: decision.product, hash, dimensionsKept: false })
+      if (hash !== row.sent?.sentHash) updates.push({ row, product: decision.product, hash })
       else settled.push(decided(run, row, 'sent'))
     } else {
       settled.push(decided(run, row, 'sent'))
@@ -205,9 +207,9 @@ export async function sendProductsToWarehouse(env: Bindings, destinationId: stri
   const fresh = adds.filter((add) => !add.retryOf)
   for (let start = 0; start < fresh.length; start += catalog.batchSize)
     await addBatch(run, randomId('pb'), fresh.slice(start, start + catalog.batchSize))
-  for (const update of updates) await updateProduct(run, update)
+  for (const update of updates.slice(0, UPDATES_PER_RUN)) await updateProduct(run, update)
 
-  if (pending.length === PRODUCTS_PER_RUN)
+  if (pending.length === PRODUCTS_PER_RUN || updates.length > UPDATES_PER_RUN)
     await env.DISPATCH.send({ type: 'warehouse-products', destinationId } satisfies DispatchMessage)
 }
 
@@ -261,7 +263,9 @@ function decided(run: Run, row: PendingRow, state: 'rejected' | 'skipped' | 'sen
       set: keep
         ? { productUpdatedAt: row.product.updatedAt, updatedAt: now }
         : { state, productUpdatedAt: row.product.updatedAt, updatedAt: now },
-      setWhere: sql`${warehouseProducts.state} <> 'adding'`,
+      // An `adding` row is pending only once its claim ran out; a live claim is left alone.
+      setWhere: sql`${warehouseProducts.state} <> 'adding' or ${warehouseProducts.claimedUntil} is null
+        or ${warehouseProducts.claimedUntil} < ${now}`,
     })
 }
 
@@ -424,7 +428,7 @@ async function finishBatch(
  * change the warehouse refuses (e.g. an SKU it knows under another product) is logged and not
  * tried again until the product changes.
  */
-async function updateProduct(run: Run, update: Plan<{ dimensionsKept: boolean }>) {
+async function updateProduct(run: Run, update: Plan<object>) {
   const { row, product, hash } = update
   let refusal: string | null = null
   try {
