@@ -7,7 +7,7 @@
  * secrets to the newest encryption key (db/re-encrypt.ts) and prunes by retention (retention.ts).
  */
 import { and, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm'
-import { checkRegisteredWebhooks } from './connections/webhook-health'
+import { checkRegisteredWebhooks } from './webhook-subscriptions/health-check'
 import { keyringOf } from './core/crypto'
 import { reEncryptBatch } from './db/re-encrypt'
 import { pruneExpired } from './retention'
@@ -18,7 +18,7 @@ import { type Database, database } from './db/client'
 import { connections, handovers, inbox, orderEvents, syncCursors, syncJobs, webhookDeliveries } from './db/schema'
 import { queueWriteBack } from './orders/record-event'
 import type { DispatchMessage } from './queue/messages'
-import { startSync } from './sync/start-sync'
+import { startSync } from './polling/start-sync-job'
 
 const DEFAULT_POLL_MINUTES = 5
 /** A poll still marked running after this long is considered lost and started again. */

@@ -6,7 +6,7 @@
  * `handover_failed` on the order.
  */
 import { eq } from 'drizzle-orm'
-import { connectorContext } from '../connectors/context'
+import { connectorContext } from '../connector-runtime/context'
 import { findDestinationConnector } from '../connectors/registry'
 import type { HandoverOutcome } from '../connectors/types'
 import { keyringOf } from '../core/crypto'

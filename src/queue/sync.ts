@@ -5,7 +5,7 @@
  * a retry finds it done; the write-back's verdict is an `outbound_calls` row as well.
  */
 import { eq } from 'drizzle-orm'
-import { connectorContext } from '../connectors/context'
+import { connectorContext } from '../connector-runtime/context'
 import { findSourceConnector } from '../connectors/registry'
 import { keyringOf } from '../core/crypto'
 import { FinalError } from '../core/errors'

@@ -129,7 +129,7 @@ const QUERIES: Record<string, [string, unknown[], (string | string[])?]> = {
     `select id from webhook_deliveries where state = 'pending' and attempts = 0 and created_at < ? limit 100`,
     [AT],
   ],
-  // src/connections/webhook-health.ts
+  // src/webhook-subscriptions/health-check.ts
   'cron: webhook health': [
     `select id, webhook_registration from connections where deleted_at is null and webhook_registration is not null
       and json_extract(webhook_registration, '$.checkedAt') < ? order by json_extract(webhook_registration, '$.checkedAt')

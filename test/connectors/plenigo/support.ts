@@ -1,6 +1,6 @@
 /**
  * What the plenigo connector tests share: a merchant account in the simulator, a connector
- * context bound to it (as src/connectors/context.ts builds one, without a stored connection),
+ * context bound to it (as src/connector-runtime/context.ts builds one, without a stored connection),
  * hand-over orders, exactly-once steps on the test D1, and the simulator's request log.
  */
 import { env } from 'cloudflare:workers'

@@ -9,7 +9,7 @@ import { keyringOf } from '../core/crypto'
 import { FinalError } from '../core/errors'
 import { createHttpClient } from '../core/http-client'
 import { unsafeUrlReason } from '../core/url-safety'
-import type { Connector, ConnectorContext } from './types'
+import type { Connector, ConnectorContext } from '../connectors/types'
 
 export function allowInsecureUrls(env: Bindings): boolean {
   // A string whatever `wrangler types` infers from wrangler.toml's default ("false").
