@@ -6,7 +6,7 @@
  */
 import { and, eq, isNull, sql } from 'drizzle-orm'
 import { Webhook } from 'standardwebhooks'
-import { allowInsecureUrls } from '../connector-runtime/context'
+import { allowInsecureUrls } from '../core/url-policy'
 import { decryptJson, keyringOf } from '../core/crypto'
 import { FinalError, RetryableError } from '../core/errors'
 import { describeNetworkError, parseRetryAfter } from '../core/http-client'

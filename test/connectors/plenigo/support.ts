@@ -11,7 +11,7 @@ import { createHttpClient } from '../../../src/core/http-client'
 import type { HandoverOrder } from '../../../src/core/model'
 import { database } from '../../../src/db/client'
 import { outboundSteps } from '../../../src/orders/outbound-steps'
-import { uniqueName } from '../../helpers'
+import { pacerPort, uniqueName } from '../../helpers'
 
 export const PLENIGO_HOST = 'api.plenigo.test'
 export const PLENIGO_BASE_URL = `https://${PLENIGO_HOST}/api/v3.0`
@@ -56,6 +56,7 @@ export function plenigoContext(
       maxInlineWaitSeconds: 0,
     }),
     session: { get: async () => null, set: async () => {} },
+    pacer: pacerPort('plenigo'),
     now: options.now ?? (() => new Date()),
   }
 }
