@@ -30,7 +30,7 @@ export function validate<T>(schema: ZodType<T>, value: unknown, where: string): 
  * shopDomain) and settings.baseUrl, each named in the 400.
  */
 export function checkUrls(
-  connector: Connector<any, any>,
+  connector: Connector,
   credentials: Record<string, unknown>,
   settings: { baseUrl?: string },
   allowInsecure: boolean
