@@ -4,14 +4,15 @@
  * order's version — in the same round trip: the reads run after the claim in one batch and
  * return rows only when the claim went through.
  */
-import { and, eq, isNull, type SQL } from 'drizzle-orm'
+import { and, eq, getTableColumns, isNull, type SQL, sql, type Table } from 'drizzle-orm'
 import { RetryableError } from '../core/errors'
 import type { HandoverOrder } from '../core/model'
 import type { Database } from '../db/client'
 import { connections, customers, handovers, orders } from '../db/schema'
 import type { Bindings } from '../env'
 import { type Claim, claimRowStatement, newClaim } from '../exactly-once/lease'
-import { handoverOrderFields, toHandoverOrder } from '../orders/handover-order'
+import { lineProductsJson, toHandoverOrder } from '../orders/handover-order'
+import type { ConnectionRow } from '../db/connections'
 import { type HandoverRow, openDestination, orderVersion } from './destination'
 
 export type ClaimedHandover = {
@@ -39,7 +40,14 @@ export async function claimHandover(
   const [claimed, loaded] = await db.batch([
     claimRowStatement(db, handovers, id, claimable, claim, options),
     db
-      .select({ ...handoverOrderFields, destination: connections, version: orderVersion })
+      // Every column aliased: a D1 batch returns rows by column name, and the tables share names.
+      .select({
+        order: aliasedColumns(orders, 'o'),
+        customer: aliasedColumns(customers, 'cu'),
+        destination: aliasedColumns(connections, 'cn'),
+        products: lineProductsJson,
+        version: orderVersion,
+      })
       .from(handovers)
       .innerJoin(orders, eq(orders.id, handovers.orderId))
       .leftJoin(customers, eq(customers.id, orders.customerId))
@@ -63,8 +71,24 @@ export async function claimHandover(
   return {
     claim,
     row,
-    destination: await openDestination(env, load?.destination ?? null),
-    order: load ? toHandoverOrder(load) : null,
+    destination: await openDestination(env, load?.destination.id ? (load.destination as ConnectionRow) : null),
+    order: load
+      ? toHandoverOrder({
+          order: load.order as typeof orders.$inferSelect,
+          customer: load.customer.id ? (load.customer as typeof customers.$inferSelect) : null,
+          products: load.products,
+        })
+      : null,
     version: load?.version ?? null,
   }
+}
+
+/** A table's columns under unique aliases, each still decoded as its column (JSON, booleans). */
+function aliasedColumns<T extends Table>(table: T, prefix: string) {
+  return Object.fromEntries(
+    Object.entries(getTableColumns(table)).map(([key, column]) => [
+      key,
+      sql`${column}`.mapWith(column).as(`${prefix}_${column.name}`),
+    ])
+  ) as { [K in keyof T['_']['columns']]: SQL.Aliased<T['_']['columns'][K]['_']['data'] | null> }
 }
