@@ -88,6 +88,29 @@ export async function recordReports(
   }
 }
 
+/**
+ * The hand-overs a destination's poll reports on: open ones on orders not finished, the ones not
+ * yet settled (pending, sent, cancel_requested) first, so that confirmed rows — which only
+ * Wemalo's fallback still asks about — never crowd out the ones plenigo must confirm.
+ */
+export async function handoversToPoll(db: Database, connectionId: string) {
+  return (
+    await db
+      .select({ handover: handovers })
+      .from(handovers)
+      .innerJoin(orders, eq(orders.id, handovers.orderId))
+      .where(
+        and(
+          eq(handovers.destinationId, connectionId),
+          inArray(handovers.state, [...OPEN_STATES]),
+          inArray(orders.status, ['new', 'processing', 'address_error', 'stock_error', 'cancel_refused'])
+        )
+      )
+      .orderBy(sql`${handovers.state} = 'confirmed'`, asc(handovers.updatedAt))
+      .limit(POLL_LIMIT)
+  ).map(({ handover }) => handover)
+}
+
 /** The cron's poll of one destination: open hand-overs in, reports out, then acknowledged. */
 export async function pollDestination(env: Bindings, connectionId: string) {
   const db = database(env.DB)
@@ -95,24 +118,11 @@ export async function pollDestination(env: Bindings, connectionId: string) {
   const pollReports = destination?.connector.pollReports
   if (!destination || !pollReports) return
   const { connection, connector } = destination
-  const open = await db
-    .select({ handover: handovers })
-    .from(handovers)
-    .innerJoin(orders, eq(orders.id, handovers.orderId))
-    .where(
-      and(
-        eq(handovers.destinationId, connectionId),
-        inArray(handovers.state, [...OPEN_STATES]),
-        inArray(orders.status, ['new', 'processing', 'address_error', 'stock_error', 'cancel_refused'])
-      )
-    )
-    // Not yet settled first (plenigo confirms only these), so confirmed rows never crowd them out.
-    .orderBy(sql`${handovers.state} not in ('pending', 'sent')`, asc(handovers.updatedAt))
-    .limit(POLL_LIMIT)
+  const open = await handoversToPoll(db, connectionId)
   const poll = await pollReports.call(
     connector,
     connectorContext(env, connector, connection, db),
-    open.map(({ handover }) => referenceOf(handover))
+    open.map(referenceOf)
   )
   await recordReports(
     env,

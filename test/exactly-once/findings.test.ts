@@ -13,6 +13,7 @@ import { database } from '../../src/db/client'
 import { outboundSteps } from '../../src/exactly-once/steps'
 import { runCancel } from '../../src/handover/cancel'
 import { runHandover } from '../../src/handover/hand-over'
+import { handoversToPoll } from '../../src/handover/record-reports'
 import { runUpdate } from '../../src/handover/update'
 import { giveUpDelivery } from '../../src/hub/deliver'
 import { importRecords } from '../../src/import/import-records'
@@ -55,7 +56,7 @@ async function routed() {
     ((await simulatorCall(wemaloHost, '/_sim/goodsOrders')).goodsOrders as any[]).filter(
       (order) => order.externalId === orderId
     )
-  return { tenant, destination, source, importOrder, goodsOrders }
+  return { tenant, destination, source, importOrder, goodsOrders, wemaloHost }
 }
 
 async function handedOverOrder() {
@@ -253,5 +254,50 @@ describe('issue 16, part A: exactly once at the hand-over, write-back and hub ed
       .run()
     await giveUpDelivery(env, id, 'retries exhausted')
     expect((await rows('select state from webhook_deliveries where id = ?', id))[0].state).toBe('delivered')
+  })
+
+  it('finding 7: past 200 confirmed hand-overs, a new one still reaches the destination poll (plenigo confirmations)', async () => {
+    const destinationId = `con_${uniqueName()}`
+    const old = '2026-01-01T00:00:00.000Z'
+    const statements = []
+    for (let index = 0; index <= 200; index++) {
+      const orderId = `ord_${destinationId}_${index}`
+      const state = index === 200 ? 'sent' : 'confirmed'
+      const at = index === 200 ? new Date().toISOString() : old
+      statements.push(
+        env.DB.prepare(
+          "insert into orders (id, tenant_id, connection_id, platform, external_id, number, created_at, updated_at, currency, status, total, content_hash, imported_at, changed_at) values (?, 't', 'c', 'shopify', ?, ?, ?, ?, 'EUR', 'new', '1.00', 'h', ?, ?)"
+        ).bind(orderId, orderId, orderId, at, at, at, at),
+        env.DB.prepare(
+          'insert into handovers (id, tenant_id, order_id, destination_id, state, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?)'
+        ).bind(`hov_${orderId}`, 't', orderId, destinationId, state, at, at)
+      )
+    }
+    await env.DB.batch(statements)
+    const open = await handoversToPoll(database(env.DB), destinationId)
+    expect(open).toHaveLength(200)
+    expect(open[0]).toMatchObject({ state: 'sent', orderId: `ord_${destinationId}_200` })
+  })
+
+  it('a failure injected at every step of a hand-over (before the call, after it with the answer lost, during the event write) still gives one goods order and one event', async () => {
+    const { orderId, handoverId, goodsOrders, wemaloHost } = await handedOverOrder()
+    // Before the call: Wemalo answers 500 and creates nothing.
+    await simulatorCall(wemaloHost, '/_sim/faults', { path: '/goodsOrder/add', status: 500, times: 1 })
+    await expect(runHandover(env, handoverId)).rejects.toThrow(/500/)
+    // After the call, before the record: the goods order is created, the answer lost.
+    await simulatorCall(wemaloHost, '/_sim/faults', { path: '/goodsOrder/add', mode: 'lost', status: 500, times: 1 })
+    await expect(runHandover(env, handoverId)).rejects.toThrow(/500/)
+    expect(await goodsOrders(orderId)).toHaveLength(1)
+    // During the event write: the batch with the state and the event fails as a whole.
+    await expect(runHandover(envFailingEventWrites(), handoverId)).rejects.toThrow(/injected/)
+    expect((await rows('select state from handovers where id = ?', handoverId))[0].state).toBe('pending')
+    await runHandover(env, handoverId)
+    expect((await rows('select state, attempts from handovers where id = ?', handoverId))[0]).toEqual({
+      state: 'confirmed',
+      attempts: 4,
+    })
+    expect(await goodsOrders(orderId)).toHaveLength(1)
+    expect(await eventCount(orderId, 'handed_over')).toBe(1)
+    expect(await eventCount(orderId, 'handover_failed')).toBe(0)
   })
 })
