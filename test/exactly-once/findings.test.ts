@@ -16,6 +16,7 @@ import { runHandover } from '../../src/handover/hand-over'
 import { handoversToPoll } from '../../src/handover/record-reports'
 import { runUpdate } from '../../src/handover/update'
 import { giveUpDelivery } from '../../src/hub/deliver'
+import { replayHubDelivery } from '../../src/hub/replay-delivery'
 import { importRecords } from '../../src/import/import-records'
 import { replayDeadLetter } from '../../src/queue/replay'
 import { createConnection, createTenant, runCron, simulatorCall, uniqueName } from '../helpers'
@@ -299,5 +300,24 @@ describe('issue 16, part A: exactly once at the hand-over, write-back and hub ed
     expect(await goodsOrders(orderId)).toHaveLength(1)
     expect(await eventCount(orderId, 'handed_over')).toBe(1)
     expect(await eventCount(orderId, 'handover_failed')).toBe(0)
+  })
+
+  it('smaller: a hub replay whose queue send fails does not stay pending for good', async () => {
+    const id = `whd_${uniqueName()}`
+    const at = '2026-01-01T00:00:00.000Z'
+    await env.DB.prepare(
+      "insert into webhook_deliveries (id, tenant_id, endpoint_id, event_key, type, order_id, state, attempts, created_at, updated_at) values (?, 't', 'e', ?, 'order.imported', 'o', 'failed', 6, ?, ?)"
+    )
+      .bind(id, id, at, at)
+      .run()
+    const failing = {
+      send: async () => {
+        throw new Error('queue unavailable')
+      },
+    } as unknown as Queue
+    await expect(replayHubDelivery(database(env.DB), failing, { id, state: 'failed', updatedAt: at })).rejects.toThrow(
+      /queue unavailable/
+    )
+    expect((await rows('select state from webhook_deliveries where id = ?', id))[0].state).toBe('failed')
   })
 })
