@@ -10,7 +10,7 @@ import type { PlenigoCredentials, PlenigoSettings } from '../../../src/connector
 import { createHttpClient } from '../../../src/core/http-client'
 import type { HandoverOrder } from '../../../src/core/model'
 import { database } from '../../../src/db/client'
-import { outboundSteps } from '../../../src/orders/outbound-steps'
+import { outboundSteps } from '../../../src/exactly-once/steps'
 import { pacerPort, uniqueName } from '../../helpers'
 
 export const PLENIGO_HOST = 'api.plenigo.test'
