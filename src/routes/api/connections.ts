@@ -13,6 +13,7 @@ import { startConnectionRun } from '../../connection-setup/start-run'
 import { updateConnection } from '../../connection-setup/update-connection'
 import { findConnector } from '../../connectors/registry'
 import type { ConnectionRow } from '../../db/connections'
+import { webhookPath } from '../../webhook-subscriptions/registration'
 import { dbOf, portsOf, tenantOf } from './context'
 import { BoundedRecord, MAX_ROUTES, RouteId } from './limits'
 import { Anything, errorResponses, IdParam, json, jsonBody } from './schemas'
@@ -69,7 +70,9 @@ function present(row: ConnectionRow, origin: string) {
     settings: row.settings,
     routes: row.routes,
     // Only platforms that push have a webhook endpoint (webhooks.ts answers 404 for the others).
-    webhookUrl: findConnector(row.platform)?.verifyWebhook ? `${origin}/webhooks/${row.platform}/${row.id}` : undefined,
+    webhookUrl: findConnector(row.platform)?.verifyWebhook
+      ? `${origin}${webhookPath(row.platform, row.id)}`
+      : undefined,
     createdAt: row.createdAt,
     // The state only: the platform's ids stay internal.
     webhookRegistration: row.webhookRegistration
