@@ -8,7 +8,7 @@
  * schedule); a run handles PRODUCTS_PER_RUN products and queues the next run for the rest.
  */
 import { and, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm'
-import { connectorContext } from '../connectors/context'
+import { connectorContext } from '../connector-runtime/context'
 import type { WarehouseCatalog, WarehouseProduct } from '../connectors/types'
 import { sha256Hex } from '../core/crypto'
 import { FinalError } from '../core/errors'
@@ -19,8 +19,8 @@ import { type Database, database, nowIso } from '../db/client'
 import type { LoadedConnection } from '../db/connections'
 import { connections, importLog, mappings, products, warehouseProducts } from '../db/schema'
 import { writeBatch } from '../db/write-batch'
-import { loadDestination } from '../handover/run-handover'
-import { outboundSteps } from '../orders/outbound-steps'
+import { loadDestination } from '../handover/destination'
+import { outboundSteps } from '../exactly-once/steps'
 import type { DispatchMessage } from '../queue/messages'
 import { type HubProduct, planProduct, type SentProduct, warehouseProductFingerprint } from './product-plan'
 
