@@ -20,7 +20,9 @@ export function connectorContext(
   env: Bindings,
   connector: Connector<any, any>,
   connection: LoadedConnection,
-  db: Database = database(env.DB)
+  db: Database = database(env.DB),
+  /** A session store of the caller's (a claimed use case writes it with its release). */
+  session?: ConnectorContext<any, any>['session']
 ): ConnectorContext<any, any> {
   const credentials = connector.credentialsSchema.parse(connection.credentials)
   const settings = connector.settingsSchema.parse(connection.settings)
@@ -32,7 +34,7 @@ export function connectorContext(
     credentials,
     settings,
     http: createHttpClient({ baseUrl, allowInsecureUrls: allowInsecureUrls(env) }),
-    session: {
+    session: session ?? {
       get: <T>() => readSessionState<T>(db, keyringOf(env), connection.id),
       set: (value: unknown) => writeSessionState(db, keyringOf(env), connection.id, value),
     },
