@@ -35,7 +35,10 @@ async function measure(env: Env, to: ImportTarget, orders: IncomingOrder[]) {
 }
 
 async function scenarios(env: Env) {
-  const out: Record<string, Awaited<ReturnType<typeof measure>>> = {}
+  const out: Record<
+    string,
+    { statements: number; roundTrips: number; batches: number; results: Record<string, number> }
+  > = {}
   const lines = (n: number) => Array.from({ length: n }, () => line())
 
   // New customer and new products; the DL1 delivery comment is one event row more, counted apart.

@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod'
 import type { HttpClient } from '../core/http-client'
+import type { Pacer } from '../pacing/pacer'
 import type { ImportPolicy } from '../core/import-policy'
 import type {
   HandoverOrder,
@@ -58,7 +59,10 @@ export type PageResult = {
   notes?: ImportNote[]
 }
 
-/** Everything a connector may use at run time. */
+/**
+ * Everything a connector may use at run time: ports, built outside src/connectors
+ * (src/connector-runtime/context.ts), so a connector never reaches for D1, the env or a binding.
+ */
 export type ConnectorContext<Credentials, Settings> = {
   connection: { id: string; tenantId: string; platform: Platform }
   credentials: Credentials
@@ -70,6 +74,11 @@ export type ConnectorContext<Credentials, Settings> = {
     get<T>(): Promise<T | null>
     set(value: unknown): Promise<void>
   }
+  /**
+   * The pacer of a platform account on this connection's platform, shared by every isolate:
+   * `account` names it (hashed when `secret`, e.g. an API key).
+   */
+  pacer(account: string[], options: { secret: boolean }): Promise<Pacer>
   now(): Date
 }
 
@@ -196,6 +205,34 @@ export type ReportPoll = {
   acknowledge?(): Promise<void>
 }
 
+/**
+ * A product as a warehouse learns it (WM4): `externalId` is the warehouse's key (the SKU of the
+ * first send), lengths in centimetres, weight in grams; the connector converts to its own units.
+ */
+export type WarehouseProduct = {
+  externalId: string
+  sku: string
+  name: string
+  /** The product's EANs, the first one first. */
+  eans: string[]
+  lengthCm: number | null
+  widthCm: number | null
+  heightCm: number | null
+  weightGrams: number | null
+}
+
+/** A destination that keeps its own product master (the warehouse): products are sent to it. */
+export type WarehouseCatalog<Credentials, Settings> = {
+  /** The most products one `add` call carries. */
+  readonly batchSize: number
+  /** Creates new products in one call. */
+  add(context: ConnectorContext<Credentials, Settings>, products: WarehouseProduct[]): Promise<void>
+  /** Sends a change of a product the warehouse holds (under its `externalId`). */
+  update(context: ConnectorContext<Credentials, Settings>, product: WarehouseProduct): Promise<void>
+  /** Which of these external ids the warehouse already holds (a retry after a lost answer asks first). */
+  existing(context: ConnectorContext<Credentials, Settings>, externalIds: string[]): Promise<Set<string>>
+}
+
 /** A system orders are handed to: the warehouse (Wemalo) or subscriptions (plenigo). */
 export type DestinationConnector<Credentials = unknown, Settings = unknown> = ConnectorBase<Credentials, Settings> & {
   readonly role: 'destination'
@@ -227,8 +264,11 @@ export type DestinationConnector<Credentials = unknown, Settings = unknown> = Co
   parseReports?(event: InboxEvent, context: ConnectorContext<Credentials, Settings>): Promise<DestinationReport[]>
   /** The cron's fallback and confirmation poll; `open` lists hand-overs not yet settled. */
   pollReports?(context: ConnectorContext<Credentials, Settings>, open: HandoverReference[]): Promise<ReportPoll>
+  /** The products of the routed sources go here (WM4–WM5), where the destination keeps a product master. */
+  readonly products?: WarehouseCatalog<Credentials, Settings>
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds connectors of every credential and settings type
 export type Connector<Credentials = any, Settings = any> =
   SourceConnector<Credentials, Settings> | DestinationConnector<Credentials, Settings>
 

@@ -7,7 +7,7 @@
  * dead letter tries again.
  */
 import { eq, inArray } from 'drizzle-orm'
-import { connectorContext } from '../connectors/context'
+import { connectorContext } from '../connector-runtime/context'
 import type { CancelOutcome } from '../connectors/types'
 import { FinalError } from '../core/errors'
 import type { Bindings } from '../env'

@@ -6,7 +6,7 @@
  * `handed_over` event are written in one batch with the release (src/exactly-once/with-claim.ts).
  */
 import { and, eq, inArray, sql } from 'drizzle-orm'
-import { connectorContext } from '../connectors/context'
+import { connectorContext } from '../connector-runtime/context'
 import type { HandoverOutcome } from '../connectors/types'
 import { FinalError } from '../core/errors'
 import type { OrderEventInput } from '../core/model'

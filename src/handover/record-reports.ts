@@ -4,7 +4,7 @@
  * keyed, so a report read twice (webhook and poll, or a redelivery) is recorded once.
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
-import { connectorContext } from '../connectors/context'
+import { connectorContext } from '../connector-runtime/context'
 import type { DestinationReport } from '../connectors/types'
 import { logger } from '../core/logger'
 import type { Bindings } from '../env'

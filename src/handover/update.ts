@@ -6,7 +6,7 @@
  * A `failed` hand-over is handed over again instead: the change may be the fix (an address).
  */
 import { eq, inArray } from 'drizzle-orm'
-import { connectorContext } from '../connectors/context'
+import { connectorContext } from '../connector-runtime/context'
 import type { Bindings } from '../env'
 import { database, nowIso } from '../db/client'
 import { handovers } from '../db/schema'

@@ -6,7 +6,7 @@
  */
 import { and, eq, inArray, isNull, ne } from 'drizzle-orm'
 import { Webhook } from 'standardwebhooks'
-import { allowInsecureUrls } from '../connectors/context'
+import { allowInsecureUrls } from '../core/url-policy'
 import { decryptJson, keyringOf } from '../core/crypto'
 import { FinalError, RetryableError } from '../core/errors'
 import { describeNetworkError, parseRetryAfter } from '../core/http-client'

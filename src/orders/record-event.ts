@@ -15,11 +15,23 @@ import { type Database, nowIso } from '../db/client'
 import { orderEvents, orders } from '../db/schema'
 import { writeBatch } from '../db/write-batch'
 import { hubEventsStatement, returnedIds } from '../hub/emit'
-import type { DispatchMessage, SyncMessage } from '../queue/messages'
 
 export type RecordedEvent = { id: string | null; duplicate: boolean }
 
-export type EventQueues = { sync: Queue<SyncMessage>; dispatch: Queue<DispatchMessage> }
+/** A write-back of the event to the order's source (SPEC §4), as the SYNC consumer takes it. */
+export type WriteBackRequest = { type: 'write-back'; eventId: string }
+/** One hub webhook delivery to send (HW1), as the DISPATCH consumer takes it. */
+export type HubDeliveryRequest = { type: 'hub-delivery'; deliveryId: string }
+
+/**
+ * Where a recorded event's follow-up work goes: the port this module needs from the queues
+ * (the Worker's SYNC and DISPATCH bindings fit it as they are), so the order model does not
+ * depend on the queue layer; src/queue/messages.ts includes these requests in its unions.
+ */
+export type EventQueues = {
+  sync: { send(message: WriteBackRequest): Promise<unknown> }
+  dispatch: { sendBatch(messages: { body: HubDeliveryRequest }[]): Promise<unknown> }
+}
 
 export async function recordOrderEvent(
   db: Database,
@@ -140,7 +152,7 @@ export async function queueEventFollowUps(_db: Database, queues: EventQueues, ev
   await queues.sync.send({ type: 'write-back', eventId })
 }
 
-export async function queueWriteBack(db: Database, queue: Queue<SyncMessage>, eventId: string) {
+export async function queueWriteBack(db: Database, queue: EventQueues['sync'], eventId: string) {
   await queue.send({ type: 'write-back', eventId })
   await db.update(orderEvents).set({ syncQueuedAt: nowIso() }).where(eq(orderEvents.id, eventId))
 }

@@ -19,7 +19,9 @@ const CONSUMERS: Record<
   string,
   {
     name: 'ingest' | 'dispatch' | 'sync'
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each queue's own message type
     handle: (env: Bindings, body: any) => Promise<void>
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
     onDeadLetter?: (env: Bindings, body: any, error: string) => Promise<void>
   }
 > = {
@@ -39,6 +41,8 @@ async function tenantOf(env: Bindings, body: Message): Promise<string | null> {
     case 'delivery':
     case 'destination-poll':
       return (await tenantOfConnection(body.connectionId)) ?? null
+    case 'warehouse-products':
+      return (await tenantOfConnection(body.destinationId)) ?? null
     case 'webhook': {
       const row = await db
         .select({ connectionId: inbox.connectionId })

@@ -6,7 +6,7 @@
  * the connector's own steps run under that claim and are recorded with its verdict.
  */
 import { eq, sql } from 'drizzle-orm'
-import { connectorContext } from '../connectors/context'
+import { connectorContext } from '../connector-runtime/context'
 import { findSourceConnector } from '../connectors/registry'
 import { keyringOf } from '../core/crypto'
 import { FinalError, RetryableError } from '../core/errors'

@@ -15,7 +15,7 @@ import { createHttpClient } from '../../src/core/http-client'
 import type { OrderSnapshot } from '../../src/core/model'
 import { database } from '../../src/db/client'
 import { outboundSteps } from '../../src/exactly-once/steps'
-import { simulatorCall, uniqueName } from '../helpers'
+import { pacerPort, simulatorCall, uniqueName } from '../helpers'
 import { billbeeOrderPayload } from '../simulators/billbee'
 import { wooOrderPayload } from '../simulators/woocommerce'
 
@@ -26,6 +26,7 @@ function contextFor<C, S>(platform: string, baseUrl: string, credentials: C, set
     settings,
     http: createHttpClient({ baseUrl }),
     session: { get: async () => null, set: async () => undefined },
+    pacer: pacerPort(platform),
     now: () => new Date(),
   }
 }

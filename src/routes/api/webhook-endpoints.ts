@@ -5,7 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { and, desc, eq, isNull } from 'drizzle-orm'
-import { allowInsecureUrls } from '../../connectors/context'
+import { allowInsecureUrls } from '../../core/url-policy'
 import { bytesToBase64, encryptJson, keyringOf } from '../../core/crypto'
 import { ApiError, notFound } from '../../core/errors'
 import { randomId } from '../../core/ids'
