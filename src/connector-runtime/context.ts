@@ -20,11 +20,10 @@ export function connectorContext(
   connector: Connector,
   connection: LoadedConnection,
   db: Database = database(env.DB),
-  /** A session store of the caller's (a claimed use case writes it with its release). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed by the connector's own schemas just below
-  session?: ConnectorContext<any, any>['session']
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
-): ConnectorContext<any, any> {
+  /** A session store of the caller's (a claimed use case read the session state with its claim). */
+  session?: ConnectorContext<unknown, unknown>['session']
+): // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed by the connector's own schemas just below
+ConnectorContext<any, any> {
   const credentials = connector.credentialsSchema.parse(connection.credentials)
   const settings = connector.settingsSchema.parse(connection.settings)
   const baseUrl = (settings as { baseUrl?: string }).baseUrl ?? connector.apiBaseUrl(credentials)
