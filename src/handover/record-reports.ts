@@ -11,6 +11,7 @@ import type { Bindings } from '../env'
 import { type Database, database } from '../db/client'
 import { handovers, orders } from '../db/schema'
 import { recordOrderEvent } from '../orders/record-event'
+import { readBookedReturns } from '../returns/read-returns'
 import { referenceOf, releaseHandover } from './lease'
 import { loadDestination, recordHandoverEvent } from './run-handover'
 
@@ -25,6 +26,10 @@ export async function recordReports(
   reports: DestinationReport[]
 ) {
   for (const report of reports) {
+    if (report.kind === 'returns_booked') {
+      await readBookedReturns(env, db, destination.id)
+      continue
+    }
     const row = await db
       .select()
       .from(handovers)
@@ -109,4 +114,6 @@ export async function pollDestination(env: Bindings, connectionId: string) {
     poll.reports
   )
   await poll.acknowledge?.()
+  // RT1: the returns it booked meanwhile (the webhook reads them at once; this is the fallback).
+  await readBookedReturns(env, db, connectionId)
 }

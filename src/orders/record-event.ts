@@ -15,6 +15,8 @@ import { type Database, nowIso } from '../db/client'
 import { orderEvents, orders } from '../db/schema'
 import { writeBatch } from '../db/write-batch'
 import { hubEventsStatement, returnedIds } from '../hub/emit'
+import { returnDetails } from '../core/returns'
+import { statusAfterReturnSql } from '../returns/return-status'
 import type { DispatchMessage, SyncMessage } from '../queue/messages'
 
 export type RecordedEvent = { id: string | null; duplicate: boolean }
@@ -97,6 +99,8 @@ function orderChanges(event: OrderEventInput, now: string) {
         )}) then ${orders.status} else ${status} end`
       : status
   }
+  // A return that names its lines completes the order only once every line came back (RT1).
+  if (event.type === 'returned' && returnDetails(event.data).lines.length) changes.status = statusAfterReturnSql()
   if (event.type === 'written_off') changes.writtenOff = true
   if (event.tracking?.length) {
     // Appended from the row as it is now, so a concurrent report's numbers are kept.

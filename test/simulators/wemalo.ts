@@ -4,7 +4,8 @@
  * once the order is in picking or later, packages and tracking numbers by parcel); sent packages
  * without a synch date and their acknowledgement (`PUT /goodsOrder/packages/sent/:bookingId`); webhook registration
  * (add, list, delete); `x-wemalo-limit-maxcall` / `x-wemalo-limit-remainingcall` on every answer
- * and 419 once the calls of a window are used up; fault injection (`POST /_sim/faults {status,
+ * and 419 once the calls of a window are used up; booked returns and their acknowledgement
+ * (wemalo/returns.ts); fault injection (`POST /_sim/faults {status,
  * count, mode, path}`: 500 for N calls, or with `mode: "lost"` the call takes effect but answers
  * 500). Every request is checked against the apidoc (wemalo-apidoc.ts) and what it would reject
  * is recorded as a violation (`GET /_sim/requests`, `GET /_sim/state`).
@@ -25,6 +26,7 @@ import { fileURLToPath } from 'node:url'
 import { Hono } from 'hono'
 import type { Simulator } from './simulator'
 import { createApidocValidator } from './wemalo-apidoc'
+import { mountWemaloReturns } from './wemalo/returns'
 
 type Json = Record<string, any>
 type GoodsOrder = {
@@ -573,6 +575,14 @@ export function createWemaloSimulatorApp(options: { fetch?: typeof fetch } = {})
     if (!account.hooks.delete(c.req.param('event')))
       return fail(404, 'NOT_FOUND', `no webhook ${c.req.param('event')}`, 'event')
     return c.json({ Success: true })
+  })
+
+  mountWemaloReturns(app, {
+    accountOf: (url) => accountOf(url),
+    goodsOrderOf: (account, externalId) => (account as Account).goodsOrders.get(externalId),
+    nextId: (account) => (account as Account).nextId++,
+    pageSize: (account) => (account as Account).pageSize,
+    sendCallback: (account, input) => sendCallback(account as Account, input),
   })
 
   app.all('/v1/*', (c) => fail(404, 'NOT_FOUND', `no route ${c.req.method} ${new URL(c.req.url).pathname}`))
