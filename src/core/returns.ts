@@ -53,6 +53,8 @@ export function returnNote(event: Pick<OrderEventInput, 'data'>): string {
   const details = returnDetails(event.data)
   const reason = details.reason ? `reason: ${details.reason}` : 'no reason given'
   const booking = details.bookingId ? `, booking ${details.bookingId}` : ''
-  const warehouse = details.warehouse ? details.warehouse[0].toUpperCase() + details.warehouse.slice(1) : 'the warehouse'
+  const warehouse = details.warehouse
+    ? details.warehouse[0].toUpperCase() + details.warehouse.slice(1)
+    : 'the warehouse'
   return `Returned to ${warehouse}: ${returnedLinesText(details.lines)} (${reason}${booking})`
 }

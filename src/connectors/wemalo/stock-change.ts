@@ -19,8 +19,7 @@ const idText = (value: unknown) =>
 
 /** The callback's fields, top level or inside `eventData` (JSON, or a form's `eventData[type]`). */
 export function readStockChange(body: Record<string, unknown>): StockChange {
-  const nested =
-    body.eventData && typeof body.eventData === 'object' ? (body.eventData as Record<string, unknown>) : {}
+  const nested = body.eventData && typeof body.eventData === 'object' ? (body.eventData as Record<string, unknown>) : {}
   const field = (name: string) => idText(body[name]) ?? idText(nested[name]) ?? idText(body[`eventData[${name}]`])
   return { type: field('type')?.toUpperCase() ?? null, orderId: field('orderId'), externalId: field('externalId') }
 }
