@@ -16,6 +16,7 @@ import { orderEvents, orders } from '../db/schema'
 import { writeBatch } from '../db/write-batch'
 import { hubEventsStatement, returnedIds } from '../hub/emit'
 import { returnDetails } from '../core/returns'
+import { withReturnedLines } from '../returns/returned-lines'
 import { statusAfterReturnSql } from '../returns/return-status'
 import type { DispatchMessage, SyncMessage } from '../queue/messages'
 
@@ -28,13 +29,15 @@ export async function recordOrderEvent(
   queues: EventQueues,
   input: { tenantId: string; orderId: string; event: OrderEventInput; idempotencyKey: string | null; source: string }
 ): Promise<RecordedEvent> {
-  const { tenantId, orderId, event } = input
+  const { tenantId, orderId } = input
   const order = await db
-    .select({ id: orders.id })
+    .select({ id: orders.id, lines: orders.lines })
     .from(orders)
     .where(and(eq(orders.id, orderId), eq(orders.tenantId, tenantId)))
     .get()
   if (!order) throw new ApiError(404, 'not_found', 'order not found')
+  // A return names its lines by id and SKU (and name), however the reporter named them.
+  const event = input.event.type === 'returned' ? withReturnedLines(input.event, order.lines) : input.event
 
   if (input.idempotencyKey) {
     const earlier = await db

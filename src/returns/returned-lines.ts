@@ -5,7 +5,8 @@
  * quantity filling lines not yet fully returned first. A SKU no line has stays a line of the
  * return without a line id: recorded and shown, but it completes no line.
  */
-import type { ReturnedLine } from '../core/returns'
+import type { OrderEventInput } from '../core/model'
+import { returnDetails, type ReturnedLine } from '../core/returns'
 import type { OrderLine } from '../db/schema'
 
 type Line = Pick<OrderLine, 'id' | 'sku' | 'code' | 'name' | 'quantity' | 'currentQuantity'>
@@ -58,4 +59,24 @@ export function returnedLinesOf(
 /** Whether every line has come back in full. */
 export function fullyReturned(lines: Line[], returned: Map<string, number>): boolean {
   return lines.every((line) => (returned.get(line.id) ?? 0) >= returnableQuantity(line))
+}
+
+/** A `returned` event whose lines name their order line, SKU and name wherever the order knows them. */
+export function withReturnedLines(event: OrderEventInput, lines: Line[]): OrderEventInput {
+  const named = returnDetails(event.data).lines
+  if (!named.length) return event
+  const completed = named.map((item) => {
+    const line =
+      lines.find((candidate) => candidate.id === item.lineId) ??
+      (item.lineId === null && item.sku ? lines.find((candidate) => sameSku(candidate, item.sku!)) : undefined)
+    return line
+      ? {
+          lineId: line.id,
+          sku: item.sku ?? line.sku ?? line.code,
+          name: item.name ?? line.name,
+          quantity: item.quantity,
+        }
+      : item
+  })
+  return { ...event, data: { ...event.data, lines: completed } }
 }

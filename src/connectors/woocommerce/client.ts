@@ -38,6 +38,13 @@ export async function addWooOrderNote(http: HttpClient, credentials: WooCredenti
   })
 }
 
+/** Whether the order already has a note with exactly this text (a retry after a lost answer asks first). */
+export async function wooOrderHasNote(http: HttpClient, credentials: WooCredentials, orderId: string, note: string) {
+  const response = await http.request(`${API}/orders/${orderId}/notes`, { headers: wooHeaders(credentials) })
+  const notes = response.json<{ note?: string | null }[]>()
+  return Array.isArray(notes) && notes.some((entry) => entry.note === note)
+}
+
 export async function updateWooOrder(
   http: HttpClient,
   credentials: WooCredentials,
