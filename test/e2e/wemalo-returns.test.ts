@@ -4,7 +4,7 @@
  * the booking only after that, and plentymarkets gets its note and, once every line is back, the
  * return status. Across the plentymarkets and Wemalo simulators, with the real Worker and queues.
  */
-import { env } from 'cloudflare:workers'
+import { env, exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { database } from '../../src/db/client'
 import { readBookedReturns } from '../../src/returns/read-returns'
@@ -13,6 +13,7 @@ import {
   apiJson,
   createConnection,
   createTenant,
+  KONTOR,
   listAll,
   runCron,
   simulatorCall,
@@ -104,6 +105,26 @@ async function deliver(delivery: { url: string; headers: Record<string, string>;
   expect(response.status).toBe(202)
 }
 
+/** A dashboard page as the tenant sees it once signed in. */
+async function dashboardPage(token: string, path: string): Promise<string> {
+  const worker = (exports as unknown as { default: Fetcher }).default
+  const signIn = await worker.fetch(
+    new Request(`${KONTOR}/sign-in`, {
+      method: 'POST',
+      body: new URLSearchParams({ token }),
+      headers: { origin: KONTOR, 'content-type': 'application/x-www-form-urlencoded' },
+      redirect: 'manual',
+    })
+  )
+  const cookie = signIn.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ')
+  const page = await worker.fetch(new Request(`${KONTOR}${path}`, { headers: { cookie }, redirect: 'manual' }))
+  expect(page.status).toBe(200)
+  return page.text()
+}
+
 async function plentyRequests(host: string): Promise<any[]> {
   const answer = await sim(host, '/_sim/requests')
   return answer.requests ?? answer
@@ -123,6 +144,11 @@ describe('Wemalo returns (RT1, RT2)', () => {
   it('RT1, RT2, PM6: a plentymarkets order goes to Wemalo, ships, comes back; plentymarkets ends at the return status (9.01, the seed’s 9.0.1) with a note naming the lines and the reason', async () => {
     const context = await setup([plentyOrderPayload({ id: 9101 })])
     const { host, tenant, source } = context
+    const hookHost = `${uniqueName('h')}.hooks.test`
+    await apiJson('/api/v1/webhook-endpoints', {
+      token: tenant.token,
+      body: { url: `https://${hookHost}/kontor`, events: ['order.returned'] },
+    })
     const order = await handOverAndShip(context, '9101')
     await waitFor(async () => (await sim(source.host, '/_sim/orders/9101')).statusId === 5.1, { what: '9101 at 5.1' })
 
@@ -158,6 +184,24 @@ describe('Wemalo returns (RT1, RT2)', () => {
     const paths = (await plentyRequests(source.host)).map((request: any) => `${request.method} ${request.path}`)
     expect(paths.filter((path: string) => /returns|stock|refund|payment/i.test(path))).toEqual([])
     expect((await sim(host, '/_sim/state')).violations).toEqual([])
+
+    // Out: the hub webhook, and the order page of the dashboard.
+    const [hook] = await waitFor(async () => {
+      const received = await sim(hookHost, '/_sim/received')
+      return received.length ? received : null
+    })
+    const delivered = JSON.parse(hook.body)
+    expect(delivered.type).toBe('order.returned')
+    expect(delivered.data.order).toMatchObject({ id: order.id, status: 'returned' })
+    expect(delivered.data.event.data).toMatchObject({ reason: 'damaged', bookingId: bookingIds[0] })
+    const page = await dashboardPage(tenant.token, `/orders/${order.id}`)
+    const returnsTable = page.slice(
+      page.indexOf('id="returns"'),
+      page.indexOf('</table>', page.indexOf('id="returns"'))
+    )
+    expect(returnsTable).toContain('1 × SESSEL-BW')
+    expect(returnsTable).toContain('damaged')
+    expect(returnsTable).toContain(bookingIds[0])
   })
 
   it('RT1, RT2: a return read by two polls and the webhook too, the first acknowledgement failing: one event, one acknowledgement, one plentymarkets status change, one note', async () => {
