@@ -13,20 +13,19 @@
  */
 import { and, eq } from 'drizzle-orm'
 import { connectorContext } from '../connectors/context'
-import type { DestinationConnector, ReturnBooking } from '../connectors/types'
+import type { ReturnBooking } from '../connectors/types'
 import { RetryableError } from '../core/errors'
 import { logger } from '../core/logger'
 import { returnDetails, returnedLinesText, returnNote, type ReturnedLine } from '../core/returns'
 import type { Bindings } from '../env'
 import { type Database, nowIso } from '../db/client'
-import type { LoadedConnection } from '../db/connections'
 import { handovers, importLog, orderEvents, orders } from '../db/schema'
 import { loadDestination } from '../handover/run-handover'
 import { outboundSteps } from '../orders/outbound-steps'
 import { recordOrderEvent } from '../orders/record-event'
 import { returnedLinesOf, returnedQuantities } from './returned-lines'
 
-type Destination = { connection: LoadedConnection; connector: DestinationConnector<any, any> }
+type Destination = NonNullable<Awaited<ReturnType<typeof loadDestination>>>
 
 /** The order a booking belongs to: one this warehouse was handed, of the warehouse's tenant. */
 async function orderOfBooking(db: Database, destination: Destination, booking: ReturnBooking) {
