@@ -12,7 +12,7 @@
  * the warehouse stops offering it; it is not retried forever.
  */
 import { and, eq } from 'drizzle-orm'
-import { connectorContext } from '../connectors/context'
+import { connectorContext } from '../connector-runtime/context'
 import type { ReturnBooking } from '../connectors/types'
 import { RetryableError } from '../core/errors'
 import { logger } from '../core/logger'
@@ -20,8 +20,8 @@ import { returnDetails, returnedLinesText, returnNote, type ReturnedLine } from 
 import type { Bindings } from '../env'
 import { type Database, nowIso } from '../db/client'
 import { handovers, importLog, orderEvents, orders } from '../db/schema'
-import { loadDestination } from '../handover/run-handover'
-import { outboundSteps } from '../orders/outbound-steps'
+import { loadDestination } from '../handover/destination'
+import { outboundSteps } from '../exactly-once/steps'
 import { recordOrderEvent } from '../orders/record-event'
 import { returnedLinesOf, returnedQuantities } from './returned-lines'
 

@@ -314,6 +314,7 @@ export function createWooCommerceSimulatorApp() {
     return c.json(order)
   })
 
+  // GET /orders/<id>/notes (WooCommerce REST v3): the order's notes, newest first.
   app.get(`${API}/orders/:id/notes`, (c) => {
     const site = siteOf(new URL(c.req.url).host)!
     const id = c.req.param('id')

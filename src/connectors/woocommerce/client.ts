@@ -38,11 +38,13 @@ export async function addWooOrderNote(http: HttpClient, credentials: WooCredenti
   })
 }
 
-/** Whether the order already has a note with exactly this text (a retry after a lost answer asks first). */
-export async function wooOrderHasNote(http: HttpClient, credentials: WooCredentials, orderId: string, note: string) {
+/** The order's notes (`GET /orders/<id>/notes`), to tell whether a note was added already. */
+export async function listWooOrderNotes(http: HttpClient, credentials: WooCredentials, orderId: string) {
   const response = await http.request(`${API}/orders/${orderId}/notes`, { headers: wooHeaders(credentials) })
-  const notes = response.json<{ note?: string | null }[]>()
-  return Array.isArray(notes) && notes.some((entry) => entry.note === note)
+  const notes = (await response.json()) as unknown
+  return Array.isArray(notes)
+    ? notes.flatMap((note) => (typeof note?.note === 'string' ? [note.note as string] : []))
+    : []
 }
 
 export async function updateWooOrder(
