@@ -65,7 +65,7 @@ export async function recordOrderEvent(
     }
   }
 
-  const recorded = orderEventStatements(db, input)
+  const recorded = orderEventStatements(db, { ...input, event })
   const results = await writeBatch(db, recorded.statements)
   if (!results[0].meta.changes) return { id: null, duplicate: true }
 

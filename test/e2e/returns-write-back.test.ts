@@ -17,6 +17,7 @@ import {
   waitFor,
   waitForJob,
 } from '../helpers'
+import { handleSyncMessage } from '../../src/queue/sync'
 import { billbeeOrderPayload } from '../simulators/billbee'
 import { shopifyOrderPayload } from '../simulators/shopify'
 import { wooOrderPayload } from '../simulators/woocommerce'
@@ -47,14 +48,8 @@ async function returnAndWriteBackTwice(token: string, order: any, settled: () =>
     body: { type: 'returned', lines: [{ lineId: order.lines[0].id, quantity: 1 }], reason: 'too small' },
   })
   await waitFor(settled, { what: 'the return written back', timeoutMs: 30_000 })
-  await env.SYNC.send({ type: 'write-back', eventId })
-  await waitFor(
-    async () => {
-      const calls = await listAll(`/api/v1/outbound-calls?orderId=${order.id}`, token)
-      return calls.filter((call: any) => call.action === 'write-back:returned').length >= 2
-    },
-    { what: 'the second write-back run', timeoutMs: 30_000 }
-  )
+  // The same write-back once more, as a redelivered queue message runs it: nothing is written again.
+  await handleSyncMessage(env, { type: 'write-back', eventId })
   return listAll(`/api/v1/outbound-calls?orderId=${order.id}`, token)
 }
 
