@@ -266,6 +266,24 @@ describe('Wemalo returns (RT1, RT2)', () => {
     expect(notes[0].body.text).toContain('wrong size')
   })
 
+  it('RT1: the poll and the webhook reading one booking at the same moment record one event and send one acknowledgement', async () => {
+    const context = await setup([plentyOrderPayload({ id: 9401 })])
+    const { host, tenant, destination } = context
+    const order = await handOverAndShip(context, '9401')
+    const db = database(env.DB)
+    const { bookingIds } = await sim(host, '/_sim/returns', {
+      goodsOrderExternalId: order.id,
+      items: [{ externalId: 'SESSEL-BW' }],
+    })
+    // Two readers at once: the one that finds the acknowledgement claimed says so and is retried.
+    await Promise.allSettled([readBookedReturns(env, db, destination.id), readBookedReturns(env, db, destination.id)])
+    await readBookedReturns(env, db, destination.id)
+    const final = await apiJson(`/api/v1/orders/${order.id}`, { token: tenant.token })
+    expect(returnedEvents(final)).toHaveLength(1)
+    expect(final.status).toBe('returned')
+    expect((await acknowledgements(host, bookingIds[0])).map((request: any) => request.status)).toEqual([200])
+  })
+
   it('RT1, RT2: a partial return carries only its lines; the order stays shipped with the returned lines listed until the rest comes back', async () => {
     const context = await setup([
       plentyOrderPayload({
