@@ -4,7 +4,8 @@
  * cancellation goes to 8.8 once the hub or the destination cancelled it; one that was refused
  * goes to `cancelRefusedStatus` with an order note — never 8.8 (PM5). Order events: address or
  * stock errors to 6.2 / 6.3 with the message as a note (PM4), returns as a note naming the lines
- * and the return status once every line is back (PM6, RT2), shipped as a shipping package per tracking number with the carrier in a note (PM7).
+ * and the return status once every line is back (PM6, RT2), shipped as a shipping package per
+ * tracking number with the carrier in a note (PM7).
  *
  * Statuses are set from the order as it stands now (a late event does not move plenty back);
  * notes and shipping packages are added once per event through the recorded steps.
