@@ -2,7 +2,8 @@
  * A wemalo-connect account per host (`wemalo.test`, `*.wemalo.test`), API under `/v1`:
  * `Authorization: JWT <token>`; goods orders (add, getStatus, updateMeta and cancel — both refused
  * once the order is in picking or later, packages and tracking numbers by parcel); sent packages
- * without a synch date and their acknowledgement (`PUT /goodsOrder/packages/sent/:bookingId`); webhook registration
+ * without a synch date and their acknowledgement (`PUT /goodsOrder/packages/sent/:bookingId`); the
+ * product master (wemalo/products.ts); webhook registration
  * (add, list, delete); `x-wemalo-limit-maxcall` / `x-wemalo-limit-remainingcall` on every answer
  * and 419 once the calls of a window are used up; booked returns and their acknowledgement
  * (wemalo/returns.ts); fault injection (`POST /_sim/faults {status,
@@ -26,6 +27,7 @@ import { fileURLToPath } from 'node:url'
 import { Hono } from 'hono'
 import type { Simulator } from './simulator'
 import { createApidocValidator } from './wemalo-apidoc'
+import { mountWemaloProductRoutes } from './wemalo/products'
 import { mountWemaloReturns } from './wemalo/returns'
 
 type Json = Record<string, any>
@@ -582,6 +584,7 @@ export function createWemaloSimulatorApp(options: { fetch?: typeof fetch } = {})
     return c.json({ Success: true })
   })
 
+  mountWemaloProductRoutes(app, { accountOf, jsonBody, fail })
   mountWemaloReturns(app, {
     accountOf: (url) => accountOf(url),
     goodsOrderOf: (account, externalId) => (account as Account).goodsOrders.get(externalId),
