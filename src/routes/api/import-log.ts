@@ -28,7 +28,7 @@ export const importLogRoutes = apiRouter().openapi(
     request: {
       query: z.object({
         connectionId: z.string().optional(),
-        kind: z.enum(['order', 'product', 'customer']).optional(),
+        kind: z.enum(['order', 'product', 'customer', 'return']).optional(),
         result: z.enum(['created', 'updated', 'unchanged', 'duplicate', 'skipped', 'rejected', 'failed']).optional(),
         ...CursorQuery,
       }),
