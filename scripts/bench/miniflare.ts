@@ -49,17 +49,18 @@ export function bundleBare(): string {
 }
 
 /**
- * The bench-only Worker that runs one order's life through Kontor's handlers with a counting D1
- * binding (lifecycle-worker.ts), bundled by wrangler with Kontor's own rules.
+ * A bench-only Worker entry around Kontor's handlers (lifecycle-worker.ts: one order's life with a
+ * counting D1; tenants-worker.ts: Kontor with its D1 and queues counted), bundled by wrangler with
+ * Kontor's own rules, as Kontor is.
  */
-export function bundleLifecycleBench(): string {
-  const dir = path.join(outdir, 'lifecycle')
+export function bundleBenchWorker(name: 'lifecycle-worker' | 'tenants-worker'): string {
+  const dir = path.join(outdir, name)
   execFileSync(
     'npx',
-    ['wrangler', 'deploy', path.join(root, 'scripts/bench/lifecycle-worker.ts'), '--dry-run', '--outdir', dir],
+    ['wrangler', 'deploy', path.join(root, `scripts/bench/${name}.ts`), '--dry-run', '--outdir', dir],
     { cwd: root, stdio: 'ignore' }
   )
-  return path.join(dir, 'lifecycle-worker.js')
+  return path.join(dir, `${name}.js`)
 }
 
 /** The bench-only Worker that runs the real importer against a counting D1 binding. */
