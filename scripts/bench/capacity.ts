@@ -24,6 +24,7 @@ export function capacity(measured: { statementsPerOrder: number; rowsWrittenPerO
   const bytesPerTenantDay = a.ordersPerDay * measured.bytesPerOrder
   return {
     assumptions: a,
+    statementsPerOrder: measured.statementsPerOrder,
     peakOrdersPerSecond,
     /** statements per second one such tenant asks of D1 in its busiest hour */
     statementsPerTenant,

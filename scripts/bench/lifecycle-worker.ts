@@ -229,10 +229,21 @@ async function setup(env: Env, input: { shopDomain: string; accessToken: string;
   return { tenantId: tenant.id, connectionId: source.id }
 }
 
-/** The database's size in bytes, as D1 reports it after a statement. */
+/**
+ * The database's size in bytes, as D1 reports it after a statement, and the raw bodies in it
+ * (inbox deliveries and hub webhook bodies), which retention prunes and an archive could move.
+ */
 async function databaseBytes(env: Env) {
   const result = await env.DB.prepare('select 1').run()
-  return (result.meta as { size_after?: number }).size_after ?? NaN
+  const bodies = await env.DB.prepare(
+    `select (select coalesce(sum(length(cast(body as blob))), 0) from inbox) as inbox,
+      (select coalesce(sum(length(cast(body as blob))), 0) from webhook_deliveries) as hub`
+  ).first<{ inbox: number; hub: number }>()
+  return {
+    bytes: (result.meta as { size_after?: number }).size_after ?? NaN,
+    inboxBodyBytes: bodies?.inbox ?? 0,
+    hubBodyBytes: bodies?.hub ?? 0,
+  }
 }
 
 export default {
@@ -242,7 +253,7 @@ export default {
       const input = request.method === 'POST' ? await request.json<any>() : {}
       if (url.pathname === '/setup') return Response.json(await setup(env, input))
       if (url.pathname === '/life') return Response.json(await life(env, input))
-      if (url.pathname === '/size') return Response.json({ bytes: await databaseBytes(env) })
+      if (url.pathname === '/size') return Response.json(await databaseBytes(env))
       return new Response('not found', { status: 404 })
     } catch (error) {
       return new Response(error instanceof Error ? `${error.message}\n${error.stack}` : String(error), { status: 500 })

@@ -29,6 +29,9 @@ export type LifecycleResult = {
   total: StepCounts
   varied: string[]
   bytesPerOrder: number
+  /** of which raw bodies: the inbox's deliveries and the hub webhook bodies (their text, not pages) */
+  inboxBodyBytesPerOrder: number
+  hubBodyBytesPerOrder: number
   webhookBodyBytes: number
 }
 
@@ -71,7 +74,8 @@ export async function benchLifecycle(runtime: BenchRuntime, orders: number): Pro
   // The orders exist in the shop: the write-back reads their fulfilment orders there.
   await simulator(`https://${shopDomain}/_sim/orders`, { orders: ids.map((id) => ({ id, currency: 'EUR' })) })
 
-  const before = (await call(runtime, '/size')).bytes as number
+  type Size = { bytes: number; inboxBodyBytes: number; hubBodyBytes: number }
+  const before: Size = await call(runtime, '/size')
   const lives: Life[] = []
   for (const id of ids) {
     const body = JSON.stringify(shopifyOrderPayload({ id, currency: 'EUR' }))
@@ -88,7 +92,7 @@ export async function benchLifecycle(runtime: BenchRuntime, orders: number): Pro
       await call(runtime, '/life', { connectionId, externalId: String(id), wemaloHost, webhook: { headers, body } })
     )
   }
-  const after = (await call(runtime, '/size')).bytes as number
+  const after: Size = await call(runtime, '/size')
 
   // The second life is the typical one: the first may read what the isolate has not cached yet.
   const typical = lives[Math.min(1, lives.length - 1)]
@@ -111,7 +115,9 @@ export async function benchLifecycle(runtime: BenchRuntime, orders: number): Pro
     ),
     total: sum(LIFECYCLE_STEPS.map((name) => typical.steps[name])),
     varied,
-    bytesPerOrder: Math.round((after - before) / orders),
+    bytesPerOrder: Math.round((after.bytes - before.bytes) / orders),
+    inboxBodyBytesPerOrder: Math.round((after.inboxBodyBytes - before.inboxBodyBytes) / orders),
+    hubBodyBytesPerOrder: Math.round((after.hubBodyBytes - before.hubBodyBytes) / orders),
     webhookBodyBytes: typical.bodyBytes,
   }
 }

@@ -350,6 +350,8 @@ ${steps.handover.statements} in ${steps.handover.roundTrips}; a write-back ≤ 5
 **Bytes stored per order: ${fmt(lifecycle.bytesPerOrder)}** — the growth of the D1 file (D1's \`size_after\`) over
 the ${fmt(lifecycle.orders)} lives divided by them: every row, index entry and page the life leaves behind, the two
 inbox bodies (the ${fmt(lifecycle.webhookBodyBytes)}-byte Shopify webhook and Wemalo's callback) and the hub delivery's body included.
+Of it, the raw bodies' text: inbox ${fmt(lifecycle.inboxBodyBytesPerOrder)} bytes (retention empties it after the tenant's
+\`retention_days\`, 30 by default), hub webhook body ${fmt(lifecycle.hubBodyBytesPerOrder)} bytes (kept).
 
 The statements of each step, in order:
 
@@ -403,7 +405,7 @@ hour (${fmt(limits.peakOrdersPerSecond, 3)} orders/s); D1 runs a database on one
 ${fmt(a.d1StatementsPerSecond)} queries/s for 1 ms queries; Kontor should use at most ${fmt(a.utilisation * 100)} % of it; a database holds
 10 GB (${fmt(a.d1Bytes / 1e9)}·10⁹ bytes); a tenant keeps ${a.hotDays} days of orders hot.
 
-- Per tenant at its peak: ${fmt(limits.peakOrdersPerSecond, 3)} orders/s × ${fmt(tenants.statementsPerOrder, 1)} statements per order (measured above, polls and cron included) = ${fmt(limits.statementsPerTenant, 1)} statements/s.
+- Per tenant at its peak: ${fmt(limits.peakOrdersPerSecond, 3)} orders/s × ${fmt(limits.statementsPerOrder, 1)} statements per order (the larger of the whole life above and everything this load did per order, polls and cron included) = ${fmt(limits.statementsPerTenant, 1)} statements/s.
 - **By throughput: ${limits.tenantsPerD1} tenants per D1** (${fmt(a.d1StatementsPerSecond * a.utilisation)} / ${fmt(limits.statementsPerTenant, 1)}).
 - **By size: ${fmt(limits.tenantsPerD1Storage, 1)} tenants per D1** with ${a.hotDays} days hot (${fmt(a.ordersPerDay)} orders a day × the bytes per order of the life above); one such tenant alone fills a D1 in **${fmt(limits.daysOneTenant)} days**, since order rows are never pruned today.
 - Rows written per such tenant and month: ${fmt(limits.rowsWrittenPerTenantMonth)} (D1 bills rows written past 50 M a month at $1 per million).
