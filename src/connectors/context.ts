@@ -18,10 +18,11 @@ export function allowInsecureUrls(env: Bindings): boolean {
 
 export function connectorContext(
   env: Bindings,
-  connector: Connector<any, any>,
+  connector: Connector,
   connection: LoadedConnection,
   db: Database = database(env.DB)
-): ConnectorContext<any, any> {
+): // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed by the connector's own schemas just below
+ConnectorContext<any, any> {
   const credentials = connector.credentialsSchema.parse(connection.credentials)
   const settings = connector.settingsSchema.parse(connection.settings)
   const baseUrl = (settings as { baseUrl?: string }).baseUrl ?? connector.apiBaseUrl(credentials)

@@ -224,6 +224,7 @@ export type DestinationConnector<Credentials = unknown, Settings = unknown> = Co
   pollReports?(context: ConnectorContext<Credentials, Settings>, open: HandoverReference[]): Promise<ReportPoll>
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds connectors of every credential and settings type
 export type Connector<Credentials = any, Settings = any> =
   SourceConnector<Credentials, Settings> | DestinationConnector<Credentials, Settings>
 

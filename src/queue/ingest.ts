@@ -25,7 +25,8 @@ type InboxRow = typeof inbox.$inferSelect
 
 type Loaded = {
   connection: LoadedConnection
-  connector: SourceConnector<any, any>
+  connector: SourceConnector
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed by the connector's own schemas
   context: ConnectorContext<any, any>
   tenantCurrency: string
 }

@@ -87,7 +87,7 @@ function validate<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
  */
 function checkUrls(
   env: Bindings,
-  connector: Connector<any, any>,
+  connector: Connector,
   credentials: Record<string, unknown>,
   settings: { baseUrl?: string }
 ) {

@@ -71,7 +71,7 @@ export const signedIn = createMiddleware<UiEnv>(async (c, next) => {
     return c.redirect('/sign-in', 303)
   }
   let tenantId: string | null = null
-  let tenantList: Session['tenants'] = []
+  let tenantList: Session['tenants']
   if (caller.kind === 'tenant') {
     tenantId = caller.tenantId
     tenantList = await database(c.env.DB)
