@@ -80,7 +80,7 @@ for (const entry of cpu) {
   )
 }
 
-step('intake, D1 statements and an order's life')
+step("intake, D1 statements and an order's life")
 const intakeRun = await startMiniflare({
   kontorScript,
   bareScript,

@@ -29,7 +29,7 @@ export function capacity(measured: { statementsPerOrder: number; rowsWrittenPerO
     /** statements per second one such tenant asks of D1 in its busiest hour */
     statementsPerTenant,
     tenantsPerD1: Math.floor((a.d1StatementsPerSecond * a.utilisation) / statementsPerTenant),
-    tenantsPerD1Storage: Math.floor(a.d1Bytes / (bytesPerTenantDay * a.hotDays) * 10) / 10,
+    tenantsPerD1Storage: Math.floor((a.d1Bytes / (bytesPerTenantDay * a.hotDays)) * 10) / 10,
     daysOneTenant: Math.round(a.d1Bytes / bytesPerTenantDay),
     rowsWrittenPerTenantMonth: Math.round(measured.rowsWrittenPerOrder * a.ordersPerDay * 30),
   }

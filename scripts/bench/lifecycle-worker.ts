@@ -9,12 +9,13 @@
  * Outbound requests go to the simulators in the bench's Node process (Miniflare's outboundService).
  * Bundled by wrangler like Kontor itself; never part of the deployed Worker.
  */
+import type { Bindings } from '../../src/env'
 import worker from '../../src/index'
 import { countingD1, type D1Counts } from '../../test/import/counting-d1'
 
 export { AccountPacer } from '../../src/pacing/account-pacer'
 
-type Env = Parameters<typeof worker.fetch>[1]
+type Env = Bindings
 type Held = { queue: string; body: unknown }
 
 export type StepCounts = D1Counts & { messages: number }
@@ -68,7 +69,7 @@ async function step(env: Env, run: (stepEnv: Env, ctx: ExecutionContext) => Prom
 }
 
 /** Delivers one held message to the Worker's queue handler, as the queue would; a retry is a failure. */
-async function consume(env: Env, message: Held, ctx: ExecutionContext) {
+async function consume(env: Env, message: Held) {
   let outcome = 'unacknowledged'
   const batch = {
     queue: message.queue,
@@ -85,7 +86,7 @@ async function consume(env: Env, message: Held, ctx: ExecutionContext) {
     ackAll: () => void (outcome = 'acked'),
     retryAll: () => void (outcome = 'retried'),
   } as unknown as MessageBatch
-  await worker.queue(batch, env, ctx)
+  await worker.queue(batch, env)
   if (outcome !== 'acked') throw new Error(`${message.queue} ${JSON.stringify(message.body)}: ${outcome}`)
 }
 
@@ -124,23 +125,25 @@ async function life(
   const sql: Record<string, string[]> = {}
 
   const intake = await step(env, (stepEnv, ctx) =>
-    post(stepEnv, ctx, `https://kontor.bench/webhooks/shopify/${input.connectionId}`, input.webhook.headers, input.webhook.body)
+    post(
+      stepEnv,
+      ctx,
+      `https://kontor.bench/webhooks/shopify/${input.connectionId}`,
+      input.webhook.headers,
+      input.webhook.body
+    )
   )
   steps.intake = intake.counts
   sql.intake = intake.sql
-  const imported = await step(env, (stepEnv, ctx) => consume(stepEnv, only(intake.held, QUEUE_OF.INGEST, 'delivery'), ctx))
+  const imported = await step(env, (stepEnv) => consume(stepEnv, only(intake.held, QUEUE_OF.INGEST, 'delivery')))
   steps.import = imported.counts
   sql.import = imported.sql
 
-  const handover = await step(env, (stepEnv, ctx) =>
-    consume(stepEnv, only(imported.held, QUEUE_OF.DISPATCH, 'handover'), ctx)
-  )
+  const handover = await step(env, (stepEnv) => consume(stepEnv, only(imported.held, QUEUE_OF.DISPATCH, 'handover')))
   steps.handover = handover.counts
   sql.handover = handover.sql
   // The hand-over records a `handed_over` event, and every event goes to the source's write-back.
-  const handedOver = await step(env, (stepEnv, ctx) =>
-    consume(stepEnv, only(handover.held, QUEUE_OF.SYNC, 'write-back'), ctx)
-  )
+  const handedOver = await step(env, (stepEnv) => consume(stepEnv, only(handover.held, QUEUE_OF.SYNC, 'write-back')))
   steps.handed_over_write_back = handedOver.counts
   sql.handed_over_write_back = handedOver.sql
 
@@ -150,7 +153,10 @@ async function life(
   if (!order) throw new Error(`order ${input.externalId} was not imported`)
   // Wemalo ships the goods order and calls back; the callback is Wemalo's own (signed) request.
   const wemalo = `https://${input.wemaloHost}`
-  await simulator(`${wemalo}/_sim/goodsOrders/${order.id}/ship`, { trackingNumber: `0034${input.externalId}`, carrier: 'DHL' })
+  await simulator(`${wemalo}/_sim/goodsOrders/${order.id}/ship`, {
+    trackingNumber: `0034${input.externalId}`,
+    carrier: 'DHL',
+  })
   const { deliveries } = await simulator(`${wemalo}/_sim/callbacks/send`, {
     event: 'status_update',
     externalId: order.id,
@@ -160,23 +166,25 @@ async function life(
   const callback = deliveries[0] as { url: string; headers: Record<string, string>; body: string }
   const callbackUrl = new URL(callback.url)
   const reportIntake = await step(env, (stepEnv, ctx) =>
-    post(stepEnv, ctx, `https://kontor.bench${callbackUrl.pathname}${callbackUrl.search}`, callback.headers, callback.body)
+    post(
+      stepEnv,
+      ctx,
+      `https://kontor.bench${callbackUrl.pathname}${callbackUrl.search}`,
+      callback.headers,
+      callback.body
+    )
   )
   steps.report_intake = reportIntake.counts
   sql.report_intake = reportIntake.sql
-  const report = await step(env, (stepEnv, ctx) =>
-    consume(stepEnv, only(reportIntake.held, QUEUE_OF.INGEST, 'delivery'), ctx)
-  )
+  const report = await step(env, (stepEnv) => consume(stepEnv, only(reportIntake.held, QUEUE_OF.INGEST, 'delivery')))
   steps.report = report.counts
   sql.report = report.sql
 
-  const writeBack = await step(env, (stepEnv, ctx) =>
-    consume(stepEnv, only(report.held, QUEUE_OF.SYNC, 'write-back'), ctx)
-  )
+  const writeBack = await step(env, (stepEnv) => consume(stepEnv, only(report.held, QUEUE_OF.SYNC, 'write-back')))
   steps.write_back = writeBack.counts
   sql.write_back = writeBack.sql
-  const hubDelivery = await step(env, (stepEnv, ctx) =>
-    consume(stepEnv, only(report.held, QUEUE_OF.DISPATCH, 'hub-delivery'), ctx)
+  const hubDelivery = await step(env, (stepEnv) =>
+    consume(stepEnv, only(report.held, QUEUE_OF.DISPATCH, 'hub-delivery'))
   )
   steps.hub_delivery = hubDelivery.counts
   sql.hub_delivery = hubDelivery.sql

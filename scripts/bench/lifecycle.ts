@@ -9,10 +9,25 @@ import { routeOutbound } from '../../test/simulators/router'
 import { shopifyOrderPayload, signShopifyWebhook } from '../../test/simulators/shopify'
 import { type BenchRuntime, workerUrl } from './miniflare'
 
-export type StepCounts = { statements: number; roundTrips: number; batches: number; rowsWritten: number; messages: number }
+export type StepCounts = {
+  statements: number
+  roundTrips: number
+  batches: number
+  rowsWritten: number
+  messages: number
+}
 type Life = { orderId: string; steps: Record<string, StepCounts>; sql: Record<string, string[]>; bodyBytes: number }
 
-export const LIFECYCLE_STEPS = ['intake', 'import', 'handover', 'handed_over_write_back', 'report_intake', 'report', 'write_back', 'hub_delivery']
+export const LIFECYCLE_STEPS = [
+  'intake',
+  'import',
+  'handover',
+  'handed_over_write_back',
+  'report_intake',
+  'report',
+  'write_back',
+  'hub_delivery',
+]
 
 export type LifecycleResult = {
   orders: number

@@ -271,6 +271,9 @@ export function workerdMemoryDetail(): { rssMb: number; anonMb: number; fileMb: 
  * Headers that route a request to one of the workers. Node's fetch drops a `Host` header, so
  * Miniflare's router is told the URL it should see instead (what `mf.dispatchFetch` does).
  */
-export function workerUrl(worker: 'kontor' | 'bare' | 'importer' | 'lifecycle', pathname: string): Record<string, string> {
+export function workerUrl(
+  worker: 'kontor' | 'bare' | 'importer' | 'lifecycle',
+  pathname: string
+): Record<string, string> {
   return { 'MF-Original-URL': `http://${worker}.bench${pathname}` }
 }

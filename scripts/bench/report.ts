@@ -327,7 +327,10 @@ function lifecycleSection(lifecycle: LifecycleResult | undefined): string {
     return `| ${STEP_LABELS[name] ?? name} | ${counts.statements}${least !== most ? ` (${least}–${most})` : ''} | ${counts.roundTrips} | ${counts.batches} | ${fmt(counts.rowsWritten)} | ${counts.messages} |`
   })
   const listing = LIFECYCLE_STEPS.filter((name) => lifecycle.sql[name]?.length)
-    .map((name) => `- ${name}: ${lifecycle.sql[name].map((query) => `\`${query.split(' (')[0].split(' where')[0].slice(0, 48)}\``).join(', ')}`)
+    .map(
+      (name) =>
+        `- ${name}: ${lifecycle.sql[name].map((query) => `\`${query.split(' (')[0].split(' where')[0].slice(0, 48)}\``).join(', ')}`
+    )
     .join('\n')
   return `## An order's whole life (real handlers, counting D1)
 
@@ -384,15 +387,26 @@ ${fmt(tenants.seconds)} s the load stops and the queues drain (${fmt(tenants.dra
 | D1 round trips/s, rows written/s | ${fmt(tenants.roundTripsPerSecond)}, ${fmt(tenants.rowsWrittenPerSecond)} |
 | per order stored, everything the run did (load and drain) | ${fmt(tenants.statementsPerOrder, 1)} statements, ${fmt(tenants.rowsWrittenPerOrder, 1)} rows written |
 | statements by where they came from | ${origins} |
-| queue messages sent | ${Object.entries(tenants.messagesSent).map(([name, count]) => `${name} ${fmt(count)}`).join(', ')}; redelivered ${fmt(tenants.retried)}; dead letters ${fmt(tenants.deadLetters)} |
+| queue messages sent | ${Object.entries(tenants.messagesSent)
+    .map(([name, count]) => `${name} ${fmt(count)}`)
+    .join(', ')}; redelivered ${fmt(tenants.retried)}; dead letters ${fmt(tenants.deadLetters)} |
 | intake under load (${fmt(tenants.intakeRequests)} webhooks), p50 / p99 | ${fmt(tenants.intakeP50Ms, 1)} / ${fmt(tenants.intakeP99Ms, 1)} ms (Wemalo callbacks p99 ${fmt(tenants.reportIntakeP99Ms, 1)} ms) |
 | webhooks not sent because ${32} were in flight | ${fmt(tenants.shed)} |
 
 Queue backlog (sent and not yet consumed once), every 5 s:
 
 | s | ${Object.keys(tenants.messagesSent).join(' | ')} |
-|---:|${Object.keys(tenants.messagesSent).map(() => '---:').join('|')}|
-${tenants.backlog.map((sample) => `| ${sample.s} | ${Object.keys(tenants.messagesSent).map((name) => fmt((sample as Record<string, number>)[name])).join(' | ')} |`).join('\n')}
+|---:|${Object.keys(tenants.messagesSent)
+    .map(() => '---:')
+    .join('|')}|
+${tenants.backlog
+  .map(
+    (sample) =>
+      `| ${sample.s} | ${Object.keys(tenants.messagesSent)
+        .map((name) => fmt((sample as Record<string, number>)[name]))
+        .join(' | ')} |`
+  )
+  .join('\n')}
 
 The absolute rates are this machine's (2 cores shared with other work, workerd and the simulators
 in one Node process beside the load): the statements per order and rows per order are what carries

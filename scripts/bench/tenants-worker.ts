@@ -7,12 +7,13 @@
  * Everything else is Kontor's own fetch, queue and scheduled handler, unchanged.
  * Bundled by wrangler like Kontor itself; never part of the deployed Worker.
  */
+import type { Bindings } from '../../src/env'
 import worker from '../../src/index'
 import { countingD1, type D1Counts } from '../../test/import/counting-d1'
 
 export { AccountPacer } from '../../src/pacing/account-pacer'
 
-type Env = Parameters<typeof worker.fetch>[1]
+type Env = Bindings
 type Origin = 'fetch' | 'ingest' | 'dispatch' | 'sync' | 'cron'
 const ORIGINS: Origin[] = ['fetch', 'ingest', 'dispatch', 'sync', 'cron']
 const QUEUES = { INGEST: 'ingest', DISPATCH: 'dispatch', SYNC: 'sync' } as const
@@ -88,12 +89,12 @@ export default {
       return response
     })
   },
-  async queue(batch: MessageBatch, env: Env, ctx: ExecutionContext) {
+  async queue(batch: MessageBatch, env: Env) {
     const name = batch.queue.replace(/^kontor-/, '').replace(/-dlq$/, '') as 'ingest' | 'dispatch' | 'sync'
     const firsts = batch.messages.filter((message) => message.attempts <= 1).length
     queued[name].retried += batch.messages.length - firsts
     try {
-      await counted(env, name, (queueEnv) => worker.queue(batch, queueEnv, ctx))
+      await counted(env, name, (queueEnv) => worker.queue(batch, queueEnv))
     } finally {
       if (!batch.queue.endsWith('-dlq')) queued[name].finished += firsts
     }

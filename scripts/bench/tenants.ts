@@ -56,7 +56,10 @@ async function kontor(runtime: BenchRuntime, pathname: string, init: { token?: s
 
 async function simulator(url: string, body?: unknown) {
   const response = await routeOutbound(
-    new Request(url, { method: body === undefined ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body) })
+    new Request(url, {
+      method: body === undefined ? 'GET' : 'POST',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
   )
   if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`)
   return response.json() as Promise<any>
@@ -103,7 +106,12 @@ async function createSource(runtime: BenchRuntime, tenant: Tenant, platform: Pla
       })
       body = {
         platform,
-        credentials: { siteUrl: `https://${host}`, consumerKey: 'ck_bench', consumerSecret: 'cs_bench', webhookSecret: SECRET },
+        credentials: {
+          siteUrl: `https://${host}`,
+          consumerKey: 'ck_bench',
+          consumerSecret: 'cs_bench',
+          webhookSecret: SECRET,
+        },
         settings: { shipmentTracking: true },
       }
       break
@@ -295,7 +303,6 @@ export async function benchTenants(
   let failures = 0
   let reports = 0
   const start = await counts()
-  const started = performance.now()
   const virtualStart = Date.now()
   const samples: { s: number; statements: number; rowsWritten: number; backlog: Record<string, number> }[] = []
   const timers: ReturnType<typeof setInterval>[] = []

@@ -31,12 +31,15 @@ export function countingD1(d1: D1Database, log?: string[]) {
         if (key === 'run' || key === 'all')
           return async (...args: unknown[]) => {
             counts.roundTrips++
-            const result = await (value as (...args: unknown[]) => unknown).apply(target, args)
+            const result = await (value as (...args: unknown[]) => Promise<D1Result>).apply(target, args)
             written(result)
             return result
           }
         if (key === 'first' || key === 'raw')
-          return (...args: unknown[]) => (counts.roundTrips++, (value as (...args: unknown[]) => unknown).apply(target, args))
+          return (...args: unknown[]) => (
+            counts.roundTrips++,
+            (value as (...args: unknown[]) => unknown).apply(target, args)
+          )
         return typeof value === 'function' ? value.bind(target) : value
       },
     })
