@@ -426,5 +426,20 @@ ${fmt(a.d1StatementsPerSecond)} queries/s for 1 ms queries; Kontor should use at
 
 docs/scaling.md takes these numbers to the way past one D1.
 
+### The keys in bench-results.json
+
+| key | what |
+|---|---|
+| \`lifecycle_statements\`, \`lifecycle_round_trips\`, \`lifecycle_rows_written\`, \`lifecycle_messages\` | one order's whole life in all (section above): D1 statements, round trips, D1's \`rows_written\`, queue messages |
+| \`lifecycle_<step>_statements\`, \`_round_trips\`, \`_rows_written\` | the same per step: \`intake\`, \`import\`, \`handover\`, \`handed_over_write_back\`, \`report_intake\`, \`report\`, \`write_back\`, \`hub_delivery\` |
+| \`bytes_per_order\` | growth of the D1 file per order over \`lifecycle_orders\` lives; \`bytes_per_order_inbox_bodies\` and \`bytes_per_order_hub_bodies\` are the raw bodies' text in it |
+| \`tenants\`, \`tenants_seconds\`, \`tenants_orders\`, \`tenants_orders_shipped\` | the many-tenants run: tenants, seconds of load, orders stored, orders shipped |
+| \`tenants_statements_per_s\` (\`_peak\`), \`tenants_round_trips_per_s\`, \`tenants_rows_written_per_s\` | at the one D1, mean over the load (busiest second); this machine's rates |
+| \`tenants_statements_per_order\`, \`tenants_rows_written_per_order\` | everything the run did per order stored (exact counts) |
+| \`tenants_intake_p50_ms\`, \`tenants_intake_p99_ms\` | signed webhooks answered under that load |
+| \`tenants_backlog_max\`, \`tenants_drain_s\`, \`tenants_dead_letters\` | most queue messages waiting at once; seconds to drain after the load; dead letters |
+| \`tenants_per_d1\` | tenants of 10,000 orders a day one D1 carries by its single thread (assumptions above) |
+| \`tenants_per_d1_storage\`, \`d1_days_one_tenant\` | such tenants its 10 GB holds with ${limits.assumptions.hotDays} days hot; days until one such tenant fills it |
+
 `
 }
