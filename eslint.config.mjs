@@ -30,6 +30,69 @@ export default tseslint.config(
     files: ['test/**/*.{ts,tsx}', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  // Layers (README, "How it is built"): routes and dashboard pages are transport over use cases and
+  // read models; a connector sees only the ports of its context; core and the order model stand alone.
+  {
+    files: ['src/routes/**/*.{ts,tsx}'],
+    // Until their queries move into read models too.
+    ignores: [
+      'src/routes/api/auth.ts',
+      'src/routes/api/tenants.ts',
+      'src/routes/api/tokens*.ts',
+      'src/routes/api/webhook-endpoints.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'drizzle-orm', message: 'Routes read through a read model or call a use case.' }],
+          patterns: [{ group: ['**/db/schema'], message: 'Routes read through a read model or call a use case.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/connectors/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['drizzle-orm', 'cloudflare:workers'].map((name) => ({
+            name,
+            message: 'A connector uses the ports of its ConnectorContext (src/connector-runtime/ builds them).',
+          })),
+          patterns: [
+            {
+              group: ['**/db/*', '**/env', '**/queue/*', '**/connector-runtime/*', '**/routes/*'],
+              message: 'A connector uses the ports of its ConnectorContext (src/connector-runtime/ builds them).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../*'], message: 'src/core/ depends on nothing else of Kontor.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/orders/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/queue/*'], message: 'The order model names the port it needs (see record-event.ts).' },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.{js,mjs,cjs}'],
     languageOptions: {

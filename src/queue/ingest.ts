@@ -4,7 +4,7 @@
  * large shop's backfill is many short invocations instead of one that runs out of limits.
  */
 import { and, eq, sql } from 'drizzle-orm'
-import { connectorContext } from '../connectors/context'
+import { connectorContext } from '../connector-runtime/context'
 import { findConnector } from '../connectors/registry'
 import type { ConnectorContext, SourceConnector } from '../connectors/types'
 import { keyringOf } from '../core/crypto'
