@@ -193,6 +193,11 @@ export type DestinationReport =
   /** An open hand-over is now confirmed (or failed for good) at the destination. */
   | { kind: 'confirmed'; orderId: string; reference: string; detail?: string; details?: Record<string, unknown> }
   | { kind: 'failed'; orderId: string; message: string }
+  /**
+   * The destination refused the hand-over for now (plenigo's import queue was full) and will not
+   * take it up by itself: it is handed over again, with the named steps run again.
+   */
+  | { kind: 'resend'; orderId: string; message: string; redoSteps: string[] }
 
 export type ReportPoll = {
   reports: DestinationReport[]
