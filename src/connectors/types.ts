@@ -115,6 +115,11 @@ type ConnectorBase<Credentials, Settings> = {
   readonly settingsSchema: z.ZodType<Settings>
   /** Base URL of the platform's API for these credentials (settings.baseUrl overrides it). */
   apiBaseUrl(credentials: Credentials): string
+  /**
+   * What names the platform account beyond its API base URL, where that URL is the same for every
+   * account (Billbee, Wemalo, plenigo): one live connection per account and tenant (issue 16).
+   */
+  accountIdentity?(credentials: Credentials): string
   /** Extra credentials Kontor generates when none were given (e.g. a webhook secret). */
   generatedCredentials?(credentials: Partial<Credentials>): Partial<Credentials>
   /** The URL the merchant registers, when it must carry more than Kontor's webhook URL (Cartum's key). */

@@ -65,12 +65,21 @@ export const connections = sqliteTable(
       error?: string
       reregistered?: number
     }>(),
+    /**
+     * The platform account these credentials reach, hashed (src/account-identity/): one live
+     * connection per account and tenant, and a re-created one takes over the deleted one's id.
+     * Null on rows from before it existed until the next create of that platform fills it in.
+     */
+    accountKey: text('account_key'),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull(),
     deletedAt: text('deleted_at'),
   },
   (table) => [
     index('connections_tenant').on(table.tenantId),
+    uniqueIndex('connections_live_account')
+      .on(table.tenantId, table.accountKey)
+      .where(sql`${table.deletedAt} is null`),
     // The cron's scans of live connections (polls, destination polls).
     index('connections_live').on(table.deletedAt),
     // The re-encrypt job finds ciphertexts not sealed with the newest key by their `v2.<key id>.` prefix.

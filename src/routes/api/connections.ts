@@ -5,6 +5,8 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { apiRouter } from './router'
+import { accountKey } from '../../account-identity/account-key'
+import { accountKeyForChange, claimAccount } from '../../account-identity/claim-account'
 import { and, eq, inArray, isNull } from 'drizzle-orm'
 import type { ZodError } from 'zod'
 import { findConnector, findSourceConnector, supportedPlatforms } from '../../connectors/registry'
@@ -22,7 +24,7 @@ import { registerWebhooks, unregisterWebhooks } from '../../connections/webhook-
 import { startSync } from '../../sync/start-sync'
 import { dbOf, tenantOf } from './context'
 import { BoundedRecord, MAX_ROUTES, RouteId } from './limits'
-import { Anything, errorResponses, IdParam, json, jsonBody } from './schemas'
+import { Anything, ErrorSchema, errorResponses, IdParam, json, jsonBody } from './schemas'
 
 const CreateConnection = z.object({
   platform: z.string().max(50),
@@ -170,7 +172,14 @@ export const connectionRoutes = apiRouter()
       summary: 'Connect a platform account; starts its backfill',
       request: jsonBody(CreateConnection),
       responses: {
-        201: json(Connection, 'The connection; webhookSecret only when Kontor generated it'),
+        201: json(
+          Connection,
+          'The connection; webhookSecret only when Kontor generated it. A connection re-created for a platform account whose connection was deleted takes over its id (and its orders)'
+        ),
+        409: {
+          description: 'A connection to this platform account exists already (named in the message)',
+          content: { 'application/json': { schema: ErrorSchema } },
+        },
         ...errorResponses,
       },
     }),
@@ -187,7 +196,7 @@ export const connectionRoutes = apiRouter()
       await checkRoutes(db, tenantId, connector, body.routes)
 
       const now = nowIso()
-      const row = {
+      const fresh = {
         id: randomId('con'),
         tenantId,
         platform: connector.platform,
@@ -195,10 +204,14 @@ export const connectionRoutes = apiRouter()
         credentials: await encryptJson(keyringOf(c.env), credentials),
         settings,
         routes: body.routes,
+        accountKey: await accountKey(connector, credentials, settings),
         createdAt: now,
         updatedAt: now,
       }
-      await db.insert(connections).values(row)
+      // One identity per platform account: 409 while another connection holds it; a deleted one's id is taken over.
+      const claimed = await claimAccount(db, keyringOf(c.env), fresh)
+      const row = { ...fresh, id: claimed.id, createdAt: claimed.createdAt }
+      forgetConnection(row.id)
       const origin = new URL(c.req.url).origin
       const webhookRegistration = await registerWebhooks(c.env, db, { ...row, credentials }, origin)
       const backfillJobId =
@@ -263,7 +276,14 @@ export const connectionRoutes = apiRouter()
       tags: ['connections'],
       summary: 'Change name, credentials (replaced whole, or merged key by key), settings or routes',
       request: { params: IdParam, ...jsonBody(UpdateConnection) },
-      responses: { 200: json(Connection, 'The connection'), ...errorResponses },
+      responses: {
+        200: json(Connection, 'The connection'),
+        409: {
+          description: 'Another connection connects the platform account these credentials reach',
+          content: { 'application/json': { schema: ErrorSchema } },
+        },
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const tenantId = tenantOf(c, 'admin')
@@ -290,6 +310,7 @@ export const connectionRoutes = apiRouter()
         sessionState: body.credentials ? null : row.sessionState,
         settings,
         routes: body.routes ?? row.routes,
+        accountKey: await accountKeyForChange(db, row, credentials, settings),
         updatedAt: nowIso(),
       }
       await db.update(connections).set(changes).where(eq(connections.id, row.id))
