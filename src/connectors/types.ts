@@ -148,7 +148,9 @@ export type SourceConnector<Credentials = unknown, Settings = unknown> = Connect
   afterOrderImported?(
     context: ConnectorContext<Credentials, Settings>,
     order: OrderSnapshot,
-    result: 'created' | 'updated' | 'unchanged'
+    result: 'created' | 'updated' | 'unchanged',
+    /** Steps owned by the order's import, for a call the platform would repeat (a note). */
+    steps: OutboundSteps
   ): Promise<void>
   /**
    * Writes an order event back to the platform the order came from (SYNC consumer). `order` is

@@ -179,10 +179,15 @@ async function planOrder(input: OrderImport): Promise<PlannedOrder> {
       scope,
       incoming,
       orderId: id,
+      contentHash,
       events: plan.events,
       expectedRevision: existing!.revision,
     })
-    return { outcome: { orderId: id, externalId: incoming.externalId, result: 'updated' }, written: null, batch }
+    return {
+      outcome: { orderId: id, externalId: incoming.externalId, result: 'updated' },
+      written: { ...existing!, contentHash, revision: existing!.revision + 1 },
+      batch,
+    }
   }
   const reason =
     target.origin === 'poll' && target.takesWebhooks && plan.result === 'created'

@@ -17,6 +17,7 @@ import { type LoadedConnection, loadConnection } from '../db/connections'
 import { inbox, syncCursors, syncJobs, tenants } from '../db/schema'
 import { recordReports } from '../handover/record-reports'
 import { type FollowUps, importRecords, type ImportSummary } from '../import/import-records'
+import { outboundSteps } from '../orders/outbound-steps'
 import { orderSnapshot } from '../orders/snapshot'
 import { randomId } from '../core/ids'
 import type { DeliveryMessage, DispatchMessage, IngestMessage, PageMessage, WebhookMessage } from './messages'
@@ -95,7 +96,15 @@ async function importAndHandOn(
       // Called for unchanged orders too: when the hook failed last time, the retried import finds
       // the order unchanged, and the hook must still run (e.g. BB7's tag, or the order is read again).
       const snapshot = await orderSnapshot(db, outcome.orderId)
-      if (snapshot) await connector.afterOrderImported(context, snapshot, outcome.result)
+      if (!snapshot) continue
+      const steps = outboundSteps(db, {
+        tenantId: connection.tenantId,
+        connectionId: connection.id,
+        orderId: snapshot.id,
+        owner: `import:${snapshot.id}`,
+        action: 'after-import',
+      })
+      await connector.afterOrderImported(context, snapshot, outcome.result, steps)
     }
   }
   return summary

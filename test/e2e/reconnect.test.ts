@@ -6,7 +6,16 @@
  * reads again keep their ids and are not handed over a second time.
  */
 import { describe, expect, it } from 'vitest'
-import { api, apiJson, createConnection, createTenant, listAll, simulatorCall, uniqueName, waitForJob } from '../helpers'
+import {
+  api,
+  apiJson,
+  createConnection,
+  createTenant,
+  listAll,
+  simulatorCall,
+  uniqueName,
+  waitForJob,
+} from '../helpers'
 import { billbeeOrderPayload } from '../simulators/billbee'
 
 const WEMALO_TOKEN = 'wemalo-jwt-reconnect'
