@@ -123,6 +123,7 @@ async function takeOverDeleted(db: Database, row: NewConnectionRow): Promise<Cla
       routes: row.routes,
       sessionState: null,
       webhookRegistration: null,
+      pollDueAt: null,
       updatedAt: row.updatedAt,
       deletedAt: null,
     })

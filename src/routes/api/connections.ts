@@ -219,7 +219,10 @@ export const connectionRoutes = apiRouter()
           ? await startSync(db, c.env.INGEST, row, 'backfill', null)
           : undefined
       const webhookSecret = (generated as { webhookSecret?: string }).webhookSecret
-      const presented = present({ ...row, sessionState: null, deletedAt: null, webhookRegistration }, origin)
+      const presented = present(
+        { ...row, sessionState: null, deletedAt: null, pollDueAt: null, webhookRegistration },
+        origin
+      )
       return c.json(
         {
           ...presented,
@@ -311,6 +314,8 @@ export const connectionRoutes = apiRouter()
         settings,
         routes: body.routes ?? row.routes,
         accountKey: await accountKeyForChange(db, row, credentials, settings),
+        // Changed settings may change the poll interval: the next cron tick works it out again.
+        pollDueAt: null,
         updatedAt: nowIso(),
       }
       await db.update(connections).set(changes).where(eq(connections.id, row.id))

@@ -1,2 +1,0 @@
-ALTER TABLE `connections` ADD `account_key` text;--> statement-breakpoint
-CREATE UNIQUE INDEX `connections_live_account` ON `connections` (`tenant_id`,`account_key`) WHERE "connections"."deleted_at" is null;
