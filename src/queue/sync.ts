@@ -4,7 +4,7 @@
  * sends the current status. Each outbound step is recorded under (event, step) and skipped when
  * a retry finds it done; the write-back's verdict is an `outbound_calls` row as well.
  */
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { connectorContext } from '../connectors/context'
 import { findSourceConnector } from '../connectors/registry'
 import { keyringOf } from '../core/crypto'
@@ -64,7 +64,11 @@ export async function handleSyncMessage(env: Bindings, message: SyncMessage) {
     throw error
   }
   if (outcome.result === 'done' && outcome.platformStatus !== undefined) {
-    await db.update(orders).set({ platformStatus: outcome.platformStatus }).where(eq(orders.id, order.id))
+    // A change of the order like any other: the revision moves, so no import plans from the old status.
+    await db
+      .update(orders)
+      .set({ platformStatus: outcome.platformStatus, revision: sql`${orders.revision} + 1` })
+      .where(eq(orders.id, order.id))
   }
   await verdict(outcome.result, outcome.detail ?? null)
 }

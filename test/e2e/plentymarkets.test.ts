@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { apiJson, simulatorCall, createTenant, listAll, runCron, uniqueName, waitFor, waitForJob } from '../helpers'
 import { plentyOrderPayload } from '../simulators/plentymarkets'
 import { plentyConnection } from './plenty-support'
+import { handleSyncMessage } from '../../src/queue/sync'
 
 const plenty = simulatorCall
 
@@ -186,6 +187,29 @@ describe('plentymarkets end to end', () => {
     expect(hubEvents!.n).toBe(1)
     const updates = await listAll(`/api/v1/import-log?connectionId=${connection.id}&result=updated`, tenant.token)
     expect(updates.filter((line: any) => line.externalId === '4101')).toHaveLength(1)
+  })
+
+  it('platformStatus written back moves the order revision, so no import plans from the old status', async () => {
+    const { tenant, connection } = await plentySetup([plentyOrderPayload({ id: 4201 })])
+    await waitForJob(connection.backfillJobId!)
+    const order = await orderByExternal(tenant.token, connection.id, '4201')
+    const eventId = `evt_status_${uniqueName()}`
+    const at = new Date().toISOString()
+    // Recorded as already queued, so only the call below writes it back.
+    await env.DB.prepare(
+      "insert into order_events (id, tenant_id, order_id, type, at, message, data, source, sync_queued_at) values (?, ?, ?, 'handed_over', ?, null, '{}', 'api', ?)"
+    )
+      .bind(eventId, tenant.id, order.id, at, at)
+      .run()
+    const revision = async () =>
+      (await env.DB.prepare('select revision, platform_status from orders where id = ?')
+        .bind(order.id)
+        .first<{ revision: number; platform_status: string }>())!
+    const before = await revision()
+    await handleSyncMessage(env, { type: 'write-back', eventId })
+    const after = await revision()
+    expect(after.platform_status).toBe('5.1')
+    expect(after.revision).toBe(before.revision + 1)
   })
 
   it('a revoked token is replaced by one new login, and the session limit is respected', async () => {
