@@ -20,7 +20,7 @@ import { type Database, nowIso } from '../../db/client'
 import { type ConnectionRow, forgetConnection, openConnection } from '../../db/connections'
 import { connections, syncCursors } from '../../db/schema'
 import type { Bindings } from '../../env'
-import { registerWebhooks, unregisterWebhooks } from '../../connections/webhook-registration'
+import { registerWebhooks, registerWebhooksAgain, unregisterWebhooks } from '../../connections/webhook-registration'
 import { startSync } from '../../sync/start-sync'
 import { dbOf, tenantOf } from './context'
 import { BoundedRecord, MAX_ROUTES, RouteId } from './limits'
@@ -320,7 +320,17 @@ export const connectionRoutes = apiRouter()
       }
       await db.update(connections).set(changes).where(eq(connections.id, row.id))
       forgetConnection(row.id)
-      return c.json(present({ ...row, ...changes }, new URL(c.req.url).origin), 200)
+      const origin = new URL(c.req.url).origin
+      const webhookRegistration =
+        body.credentials || body.settings
+          ? await registerWebhooksAgain(c.env, db, {
+              before: current,
+              after: { ...current, credentials, settings },
+              registration: row.webhookRegistration,
+              origin,
+            })
+          : row.webhookRegistration
+      return c.json(present({ ...row, ...changes, webhookRegistration }, origin), 200)
     }
   )
   .openapi(
