@@ -6,7 +6,6 @@
  * planned again when another writer got there first.
  */
 import { sql } from 'drizzle-orm'
-import { sha256Hex } from '../core/crypto'
 import { randomId } from '../core/ids'
 import type {
   Delivery,
@@ -26,6 +25,7 @@ import type { ImportPolicy } from '../core/import-policy'
 import type { ProductMatch } from './match-keys'
 import { applyPrivacyRequest } from './privacy'
 import { type ExistingOrder, type InitialStatusSetting, planOrderImport } from './order-plan'
+import { matchesStored, orderContentHash } from './content-hash'
 import { importCustomer, importProduct } from './store-catalog'
 import { eventOnlyStatements, type ImportScope, type OrderBatch, orderId, orderWriteStatements } from './store-order'
 
@@ -73,12 +73,6 @@ const MAX_PLANS = 5
  * one short transaction.
  */
 const ORDERS_PER_BATCH = 250
-
-/** A stable fingerprint of what the platform says, without its clock. */
-async function orderContentHash(order: IncomingOrder): Promise<string> {
-  const { updatedAt: _updatedAt, ...content } = order
-  return sha256Hex(JSON.stringify(content))
-}
 
 export function logRow(
   target: ImportTarget,
@@ -159,7 +153,12 @@ type PlannedOrder = {
 
 /** Plans one order from `existing` and builds its batch, without writing anything. */
 async function planOrder(input: OrderImport): Promise<PlannedOrder> {
-  const { db, target, scope, incoming, id, contentHash, existing } = input
+  const { db, target, scope, incoming, id, contentHash } = input
+  // A fingerprint stored before projections were versioned still counts as the same content.
+  const existing =
+    input.existing && (await matchesStored(input.existing.contentHash, contentHash, incoming))
+      ? { ...input.existing, contentHash }
+      : input.existing
   const plan = planOrderImport({
     incoming,
     existing,
