@@ -22,7 +22,7 @@ function normalisedUrl(url: string): string {
  * names the account where the base URL is the same for everyone (an API key, a token).
  */
 export async function accountKey(
-  connector: Connector<any, any>,
+  connector: Connector,
   credentials: Record<string, unknown>,
   settings: Record<string, unknown>
 ): Promise<string> {

@@ -4,7 +4,7 @@
  * processed. A delivery whose connection was deleted is marked final with the reason.
  */
 import { and, eq } from 'drizzle-orm'
-import { connectorContext } from '../connectors/context'
+import { connectorContext } from '../connector-runtime/context'
 import { findConnector } from '../connectors/registry'
 import { keyringOf } from '../core/crypto'
 import { FinalError } from '../core/errors'

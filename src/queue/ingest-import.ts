@@ -4,7 +4,7 @@
  * wrote as pending work (hand-overs, cancellations, updates, hub deliveries).
  */
 import { eq } from 'drizzle-orm'
-import { connectorContext } from '../connectors/context'
+import { connectorContext } from '../connector-runtime/context'
 import { findConnector } from '../connectors/registry'
 import type { ConnectorContext, SourceConnector } from '../connectors/types'
 import { FinalError } from '../core/errors'
@@ -14,13 +14,14 @@ import type { Database } from '../db/client'
 import type { LoadedConnection } from '../db/connections'
 import { tenants } from '../db/schema'
 import { type FollowUps, importRecords, type ImportSummary } from '../import/import-records'
-import { outboundSteps } from '../orders/outbound-steps'
+import { outboundSteps } from '../exactly-once/steps'
 import { orderSnapshot } from '../orders/snapshot'
 import type { DispatchMessage } from './messages'
 
 export type Loaded = {
   connection: LoadedConnection
-  connector: SourceConnector<any, any>
+  connector: SourceConnector
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed by the connector's own schemas
   context: ConnectorContext<any, any>
   tenantCurrency: string
 }

@@ -15,7 +15,7 @@ import type { Database } from '../db/client'
 import { loadConnection } from '../db/connections'
 import { connections } from '../db/schema'
 import type { Bindings } from '../env'
-import { checkWebhooks, registerWebhooks } from './webhook-registration'
+import { checkWebhooks, registerWebhooks } from './registration'
 
 export const CHECK_EVERY_MINUTES = 15
 export const CHECK_BATCH = 20
