@@ -16,6 +16,7 @@ import type {
   IncomingOrder,
   OrderStatus,
 } from '../core/model'
+import { logger } from '../core/logger'
 import { type Database, nowIso } from '../db/client'
 import { importLog, orders } from '../db/schema'
 import { isGuardFailure, StaleSnapshotError } from '../db/write-guard'
@@ -268,8 +269,11 @@ async function importOrderGroup(
   try {
     await runOrderBatches(db, batches, followUps)
     return planned
-  } catch {
-    // Whatever failed is met again below, by the order it belongs to, and raised from there.
+  } catch (error) {
+    // Whatever failed is met again below, by the order it belongs to, and raised from there; a
+    // failure that is not another writer's change is said here too, in case it does not recur.
+    if (!isGuardFailure(error))
+      logger.warn('order group rolled back; orders written one by one', { error: String(error) })
     const ids = group.map((order) => order.id)
     const current = await existingOrders(db, ids)
     for (const id of ids) {
