@@ -6,7 +6,7 @@
  * the queue send: inbox rows, hand-overs, write-backs and hub webhook deliveries. It also moves
  * secrets to the newest encryption key (db/re-encrypt.ts) and prunes by retention (retention.ts).
  */
-import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm'
 import { checkRegisteredWebhooks } from './webhook-subscriptions/health-check'
 import { keyringOf } from './core/crypto'
 import { reEncryptBatch } from './db/re-encrypt'
@@ -21,6 +21,7 @@ import {
   inbox,
   orderEvents,
   orders,
+  outboundCalls,
   syncCursors,
   syncJobs,
   webhookDeliveries,
@@ -86,7 +87,8 @@ export async function runCron(env: Bindings, now = new Date(), steps: CronStep[]
 function pollMinutes(platform: string, settings: unknown, connectionId: string): number | null {
   const connector = findConnector(platform)
   if (!connector) return null
-  const polled = connector.role === 'source' ? Boolean(connector.fetchPage) : Boolean(connector.pollReports)
+  const polled =
+    connector.role === 'source' ? Boolean(connector.fetchPage) : Boolean(connector.pollReports || connector.products)
   if (!polled) return null
   try {
     return connector.pollIntervalMinutes?.(connector.settingsSchema.parse(settings)) ?? DEFAULT_POLL_MINUTES
@@ -141,7 +143,12 @@ async function startDuePolls(env: Bindings, db: Database, now: Date) {
     if (!claimed.length || minutes === null || running) continue
     const connector = findConnector(row.platform)
     if (connector?.role === 'destination') {
-      await env.DISPATCH.send({ type: 'destination-poll', connectionId: row.id } satisfies DispatchMessage)
+      // A warehouse's products are sent on the same schedule too (besides after each import that
+      // brought products), so a lost message or a failed run is made good within one interval.
+      if (connector.pollReports)
+        await env.DISPATCH.send({ type: 'destination-poll', connectionId: row.id } satisfies DispatchMessage)
+      if (connector.products)
+        await env.DISPATCH.send({ type: 'warehouse-products', destinationId: row.id } satisfies DispatchMessage)
     } else {
       await startSync(db, env.INGEST, row, 'poll', row.cursor ?? row.createdAt)
     }
@@ -207,19 +214,33 @@ async function sweepHandovers(env: Bindings, db: Database, now: Date) {
   if (messages.length) await env.DISPATCH.sendBatch(messages.map((body) => ({ body })))
 }
 
+/**
+ * Write-backs whose queue message was lost: events never queued (recorded before their queueing
+ * was part of the event's batch), and events queued more than a minute ago (within a day) whose
+ * write-back never ran, i.e. have no `write-back:<event id>` claim (src/queue/sync.ts).
+ */
 async function sweepWriteBacks(env: Bindings, db: Database, now: Date) {
-  const pending = await db
+  const minuteAgo = new Date(now.getTime() - 60_000).toISOString()
+  const unqueued = await db
+    .select({ id: orderEvents.id })
+    .from(orderEvents)
+    .where(and(isNull(orderEvents.syncQueuedAt), ne(orderEvents.source, 'platform'), lt(orderEvents.at, minuteAgo)))
+    .limit(SWEEP_LIMIT)
+  for (const event of unqueued) await queueWriteBack(db, env.SYNC, event.id)
+  const neverRan = await db
     .select({ id: orderEvents.id })
     .from(orderEvents)
     .where(
       and(
-        isNull(orderEvents.syncQueuedAt),
+        gt(orderEvents.syncQueuedAt, new Date(now.getTime() - 24 * 3600_000).toISOString()),
+        lt(orderEvents.syncQueuedAt, minuteAgo),
         ne(orderEvents.source, 'platform'),
-        lt(orderEvents.at, new Date(now.getTime() - 60_000).toISOString())
+        sql`not exists (select 1 from ${outboundCalls} where ${outboundCalls.stepKey} = 'write-back:' || ${orderEvents.id})`
       )
     )
     .limit(SWEEP_LIMIT)
-  for (const event of pending) await queueWriteBack(db, env.SYNC, event.id)
+  if (neverRan.length)
+    await env.SYNC.sendBatch(neverRan.map((event) => ({ body: { type: 'write-back' as const, eventId: event.id } })))
 }
 
 /** Deliveries never attempted: their queue message was lost after the batch that wrote them. */

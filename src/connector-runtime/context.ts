@@ -19,9 +19,12 @@ export function connectorContext(
   env: Bindings,
   connector: Connector,
   connection: LoadedConnection,
-  db: Database = database(env.DB)
-): // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed by the connector's own schemas just below
-ConnectorContext<any, any> {
+  db: Database = database(env.DB),
+  /** A session store of the caller's (a claimed use case writes it with its release). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed by the connector's own schemas just below
+  session?: ConnectorContext<any, any>['session']
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+): ConnectorContext<any, any> {
   const credentials = connector.credentialsSchema.parse(connection.credentials)
   const settings = connector.settingsSchema.parse(connection.settings)
   const baseUrl = (settings as { baseUrl?: string }).baseUrl ?? connector.apiBaseUrl(credentials)
@@ -32,7 +35,7 @@ ConnectorContext<any, any> {
     credentials,
     settings,
     http: createHttpClient({ baseUrl, allowInsecureUrls: allowInsecureUrls(env) }),
-    session: {
+    session: session ?? {
       get: <T>() => readSessionState<T>(db, keyringOf(env), connection.id),
       set: (value: unknown) => writeSessionState(db, keyringOf(env), connection.id, value),
     },
