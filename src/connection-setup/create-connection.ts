@@ -11,8 +11,9 @@ import { ApiError } from '../core/errors'
 import { randomId } from '../core/ids'
 import { allowInsecureUrls } from '../core/url-policy'
 import { nowIso } from '../db/client'
-import type { ConnectionRow } from '../db/connections'
-import { connections } from '../db/schema'
+import { type ConnectionRow, forgetConnection } from '../db/connections'
+import { accountKey } from '../account-identity/account-key'
+import { claimAccount } from '../account-identity/claim-account'
 import { startSync } from '../polling/start-sync-job'
 import { type Registration, registerWebhooks, webhookPath } from '../webhook-subscriptions/registration'
 import { checkRoutes, checkUrls, validate } from './connection-input'
@@ -51,9 +52,10 @@ export async function createConnection(
   checkUrls(connector, credentials, settings, allowInsecureUrls(env))
   await checkRoutes(db, tenantId, connector, input.routes)
 
-  // The platform account's identity within the tenant is settled here, before the row is written.
+  // The platform account's identity within the tenant is settled here, before the row is written:
+  // 409 while another live connection holds the account; a deleted one's id is taken over (issue 16).
   const now = nowIso()
-  const row = {
+  const fresh = {
     id: randomId('con'),
     tenantId,
     platform: connector.platform,
@@ -61,10 +63,13 @@ export async function createConnection(
     credentials: await encryptJson(keyringOf(env), credentials),
     settings,
     routes: input.routes,
+    accountKey: await accountKey(connector, credentials, settings),
     createdAt: now,
     updatedAt: now,
   }
-  await db.insert(connections).values(row)
+  const claimed = await claimAccount(db, keyringOf(env), fresh)
+  const row = { ...fresh, id: claimed.id, createdAt: claimed.createdAt }
+  forgetConnection(row.id)
   const webhookRegistration = await registerWebhooks(env, db, { ...row, credentials }, origin)
   const backfillJobId =
     connector.role === 'source' && connector.fetchPage
@@ -73,7 +78,7 @@ export async function createConnection(
   // Only platforms that push have a webhook endpoint (webhooks.ts answers 404 for the others).
   const plainWebhookUrl = connector.verifyWebhook ? `${origin}${webhookPath(row.platform, row.id)}` : undefined
   return {
-    row: { ...row, sessionState: null, deletedAt: null, webhookRegistration },
+    row: { ...row, sessionState: null, deletedAt: null, pollDueAt: null, webhookRegistration },
     webhookRegistration,
     webhookUrl: plainWebhookUrl && (connector.registeredWebhookUrl?.(plainWebhookUrl, credentials) ?? plainWebhookUrl),
     webhookSecret: (generated as { webhookSecret?: string }).webhookSecret,

@@ -10,6 +10,8 @@ import { allowInsecureUrls } from '../core/url-policy'
 import { nowIso } from '../db/client'
 import { type ConnectionRow, forgetConnection, openConnection } from '../db/connections'
 import { connections } from '../db/schema'
+import { accountKeyForChange } from '../account-identity/claim-account'
+import { registerWebhooksAgain } from '../webhook-subscriptions/registration'
 import { checkRoutes, checkUrls, validate } from './connection-input'
 import type { ConnectionSetupPorts } from './ports'
 import { ownConnection } from './read-model'
@@ -25,7 +27,9 @@ export async function updateConnection(
   { env, db }: ConnectionSetupPorts,
   tenantId: string,
   id: string,
-  input: ConnectionChanges
+  input: ConnectionChanges,
+  /** Kontor's own origin, for webhooks registered again under new credentials or settings. */
+  origin: string
 ): Promise<ConnectionRow> {
   const row = await ownConnection(db, tenantId, id)
   const connector = findConnector(row.platform)!
@@ -48,9 +52,23 @@ export async function updateConnection(
     sessionState: input.credentials ? null : row.sessionState,
     settings,
     routes: input.routes ?? row.routes,
+    // One live connection per platform account (issue 16): 409 when another holds the one these reach.
+    accountKey: await accountKeyForChange(db, row, credentials, settings),
+    // Changed settings may change the poll interval: the next cron tick works it out again.
+    pollDueAt: null,
     updatedAt: nowIso(),
   }
   await db.update(connections).set(changes).where(eq(connections.id, row.id))
   forgetConnection(row.id)
-  return { ...row, ...changes }
+  // Webhooks registered with the old secret, address or `registerWebhooks` are registered afresh.
+  const webhookRegistration =
+    input.credentials || input.settings
+      ? await registerWebhooksAgain(env, db, {
+          before: current,
+          after: { ...current, credentials, settings },
+          registration: row.webhookRegistration,
+          origin,
+        })
+      : row.webhookRegistration
+  return { ...row, ...changes, webhookRegistration }
 }

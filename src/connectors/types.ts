@@ -124,6 +124,11 @@ type ConnectorBase<Credentials, Settings> = {
   readonly settingsSchema: z.ZodType<Settings>
   /** Base URL of the platform's API for these credentials (settings.baseUrl overrides it). */
   apiBaseUrl(credentials: Credentials): string
+  /**
+   * What names the platform account beyond its API base URL, where that URL is the same for every
+   * account (Billbee, Wemalo, plenigo): one live connection per account and tenant (issue 16).
+   */
+  accountIdentity?(credentials: Credentials): string
   /** Extra credentials Kontor generates when none were given (e.g. a webhook secret). */
   generatedCredentials?(credentials: Partial<Credentials>): Partial<Credentials>
   /** The URL the merchant registers, when it must carry more than Kontor's webhook URL (Cartum's key). */
@@ -152,7 +157,9 @@ export type SourceConnector<Credentials = unknown, Settings = unknown> = Connect
   afterOrderImported?(
     context: ConnectorContext<Credentials, Settings>,
     order: OrderSnapshot,
-    result: 'created' | 'updated' | 'unchanged'
+    result: 'created' | 'updated' | 'unchanged',
+    /** Steps owned by the order's import, for a call the platform would repeat (a note). */
+    steps: OutboundSteps
   ): Promise<void>
   /**
    * Writes an order event back to the platform the order came from (SYNC consumer). `order` is

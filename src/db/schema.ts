@@ -65,14 +65,32 @@ export const connections = sqliteTable(
       error?: string
       reregistered?: number
     }>(),
+    /**
+     * The platform account these credentials reach, hashed (src/account-identity/): one live
+     * connection per account and tenant, and a re-created one takes over the deleted one's id.
+     * Null on rows from before it existed until the next create of that platform fills it in.
+     */
+    accountKey: text('account_key'),
+    /**
+     * When the cron next polls it (a source's orders, a destination's reports); null: not yet
+     * worked out (a new or changed connection), so the next tick does. The cron reads only due rows.
+     */
+    pollDueAt: text('poll_due_at'),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull(),
     deletedAt: text('deleted_at'),
   },
   (table) => [
     index('connections_tenant').on(table.tenantId),
+    uniqueIndex('connections_live_account')
+      .on(table.tenantId, table.accountKey)
+      .where(sql`${table.deletedAt} is null`),
     // The cron's scans of live connections (polls, destination polls).
     index('connections_live').on(table.deletedAt),
+    // The cron's bounded read of the live connections whose poll is due, soonest first.
+    index('connections_poll_due')
+      .on(table.pollDueAt)
+      .where(sql`${table.deletedAt} is null`),
     // The re-encrypt job finds ciphertexts not sealed with the newest key by their `v2.<key id>.` prefix.
     index('connections_credentials_key').on(sql`substr(${table.credentials}, 1, 20)`),
     index('connections_session_key').on(sql`substr(${table.sessionState}, 1, 20)`),
@@ -92,6 +110,8 @@ export const inbox = sqliteTable(
     processedAt: text('processed_at'),
     /** Set when its message was given up on; the sweep leaves it to the operator's replay. */
     deadLetteredAt: text('dead_lettered_at'),
+    /** Why a delivery was closed without importing it (e.g. its connection was deleted), in words. */
+    finalReason: text('final_reason'),
   },
   (table) => [
     uniqueIndex('inbox_delivery').on(table.connectionId, table.deliveryKey),

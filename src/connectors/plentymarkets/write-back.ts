@@ -60,14 +60,15 @@ async function refuseCancellation(context: Context, order: OrderSnapshot, messag
  * PM3 and PM5 after an import. A routed order waits for its destination: 5.1 follows the
  * confirmed hand-over, 8.8 or the refusal follow the destination's answer (both as events).
  */
-export async function afterPlentyImport(context: Context, order: OrderSnapshot): Promise<void> {
+export async function afterPlentyImport(context: Context, order: OrderSnapshot, steps: OutboundSteps): Promise<void> {
   const platformStatus = Number(order.platformStatus)
   const routed = order.handovers.length > 0
   if (platformStatus === context.settings.openStatus && order.status === 'new') {
     if (!routed) await setPlentyStatus(context, order.externalId, context.settings.handedOverStatus)
   } else if (platformStatus === context.settings.cancelledStatus) {
     if (order.status === 'processing' || order.status === 'shipped')
-      await refuseCancellation(context, order, `the order is already ${order.status}`)
+      // The hook runs again on every read of the unchanged order: the note goes once (issue 16, finding 4).
+      await refuseCancellation(context, order, `the order is already ${order.status}`, steps)
     else if (order.status === 'cancelled' && !routed)
       await setPlentyStatus(context, order.externalId, context.settings.cancelHandedOverStatus)
   }

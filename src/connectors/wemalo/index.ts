@@ -24,6 +24,7 @@ export const wemaloConnector: DestinationConnector<WemaloCredentials, WemaloSett
   credentialsSchema: wemaloCredentialsSchema,
   settingsSchema: wemaloSettingsSchema,
   apiBaseUrl: () => WEMALO_API_BASE,
+  accountIdentity: (credentials) => credentials.token,
   generatedCredentials: (credentials) => (credentials.webhookSecret ? {} : { webhookSecret: randomToken(24) }),
   registeredWebhookUrl: wemaloWebhookUrl,
   verifyWebhook: verifyWemaloWebhook,

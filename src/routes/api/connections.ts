@@ -16,7 +16,7 @@ import type { ConnectionRow } from '../../db/connections'
 import { webhookPath } from '../../webhook-subscriptions/registration'
 import { dbOf, portsOf, tenantOf } from './context'
 import { BoundedRecord, MAX_ROUTES, RouteId } from './limits'
-import { Anything, errorResponses, IdParam, json, jsonBody } from './schemas'
+import { Anything, ErrorSchema, errorResponses, IdParam, json, jsonBody } from './schemas'
 
 const CreateConnection = z.object({
   platform: z.string().max(50),
@@ -60,6 +60,11 @@ const Connection = z
     backfillJobId: z.string().optional(),
   })
   .openapi('Connection')
+/** One live connection per platform account and tenant (issue 16). */
+const accountTaken = {
+  description: 'Another connection connects this platform account (named in the message)',
+  content: { 'application/json': { schema: ErrorSchema } },
+}
 const SyncRequest = z.object({ mode: z.enum(['poll', 'backfill']) })
 
 function present(row: ConnectionRow, origin: string) {
@@ -96,7 +101,11 @@ export const connectionRoutes = apiRouter()
       summary: 'Connect a platform account; starts its backfill',
       request: jsonBody(CreateConnection),
       responses: {
-        201: json(Connection, 'The connection; webhookSecret only when Kontor generated it'),
+        201: json(
+          Connection,
+          'The connection; webhookSecret only when Kontor generated it. Re-created for a platform account whose connection was deleted, it takes over that connection’s id and orders'
+        ),
+        409: accountTaken,
         ...errorResponses,
       },
     }),
@@ -157,11 +166,18 @@ export const connectionRoutes = apiRouter()
       tags: ['connections'],
       summary: 'Change name, credentials (replaced whole, or merged key by key), settings or routes',
       request: { params: IdParam, ...jsonBody(UpdateConnection) },
-      responses: { 200: json(Connection, 'The connection'), ...errorResponses },
+      responses: { 200: json(Connection, 'The connection'), 409: accountTaken, ...errorResponses },
     }),
     async (c) => {
-      const row = await updateConnection(portsOf(c), tenantOf(c, 'admin'), c.req.valid('param').id, c.req.valid('json'))
-      return c.json(present(row, new URL(c.req.url).origin), 200)
+      const origin = new URL(c.req.url).origin
+      const row = await updateConnection(
+        portsOf(c),
+        tenantOf(c, 'admin'),
+        c.req.valid('param').id,
+        c.req.valid('json'),
+        origin
+      )
+      return c.json(present(row, origin), 200)
     }
   )
   .openapi(
