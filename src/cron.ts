@@ -19,6 +19,8 @@ import { connections, handovers, inbox, orderEvents, syncCursors, syncJobs, webh
 import { queueWriteBack } from './orders/record-event'
 import type { DispatchMessage } from './queue/messages'
 import { startSync } from './sync/start-sync'
+import { eraseDueTenants } from './tenants/erase'
+import { activeTenant, replayParkedWork } from './tenants/suspension'
 
 const DEFAULT_POLL_MINUTES = 5
 /** A poll still marked running after this long is considered lost and started again. */
@@ -39,6 +41,10 @@ export async function runCron(env: Bindings, now = new Date()) {
   // Issue 10: secrets move to the newest key, and old bodies and log lines go (bounded batches).
   await reEncryptBatch(db, keyringOf(env))
   await pruneExpired(db, now)
+  // Issue 18: suspended tenants' cron work stops (activeTenant above); past the grace period they
+  // are erased in bounded batches; work parked while a restored tenant was suspended goes again.
+  await eraseDueTenants(db, now)
+  await replayParkedWork(env, db)
 }
 
 function pollMinutes(platform: string, settings: unknown, connectionId: string): number | null {
@@ -68,7 +74,7 @@ async function startDuePolls(env: Bindings, db: Database, now: Date) {
     })
     .from(connections)
     .leftJoin(syncCursors, and(eq(syncCursors.connectionId, connections.id), eq(syncCursors.kind, 'poll')))
-    .where(isNull(connections.deletedAt))
+    .where(and(isNull(connections.deletedAt), activeTenant(connections.tenantId)))
 
   for (const row of rows) {
     if (!findSourceConnector(row.platform)?.fetchPage || row.running > 0) continue
@@ -85,7 +91,7 @@ async function startDestinationPolls(env: Bindings, db: Database, now: Date) {
   const rows = await db
     .select({ id: connections.id, platform: connections.platform, settings: connections.settings })
     .from(connections)
-    .where(isNull(connections.deletedAt))
+    .where(and(isNull(connections.deletedAt), activeTenant(connections.tenantId)))
   for (const row of rows) {
     const connector = findConnector(row.platform)
     if (connector?.role !== 'destination' || !connector.pollReports) continue
@@ -115,7 +121,8 @@ async function sweepInbox(env: Bindings, db: Database, now: Date) {
       and(
         isNull(inbox.processedAt),
         isNull(inbox.deadLetteredAt),
-        lt(inbox.receivedAt, new Date(now.getTime() - LOST_AFTER_MS).toISOString())
+        lt(inbox.receivedAt, new Date(now.getTime() - LOST_AFTER_MS).toISOString()),
+        sql`${inbox.connectionId} in (select ${connections.id} from ${connections} where ${activeTenant(connections.tenantId)})`
       )
     )
     .limit(SWEEP_LIMIT)
@@ -132,7 +139,8 @@ async function sweepHandovers(env: Bindings, db: Database, now: Date) {
       and(
         inArray(handovers.state, ['pending', 'cancel_requested']),
         lt(handovers.updatedAt, before),
-        or(isNull(handovers.leaseUntil), lt(handovers.leaseUntil, now.toISOString()))
+        or(isNull(handovers.leaseUntil), lt(handovers.leaseUntil, now.toISOString())),
+        activeTenant(handovers.tenantId)
       )
     )
     .limit(SWEEP_LIMIT)
@@ -152,7 +160,8 @@ async function sweepWriteBacks(env: Bindings, db: Database, now: Date) {
       and(
         isNull(orderEvents.syncQueuedAt),
         ne(orderEvents.source, 'platform'),
-        lt(orderEvents.at, new Date(now.getTime() - 60_000).toISOString())
+        lt(orderEvents.at, new Date(now.getTime() - 60_000).toISOString()),
+        activeTenant(orderEvents.tenantId)
       )
     )
     .limit(SWEEP_LIMIT)
@@ -168,7 +177,8 @@ async function sweepHubDeliveries(env: Bindings, db: Database, now: Date) {
       and(
         eq(webhookDeliveries.state, 'pending'),
         eq(webhookDeliveries.attempts, 0),
-        lt(webhookDeliveries.createdAt, new Date(now.getTime() - LOST_AFTER_MS).toISOString())
+        lt(webhookDeliveries.createdAt, new Date(now.getTime() - LOST_AFTER_MS).toISOString()),
+        activeTenant(webhookDeliveries.tenantId)
       )
     )
     .limit(SWEEP_LIMIT)

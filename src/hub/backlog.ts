@@ -73,3 +73,14 @@ export function expireHeldStatement(db: Database, endpointId: string, tenantId: 
       )
     )
 }
+
+/** After a delivery was given up on: the backlog behind it moves on. */
+export async function releaseAfterGivingUp(db: Database, queue: Queue, deliveryId: string) {
+  const row = await db
+    .select({ endpointId: webhookEndpoints.id, heldSince: webhookEndpoints.heldSince })
+    .from(webhookDeliveries)
+    .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
+    .where(eq(webhookDeliveries.id, deliveryId))
+    .get()
+  if (row?.heldSince) await releaseNextHeld(db, queue, row.endpointId, new Date().toISOString())
+}

@@ -3,6 +3,7 @@
  * package. The body is fixed at the first attempt (the order as GET /orders/{id} shows it then),
  * so a retry or a replay sends the same bytes under the same `webhook-id`. A non-2xx answer or a
  * timeout is a RetryableError (Retry-After honoured); the queue's last attempt dead-letters it.
+ * Every attempt is a row (hub/attempts.ts); a disabled endpoint's deliveries wait (hub/backlog.ts).
  */
 import { and, eq, isNull, sql } from 'drizzle-orm'
 import { Webhook } from 'standardwebhooks'
@@ -16,6 +17,8 @@ import { type Database, database, nowIso } from '../db/client'
 import { orderEvents, webhookDeliveries, webhookEndpoints } from '../db/schema'
 import { recordOutboundCall } from '../orders/outbound-steps'
 import { readOrder } from '../orders/read-model'
+import { disableIfFailingTooLong, readStart, recordAttempt } from './attempts'
+import { holdIfWaiting, releaseNextHeld } from './backlog'
 
 const TIMEOUT_MS = 10_000
 
@@ -73,18 +76,20 @@ export async function deliverHubWebhook(env: Bindings, deliveryId: string) {
     await settle(db, delivery.id, { state: 'failed', lastError: 'the endpoint was deleted' })
     return
   }
+  // A disabled endpoint's deliveries wait, and new ones queue behind a backlog (hub/backlog.ts).
+  if ((endpoint.disabledAt || endpoint.heldSince) && (await holdIfWaiting(db, delivery, nowIso()))) return
   const unsafe = unsafeUrlReason(endpoint.url, allowInsecureUrls(env))
   if (unsafe) throw new FinalError(`hub webhook URL ${unsafe}`)
 
   const body = delivery.body ?? (await renderBody(db, delivery))
-  const secret = await decryptJson<string>(keyringOf(env), endpoint.secret)
   const sentAt = new Date()
-  const signature = new Webhook(secret).sign(delivery.id, sentAt, body)
+  const signature = await signatures(env, endpoint, delivery.id, sentAt, body)
   const host = new URL(endpoint.url).host
 
   let status: number | null = null
   let outcome: string
   let retryAfter: number | undefined
+  let answer: string | null = null
   try {
     const response = await fetch(endpoint.url, {
       method: 'POST',
@@ -101,12 +106,22 @@ export async function deliverHubWebhook(env: Bindings, deliveryId: string) {
     })
     status = response.status
     retryAfter = parseRetryAfter(response.headers.get('retry-after'))
-    await response.body?.cancel()
+    answer = await readStart(response.body).catch(() => null)
     outcome = `${host} answered ${status}`
   } catch (error) {
     outcome = `${host}: ${describeNetworkError(error)}`
   }
   const delivered = status !== null && status >= 200 && status < 300
+  const attempt = {
+    tenantId: delivery.tenantId,
+    deliveryId: delivery.id,
+    at: sentAt.toISOString(),
+    status,
+    error: delivered ? null : outcome,
+    durationMs: Date.now() - sentAt.getTime(),
+    response: answer,
+  }
+  await recordAttempt(db, attempt, endpoint, delivered)
   await recordOutboundCall(db, {
     tenantId: delivery.tenantId,
     connectionId: endpoint.id,
@@ -121,7 +136,31 @@ export async function deliverHubWebhook(env: Bindings, deliveryId: string) {
     lastError: delivered ? null : outcome,
     attempted: true,
   })
-  if (!delivered) throw new RetryableError(`hub webhook ${outcome}`, retryAfter)
+  if (delivered && endpoint.heldSince) await releaseNextHeld(db, env.DISPATCH, endpoint.id, nowIso())
+  if (!delivered) {
+    // Disabled now: the retry finds the endpoint disabled and the delivery waits with the others.
+    await disableIfFailingTooLong(db, endpoint, outcome)
+    throw new RetryableError(`hub webhook ${outcome}`, retryAfter)
+  }
+}
+
+/**
+ * `webhook-signature`: under the current secret, and for 24 hours after a rotation also under
+ * the previous one, space-separated as Standard Webhooks allows (a receiver accepts either).
+ */
+async function signatures(
+  env: Bindings,
+  endpoint: typeof webhookEndpoints.$inferSelect,
+  id: string,
+  sentAt: Date,
+  body: string
+) {
+  const keys = keyringOf(env)
+  const secrets = [await decryptJson<string>(keys, endpoint.secret)]
+  if (endpoint.previousSecret && endpoint.previousSecretUntil && endpoint.previousSecretUntil > sentAt.toISOString()) {
+    secrets.push(await decryptJson<string>(keys, endpoint.previousSecret))
+  }
+  return secrets.map((secret) => new Webhook(secret).sign(id, sentAt, body)).join(' ')
 }
 
 async function settle(

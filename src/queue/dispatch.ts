@@ -8,6 +8,8 @@ import { giveUpHandover, runCancel, runHandover, runUpdate } from '../handover/r
 import { pollDestination } from '../handover/record-reports'
 import { deliverHubWebhook, giveUpDelivery } from '../hub/deliver'
 import type { DispatchMessage } from './messages'
+import { releaseAfterGivingUp } from '../hub/backlog'
+import { database } from '../db/client'
 
 export async function handleDispatchMessage(env: Bindings, message: DispatchMessage) {
   switch (message.type) {
@@ -27,5 +29,8 @@ export async function handleDispatchMessage(env: Bindings, message: DispatchMess
 /** What a given-up message leaves visible besides its dead letter. */
 export async function onDispatchDeadLetter(env: Bindings, message: DispatchMessage, error: string) {
   if (message.type === 'handover') await giveUpHandover(env, message.handoverId, error)
-  if (message.type === 'hub-delivery') await giveUpDelivery(env, message.deliveryId, error)
+  if (message.type === 'hub-delivery') {
+    await giveUpDelivery(env, message.deliveryId, error)
+    await releaseAfterGivingUp(database(env.DB), env.DISPATCH, message.deliveryId)
+  }
 }

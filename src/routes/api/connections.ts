@@ -22,6 +22,8 @@ import { registerWebhooks, unregisterWebhooks } from '../../connections/webhook-
 import { startSync } from '../../sync/start-sync'
 import { dbOf, tenantOf } from './context'
 import { BoundedRecord, MAX_ROUTES, RouteId } from './limits'
+import { actorOf, auditStatement } from '../../audit/audit-log'
+import { writeBatch } from '../../db/write-batch'
 import { Anything, errorResponses, IdParam, json, jsonBody } from './schemas'
 
 const CreateConnection = z.object({
@@ -198,7 +200,15 @@ export const connectionRoutes = apiRouter()
         createdAt: now,
         updatedAt: now,
       }
-      await db.insert(connections).values(row)
+      await writeBatch(db, [
+        db.insert(connections).values(row),
+        auditStatement(db, actorOf(c.get('caller')), {
+          tenantId,
+          action: 'connection.created',
+          targetId: row.id,
+          details: { platform: row.platform, routes: row.routes },
+        }),
+      ])
       const origin = new URL(c.req.url).origin
       const webhookRegistration = await registerWebhooks(c.env, db, { ...row, credentials }, origin)
       const backfillJobId =
@@ -292,7 +302,20 @@ export const connectionRoutes = apiRouter()
         routes: body.routes ?? row.routes,
         updatedAt: nowIso(),
       }
-      await db.update(connections).set(changes).where(eq(connections.id, row.id))
+      await writeBatch(db, [
+        db.update(connections).set(changes).where(eq(connections.id, row.id)),
+        auditStatement(db, actorOf(c.get('caller')), {
+          tenantId,
+          action: body.routes ? 'connection.routes_changed' : 'connection.changed',
+          targetId: row.id,
+          // Field names, never credential values.
+          details: {
+            fields: Object.keys(body),
+            ...(body.credentials ? { credentials: Object.keys(body.credentials) } : {}),
+            ...(body.routes ? { routes: body.routes, previousRoutes: row.routes } : {}),
+          },
+        }),
+      ])
       forgetConnection(row.id)
       return c.json(present({ ...row, ...changes }, new URL(c.req.url).origin), 200)
     }
@@ -311,7 +334,14 @@ export const connectionRoutes = apiRouter()
       const db = dbOf(c)
       const row = await ownConnection(db, tenantOf(c, 'admin'), c.req.valid('param').id)
       await unregisterWebhooks(c.env, db, await openConnection(row, keyringOf(c.env)), row.webhookRegistration)
-      await db.update(connections).set({ deletedAt: nowIso(), sessionState: null }).where(eq(connections.id, row.id))
+      await writeBatch(db, [
+        db.update(connections).set({ deletedAt: nowIso(), sessionState: null }).where(eq(connections.id, row.id)),
+        auditStatement(db, actorOf(c.get('caller')), {
+          tenantId: row.tenantId,
+          action: 'connection.deleted',
+          targetId: row.id,
+        }),
+      ])
       forgetConnection(row.id)
       return c.body(null, 204)
     }

@@ -10,6 +10,7 @@ import { deadLetters } from '../../db/schema'
 import { replayDeadLettersSince, replayDeadLetter } from '../../queue/replay'
 import { type Caller, requireScope } from './auth'
 import { dbOf } from './context'
+import { actorOf } from '../../audit/audit-log'
 import { CursorQuery, errorResponses, IdParam, json, jsonBody } from './schemas'
 
 const DeadLetter = z
@@ -87,7 +88,7 @@ export const deadLetterRoutes = apiRouter()
         .where(and(eq(deadLetters.id, c.req.valid('param').id), visibleTo(caller, c.req.header('x-tenant-id'))))
         .get()
       if (!row) throw notFound('dead letter')
-      await replayDeadLetter(c.env, db, row)
+      await replayDeadLetter(c.env, db, row, actorOf(caller))
       return c.json({ replayed: 1 }, 202)
     }
   )
@@ -106,7 +107,8 @@ export const deadLetterRoutes = apiRouter()
       requireScope(caller, 'admin')
       const db = dbOf(c)
       const since = new Date(c.req.valid('json').since).toISOString()
-      const replayed = await replayDeadLettersSince(c.env, db, visibleTo(caller, c.req.header('x-tenant-id')), since)
+      const visible = visibleTo(caller, c.req.header('x-tenant-id'))
+      const replayed = await replayDeadLettersSince(c.env, db, visible, since, actorOf(caller))
       return c.json({ replayed }, 202)
     }
   )

@@ -12,6 +12,7 @@ import { database } from '../../db/client'
 import { deadLetters, tenants } from '../../db/schema'
 import { replayDeadLetter, replayDeadLettersSince } from '../../queue/replay'
 import { requireScope } from '../api/auth'
+import { actorOf } from '../../audit/audit-log'
 import { visibleTo } from '../api/dead-letters'
 import { Badge, CsrfField, Layout, query, Time } from './layout'
 import { csrfToken, signedIn, type Session, type UiContext, type UiEnv } from './session'
@@ -132,7 +133,13 @@ export const deadLetterPages = new Hono<UiEnv>()
     requireScope(session.caller, 'admin')
     const since = parseSince((await c.req.parseBody()).since)
     if (!since) throw new ApiError(400, 'invalid_request', 'since: give a date and time')
-    const replayed = await replayDeadLettersSince(c.env, database(c.env.DB), visible(session), since)
+    const replayed = await replayDeadLettersSince(
+      c.env,
+      database(c.env.DB),
+      visible(session),
+      since,
+      actorOf(session.caller)
+    )
     return c.redirect(`/dead-letters?replayed=${replayed}`, 303)
   })
   .post('/dead-letters/:id/replay', csrf(), signedIn, csrfToken, async (c) => {
@@ -145,6 +152,6 @@ export const deadLetterPages = new Hono<UiEnv>()
       .where(and(eq(deadLetters.id, c.req.param('id')), visible(session)))
       .get()
     if (!row) throw notFound('dead letter')
-    if (!row.replayedAt) await replayDeadLetter(c.env, db, row)
+    if (!row.replayedAt) await replayDeadLetter(c.env, db, row, actorOf(session.caller))
     return c.redirect(`/dead-letters?replayed=${row.replayedAt ? 0 : 1}`, 303)
   })
