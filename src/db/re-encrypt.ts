@@ -28,7 +28,13 @@ type ColumnName = 'credentials' | 'sessionState' | 'webhookSecrets' | 'previousW
 export type Counts = Record<ColumnName, number>
 
 const SEALED: Sealed[] = [
-  { table: connections, id: connections.id, column: connections.credentials, name: 'credentials', field: 'credentials' },
+  {
+    table: connections,
+    id: connections.id,
+    column: connections.credentials,
+    name: 'credentials',
+    field: 'credentials',
+  },
   {
     table: connections,
     id: connections.id,

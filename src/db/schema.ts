@@ -29,7 +29,9 @@ export const tenants = sqliteTable(
     // The retention cron's groups: the distinct retention values, then the tenants of one.
     index('tenants_retention').on(table.retentionDays, table.id),
     // The queue's and the cron's check for suspended tenants, and the eraser's due ones.
-    index('tenants_suspended').on(table.eraseAfter).where(sql`${table.suspendedAt} is not null`),
+    index('tenants_suspended')
+      .on(table.eraseAfter)
+      .where(sql`${table.suspendedAt} is not null`),
   ]
 )
 

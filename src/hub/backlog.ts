@@ -39,7 +39,9 @@ export async function holdIfWaiting(db: Database, delivery: DeliveryKey, now: st
  */
 export async function releaseNextHeld(db: Database, queue: Queue, endpointId: string, now: string) {
   for (let round = 0; round < 3; round++) {
-    const released = await db.all<{ id: string }>(sql`update ${webhookDeliveries} set state = 'pending', updated_at = ${now}
+    const released = await db.all<{
+      id: string
+    }>(sql`update ${webhookDeliveries} set state = 'pending', updated_at = ${now}
       where id = (select id from ${webhookDeliveries} where endpoint_id = ${endpointId} and state = 'held'
         order by created_at, id limit 1)
         and not exists (select 1 from ${webhookEndpoints} where id = ${endpointId} and disabled_at is not null)

@@ -63,10 +63,7 @@ export async function listTenants(db: Database, query: { cursor?: string; limit:
     .select()
     .from(tenants)
     .where(
-      and(
-        query.only ? eq(tenants.id, query.only) : undefined,
-        afterCursor(query.cursor, tenants.createdAt, tenants.id)
-      )
+      and(query.only ? eq(tenants.id, query.only) : undefined, afterCursor(query.cursor, tenants.createdAt, tenants.id))
     )
     .orderBy(desc(tenants.createdAt), desc(tenants.id))
     .limit(query.limit + 1)
@@ -138,8 +135,11 @@ export async function restoreTenant(env: Bindings, db: Database, who: Actor, id:
   if (!row.suspendedAt) throw new ApiError(409, 'not_suspended', 'the tenant is not suspended')
   try {
     await writeBatch(db, [
-      guardStatement(db, sql`exists (select 1 from ${tenants} where ${tenants.id} = ${id}
-        and ${tenants.eraseAfter} > ${now.toISOString()})`),
+      guardStatement(
+        db,
+        sql`exists (select 1 from ${tenants} where ${tenants.id} = ${id}
+        and ${tenants.eraseAfter} > ${now.toISOString()})`
+      ),
       db.update(tenants).set({ suspendedAt: null, eraseAfter: null }).where(eq(tenants.id, id)),
       auditStatement(db, who, { tenantId: id, action: 'tenant.restored', targetId: id, at: now.toISOString() }),
     ])

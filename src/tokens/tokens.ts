@@ -100,7 +100,13 @@ export async function revokeToken(db: Database, who: Actor, tenantId: string, id
         .update(tokens)
         .set({ revokedAt: now })
         .where(and(eq(tokens.id, id), isNull(tokens.revokedAt))),
-      auditStatement(db, who, { tenantId, action: 'token.revoked', targetId: id, details: { name: row.name }, at: now }),
+      auditStatement(db, who, {
+        tenantId,
+        action: 'token.revoked',
+        targetId: id,
+        details: { name: row.name },
+        at: now,
+      }),
     ])
   } catch (error) {
     if (isGuardFailure(error)) {
@@ -143,12 +149,7 @@ export async function checkToken(db: Database, tokenHash: string, now = new Date
     await db
       .update(tokens)
       .set({ lastUsedAt: now.toISOString() })
-      .where(
-        and(
-          eq(tokens.id, row.id),
-          sql`(${tokens.lastUsedAt} is null or ${tokens.lastUsedAt} < ${staleBefore})`
-        )
-      )
+      .where(and(eq(tokens.id, row.id), sql`(${tokens.lastUsedAt} is null or ${tokens.lastUsedAt} < ${staleBefore})`))
   }
   return { ok: true, tenantId: row.tenantId, scopes: row.scopes as Scope[], tokenId: row.id }
 }

@@ -1,13 +1,13 @@
 /**
  * A tenant's own system receiving Kontor's hub webhooks (HW1): a real HTTP app that records every
  * delivery with its headers and raw body, and answers with the statuses a test lines up (for
- * retries and Retry-After). It answers for any host under `.hooks.test`.
+ * retries and Retry-After, with an optional body). It answers for any host under `.hooks.test`.
  */
 import { Hono } from 'hono'
 import type { Simulator } from './simulator'
 
 type Received = { headers: Record<string, string>; body: string; at: string; status: number }
-type Receiver = { received: Received[]; answers: { status: number; retryAfter?: string }[] }
+type Receiver = { received: Received[]; answers: { status: number; retryAfter?: string; body?: string }[] }
 
 const receivers = new Map<string, Receiver>()
 const receiverOf = (url: string) => {
@@ -31,7 +31,11 @@ app.post('*', async (c) => {
     at: new Date().toISOString(),
     status: answer.status,
   })
-  return c.body(null, answer.status as 204, answer.retryAfter ? { 'retry-after': answer.retryAfter } : {})
+  return c.body(
+    answer.body ?? null,
+    answer.status as 204,
+    answer.retryAfter ? { 'retry-after': answer.retryAfter } : {}
+  )
 })
 
 export const hubReceiverSimulator: Simulator = {

@@ -17,7 +17,10 @@ const Entry = z
     actorTokenId: z.string().nullable().openapi({ description: 'The token that acted, when `actor` is `token`' }),
     action: z.enum(AUDIT_ACTIONS),
     targetId: z.string(),
-    details: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'Ids and field names; never secrets' }),
+    details: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: 'Ids and field names; never secrets' }),
     at: z.string(),
   })
   .openapi('AuditEntry')

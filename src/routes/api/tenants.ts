@@ -50,7 +50,13 @@ const Tenant = z
   })
   .openapi('Tenant')
 const CreatedTenant = z
-  .object({ id: z.string(), name: z.string(), currency: z.string(), retentionDays: z.number().int(), token: z.string() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    currency: z.string(),
+    retentionDays: z.number().int(),
+    token: z.string(),
+  })
   .openapi('TenantCreated')
 const conflict = { 409: json(ErrorSchema, 'Not possible in the tenant’s state') }
 

@@ -44,7 +44,8 @@ const UpdateEndpoint = z
     url: Url.optional(),
     events: EventTypes.optional(),
     disabled: z.boolean().optional().openapi({
-      description: 'While true, deliveries wait; once false again they go out in order, unless older than the retention',
+      description:
+        'While true, deliveries wait; once false again they go out in order, unless older than the retention',
     }),
   })
   .openapi('WebhookEndpointChange')
@@ -148,8 +149,7 @@ export const webhookEndpointRoutes = apiRouter()
       request: { params: IdParam },
       responses: { 200: json(Endpoint, 'The endpoint'), ...errorResponses },
     }),
-    async (c) =>
-      c.json(presentEndpoint(await ownEndpoint(dbOf(c), tenantOf(c, 'read'), c.req.valid('param').id)), 200)
+    async (c) => c.json(presentEndpoint(await ownEndpoint(dbOf(c), tenantOf(c, 'read'), c.req.valid('param').id)), 200)
   )
   .openapi(
     createRoute({
@@ -228,10 +228,7 @@ export const webhookEndpointRoutes = apiRouter()
       },
     }),
     async (c) =>
-      c.json(
-        await listDeliveries(dbOf(c), tenantOf(c, 'read'), c.req.valid('param').id, c.req.valid('query')),
-        200
-      )
+      c.json(await listDeliveries(dbOf(c), tenantOf(c, 'read'), c.req.valid('param').id, c.req.valid('query')), 200)
   )
   .openapi(
     createRoute({
