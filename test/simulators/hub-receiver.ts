@@ -31,11 +31,10 @@ app.post('*', async (c) => {
     at: new Date().toISOString(),
     status: answer.status,
   })
-  return c.body(
-    answer.body ?? null,
-    answer.status as 204,
-    answer.retryAfter ? { 'retry-after': answer.retryAfter } : {}
-  )
+  const headers: Record<string, string> = answer.retryAfter ? { 'retry-after': answer.retryAfter } : {}
+  return answer.body === undefined
+    ? c.body(null, answer.status as 204, headers)
+    : c.body(answer.body, answer.status as 500, headers)
 })
 
 export const hubReceiverSimulator: Simulator = {
