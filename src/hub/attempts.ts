@@ -10,7 +10,7 @@ import { randomId } from '../core/ids'
 import type { Database } from '../db/client'
 import { webhookDeliveryAttempts, webhookEndpoints } from '../db/schema'
 import { guardStatement, isGuardFailure } from '../db/write-guard'
-import { writeBatch } from '../db/write-batch'
+import { type Statement, writeBatch } from '../db/write-batch'
 
 export const RESPONSE_BYTES_KEPT = 1024
 export const DISABLE_AFTER_FAILING_MS = 5 * 24 * 60 * 60_000
@@ -52,19 +52,19 @@ export type Attempt = {
 }
 
 /** The attempt's row; for a failure also the endpoint's failure clock, for a success its reset. */
-export async function recordAttempt(
+export function attemptStatements(
   db: Database,
   attempt: Attempt,
   endpoint: { id: string; failingSince: string | null },
   delivered: boolean
-) {
-  const statements = [db.insert(webhookDeliveryAttempts).values({ id: randomId('wha'), ...attempt })]
+): Statement[] {
+  const statements: Statement[] = [db.insert(webhookDeliveryAttempts).values({ id: randomId('wha'), ...attempt })]
   if (!delivered && !endpoint.failingSince) {
     statements.push(
       db
         .update(webhookEndpoints)
         .set({ failingSince: attempt.at })
-        .where(and(eq(webhookEndpoints.id, endpoint.id), isNull(webhookEndpoints.failingSince))) as never
+        .where(and(eq(webhookEndpoints.id, endpoint.id), isNull(webhookEndpoints.failingSince)))
     )
   }
   if (delivered && endpoint.failingSince) {
@@ -72,10 +72,10 @@ export async function recordAttempt(
       db
         .update(webhookEndpoints)
         .set({ failingSince: null })
-        .where(and(eq(webhookEndpoints.id, endpoint.id), isNotNull(webhookEndpoints.failingSince))) as never
+        .where(and(eq(webhookEndpoints.id, endpoint.id), isNotNull(webhookEndpoints.failingSince)))
     )
   }
-  await writeBatch(db, statements)
+  return statements
 }
 
 /**

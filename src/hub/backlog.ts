@@ -9,28 +9,25 @@ import { and, eq, sql } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { tenants, webhookDeliveries, webhookEndpoints } from '../db/schema'
 import type { DispatchMessage } from '../queue/messages'
-import { writeBatch } from '../db/write-batch'
 
 type DeliveryKey = { id: string; endpointId: string; createdAt: string }
+type EndpointState = { disabledAt: string | null; heldSince: string | null }
 
-/**
- * Holds the delivery when its endpoint is disabled or an older delivery of it is held; true when
- * it was held (the caller then sends nothing and the message is done).
- */
-export async function holdIfWaiting(db: Database, delivery: DeliveryKey, now: string): Promise<boolean> {
-  const [held] = await writeBatch(db, [
-    db.run(sql`update ${webhookDeliveries} set state = 'held', updated_at = ${now}
-      where id = ${delivery.id} and state <> 'delivered' and (
-        exists (select 1 from ${webhookEndpoints} where id = ${delivery.endpointId} and disabled_at is not null)
-        or exists (select 1 from ${webhookDeliveries} as older where older.endpoint_id = ${delivery.endpointId}
-          and older.state = 'held' and (older.created_at < ${delivery.createdAt}
-            or (older.created_at = ${delivery.createdAt} and older.id < ${delivery.id}))))
-      returning id`),
-    db.run(sql`update ${webhookEndpoints} set held_since = coalesce(held_since, ${now})
-      where id = ${delivery.endpointId}
-        and exists (select 1 from ${webhookDeliveries} where id = ${delivery.id} and state = 'held')`),
-  ])
-  return ((held?.results ?? []) as unknown[]).length > 0
+/** Whether the delivery must wait: its endpoint is disabled, or an older delivery of it is held. */
+export async function mustWait(db: Database, endpoint: EndpointState, delivery: DeliveryKey): Promise<boolean> {
+  if (endpoint.disabledAt) return true
+  if (!endpoint.heldSince) return false
+  const older = await db.all(sql`select 1 from ${webhookDeliveries} as older
+    where older.endpoint_id = ${delivery.endpointId} and older.state = 'held' and (older.created_at < ${delivery.createdAt}
+      or (older.created_at = ${delivery.createdAt} and older.id < ${delivery.id}))
+    limit 1`)
+  return older.length > 0
+}
+
+/** With a delivery's release as `held`: its endpoint has a backlog from now on. */
+export function holdStatement(db: Database, delivery: DeliveryKey) {
+  return db.run(sql`update ${webhookEndpoints} set held_since = coalesce(held_since, ${new Date().toISOString()})
+    where id = ${delivery.endpointId}`)
 }
 
 /**
@@ -85,4 +82,18 @@ export async function releaseAfterGivingUp(db: Database, queue: Queue, deliveryI
     .where(eq(webhookDeliveries.id, deliveryId))
     .get()
   if (row?.heldSince) await releaseNextHeld(db, queue, row.endpointId, new Date().toISOString())
+}
+
+/**
+ * The cron's safety net: an enabled endpoint with a backlog and nothing of it on its way for 5
+ * minutes (a release lost between a batch and the queue send) gets its next delivery released.
+ */
+export async function releaseStalledBacklogs(db: Database, queue: Queue, now: Date, limit = 20) {
+  const quietSince = new Date(now.getTime() - 5 * 60_000).toISOString()
+  const stalled = await db.all<{ id: string }>(sql`select id from ${webhookEndpoints}
+    where held_since is not null and held_since < ${quietSince} and disabled_at is null and deleted_at is null
+      and not exists (select 1 from ${webhookDeliveries} where endpoint_id = ${webhookEndpoints.id}
+        and state = 'pending' and updated_at > ${quietSince})
+    limit ${limit}`)
+  for (const { id } of stalled) await releaseNextHeld(db, queue, id, now.toISOString())
 }

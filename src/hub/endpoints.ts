@@ -14,8 +14,8 @@ import { afterCursor, keysetPage } from '../db/keyset'
 import { webhookDeliveries, webhookDeliveryAttempts, webhookEndpoints } from '../db/schema'
 import { writeBatch } from '../db/write-batch'
 import { guardStatement, isGuardFailure } from '../db/write-guard'
-import type { DispatchMessage } from '../queue/messages'
 import { expireHeldStatement, releaseNextHeld } from './backlog'
+import { replayHubDelivery } from './replay-delivery'
 
 export type EndpointRow = typeof webhookEndpoints.$inferSelect
 
@@ -270,19 +270,12 @@ export async function replayDelivery(
   deliveryId: string
 ) {
   const row = await ownDelivery(db, tenantId, endpointId, deliveryId)
-  const now = new Date().toISOString()
-  await writeBatch(db, [
-    db
-      .update(webhookDeliveries)
-      .set({ state: 'pending', updatedAt: now })
-      .where(and(eq(webhookDeliveries.id, row.id), sql`${webhookDeliveries.state} <> 'held'`)),
+  await replayHubDelivery(db, queue, row, [
     auditStatement(db, who, {
       tenantId,
       action: 'webhook_delivery.replayed',
       targetId: row.id,
       details: { endpointId },
-      at: now,
     }),
   ])
-  await queue.send({ type: 'hub-delivery', deliveryId: row.id } satisfies DispatchMessage)
 }

@@ -7,7 +7,11 @@ import { Hono } from 'hono'
 import type { Simulator } from './simulator'
 
 type Received = { headers: Record<string, string>; body: string; at: string; status: number }
-type Receiver = { received: Received[]; answers: { status: number; retryAfter?: string; body?: string }[] }
+/** `delayMs`: the answer comes that much later (a slow receiver, for races); `body`: what it answers. */
+type Receiver = {
+  received: Received[]
+  answers: { status: number; retryAfter?: string; delayMs?: number; body?: string }[]
+}
 
 const receivers = new Map<string, Receiver>()
 const receiverOf = (url: string) => {
@@ -31,6 +35,7 @@ app.post('*', async (c) => {
     at: new Date().toISOString(),
     status: answer.status,
   })
+  if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs))
   const headers: Record<string, string> = answer.retryAfter ? { 'retry-after': answer.retryAfter } : {}
   return answer.body === undefined
     ? c.body(null, answer.status as 204, headers)

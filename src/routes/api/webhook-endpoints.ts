@@ -7,7 +7,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { actorOf } from '../../audit/audit-log'
-import { allowInsecureUrls } from '../../connectors/context'
+import { allowInsecureUrls } from '../../core/url-policy'
 import { keyringOf } from '../../core/crypto'
 import { ApiError } from '../../core/errors'
 import { ORDER_EVENT_TYPES } from '../../core/model'

@@ -15,7 +15,7 @@ import { loadConnection } from '../db/connections'
 import { connections } from '../db/schema'
 import type { Bindings } from '../env'
 import { activeTenant } from '../tenants/suspension'
-import { checkWebhooks } from './webhook-registration'
+import { checkWebhooks } from './registration'
 
 export const CHECK_EVERY_MINUTES = 15
 export const CHECK_BATCH = 20
