@@ -71,6 +71,10 @@ export async function listTenants(db: Database, query: { cursor?: string; limit:
   return { items: page.map(presentTenant), nextCursor }
 }
 
+export async function tenantIdExists(db: Database, id: string): Promise<boolean> {
+  return !!(await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, id)).get())
+}
+
 export async function getTenant(db: Database, id: string): Promise<TenantRow> {
   const row = await db.select().from(tenants).where(eq(tenants.id, id)).get()
   if (!row) throw notFound('tenant')

@@ -4,14 +4,13 @@
  * its own tenant alone; the operator picks a tenant with the `X-Tenant-Id` header. Every request
  * is rate-limited per client address (before the token is looked at) and per token.
  */
-import { eq } from 'drizzle-orm'
 import { createMiddleware } from 'hono/factory'
 import { sha256Hex, timingSafeEqual } from '../../core/crypto'
 import { ApiError } from '../../core/errors'
 import { clientAddress, enforceLimits } from '../../core/rate-limit'
 import { database } from '../../db/client'
-import { tenants } from '../../db/schema'
 import type { AppEnv, Bindings } from '../../env'
+import { tenantIdExists } from '../../tenants/tenants'
 import { checkToken } from '../../tokens/tokens'
 
 import { type Caller, SCOPES, type Scope } from '../../core/caller'
@@ -48,7 +47,7 @@ export async function callerForToken(env: Bindings, token: string): Promise<Call
 
 /** Whether a tenant exists (the operator's `X-Tenant-Id` must name one). */
 export async function tenantExists(env: Bindings, tenantId: string): Promise<boolean> {
-  return !!(await database(env.DB).select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).get())
+  return tenantIdExists(database(env.DB), tenantId)
 }
 
 export const authenticate = createMiddleware<AppEnv>(async function authenticate(c, next) {
