@@ -30,6 +30,9 @@ import { orderVersion } from './handover/destination'
 import { queueWriteBack } from './orders/record-event'
 import type { DispatchMessage } from './queue/messages'
 import { startSync } from './polling/start-sync-job'
+import { releaseStalledBacklogs } from './hub/backlog'
+import { eraseDueTenants } from './tenants/erase'
+import { activeTenant, replayParkedWork } from './tenants/suspension'
 
 const DEFAULT_POLL_MINUTES = 5
 /** A poll still marked running after this long is considered lost and started again. */
@@ -60,6 +63,12 @@ const STEPS: CronStep[] = [
   // Issue 10: secrets move to the newest key, and old bodies and log lines go (bounded batches).
   { name: 're-encrypt secrets', run: (env, db) => reEncryptBatch(db, keyringOf(env)) },
   { name: 'prune by retention', run: (_env, db, now) => pruneExpired(db, now) },
+  // Issue 18: suspended tenants' cron work stops (activeTenant in every read); past the grace
+  // period they are erased in bounded batches; work parked while a restored tenant was suspended
+  // goes again; a hub endpoint's backlog that stalled is released.
+  { name: 'erase due tenants', run: (_env, db, now) => eraseDueTenants(db, now) },
+  { name: 'replay parked work', run: (env, db) => replayParkedWork(env, db) },
+  { name: 'release stalled hub backlogs', run: (env, db, now) => releaseStalledBacklogs(db, env.DISPATCH, now) },
 ]
 
 export class CronStepsFailed extends Error {
@@ -121,7 +130,13 @@ async function startDuePolls(env: Bindings, db: Database, now: Date) {
       running: sql<number>`(select count(*) from ${syncJobs} where ${syncJobs.connectionId} = ${connections.id} and ${syncJobs.mode} = 'poll' and ${syncJobs.status} = 'running' and ${syncJobs.startedAt} > ${staleBefore})`,
     })
     .from(connections)
-    .where(and(isNull(connections.deletedAt), or(isNull(connections.pollDueAt), lte(connections.pollDueAt, dueBy))))
+    .where(
+      and(
+        isNull(connections.deletedAt),
+        activeTenant(connections.tenantId),
+        or(isNull(connections.pollDueAt), lte(connections.pollDueAt, dueBy))
+      )
+    )
     .orderBy(asc(connections.pollDueAt))
     .limit(POLL_LIMIT)
 
@@ -168,7 +183,8 @@ async function sweepInbox(env: Bindings, db: Database, now: Date) {
       and(
         isNull(inbox.processedAt),
         isNull(inbox.deadLetteredAt),
-        lt(inbox.receivedAt, new Date(now.getTime() - LOST_AFTER_MS).toISOString())
+        lt(inbox.receivedAt, new Date(now.getTime() - LOST_AFTER_MS).toISOString()),
+        sql`${inbox.connectionId} in (select ${connections.id} from ${connections} where ${activeTenant(connections.tenantId)})`
       )
     )
     // Oldest first: what was lost longest goes first, and nothing waits behind rows that come back.
@@ -188,7 +204,14 @@ async function sweepHandovers(env: Bindings, db: Database, now: Date) {
   const stuck = await db
     .select({ id: handovers.id, state: handovers.state })
     .from(handovers)
-    .where(and(inArray(handovers.state, ['pending', 'cancel_requested']), lt(handovers.updatedAt, before), free))
+    .where(
+      and(
+        inArray(handovers.state, ['pending', 'cancel_requested']),
+        lt(handovers.updatedAt, before),
+        free,
+        activeTenant(handovers.tenantId)
+      )
+    )
     .limit(SWEEP_LIMIT)
   const changed = await db
     .select({ id: handovers.id })
@@ -200,7 +223,8 @@ async function sweepHandovers(env: Bindings, db: Database, now: Date) {
         isNotNull(handovers.sentVersion),
         ne(handovers.sentVersion, orderVersion),
         lt(orders.changedAt, before),
-        free
+        free,
+        activeTenant(handovers.tenantId)
       )
     )
     .limit(SWEEP_LIMIT)
@@ -224,7 +248,14 @@ async function sweepWriteBacks(env: Bindings, db: Database, now: Date) {
   const unqueued = await db
     .select({ id: orderEvents.id })
     .from(orderEvents)
-    .where(and(isNull(orderEvents.syncQueuedAt), ne(orderEvents.source, 'platform'), lt(orderEvents.at, minuteAgo)))
+    .where(
+      and(
+        isNull(orderEvents.syncQueuedAt),
+        ne(orderEvents.source, 'platform'),
+        lt(orderEvents.at, minuteAgo),
+        activeTenant(orderEvents.tenantId)
+      )
+    )
     .limit(SWEEP_LIMIT)
   for (const event of unqueued) await queueWriteBack(db, env.SYNC, event.id)
   const neverRan = await db
@@ -235,7 +266,8 @@ async function sweepWriteBacks(env: Bindings, db: Database, now: Date) {
         gt(orderEvents.syncQueuedAt, new Date(now.getTime() - 24 * 3600_000).toISOString()),
         lt(orderEvents.syncQueuedAt, minuteAgo),
         ne(orderEvents.source, 'platform'),
-        sql`not exists (select 1 from ${outboundCalls} where ${outboundCalls.stepKey} = 'write-back:' || ${orderEvents.id})`
+        sql`not exists (select 1 from ${outboundCalls} where ${outboundCalls.stepKey} = 'write-back:' || ${orderEvents.id})`,
+        activeTenant(orderEvents.tenantId)
       )
     )
     .limit(SWEEP_LIMIT)
@@ -252,7 +284,8 @@ async function sweepHubDeliveries(env: Bindings, db: Database, now: Date) {
       and(
         eq(webhookDeliveries.state, 'pending'),
         eq(webhookDeliveries.attempts, 0),
-        lt(webhookDeliveries.createdAt, new Date(now.getTime() - LOST_AFTER_MS).toISOString())
+        lt(webhookDeliveries.createdAt, new Date(now.getTime() - LOST_AFTER_MS).toISOString()),
+        activeTenant(webhookDeliveries.tenantId)
       )
     )
     .limit(SWEEP_LIMIT)

@@ -14,6 +14,7 @@ import { logger } from '../core/logger'
 import type { Database } from '../db/client'
 import { openConnection } from '../db/connections'
 import { connections } from '../db/schema'
+import { type Statement, writeBatch } from '../db/write-batch'
 import { accountKey } from './account-key'
 
 type NewConnectionRow = typeof connections.$inferInsert & { id: string; accountKey: string; createdAt: string }
@@ -100,7 +101,11 @@ async function fillLegacyKeys(db: Database, keys: Keyring, tenantId: string, pla
 }
 
 /** Takes over the most recently deleted connection of this account, if there is one. */
-async function takeOverDeleted(db: Database, row: NewConnectionRow): Promise<ClaimedAccount | null> {
+async function takeOverDeleted(
+  db: Database,
+  row: NewConnectionRow,
+  alsoWrite: (id: string) => Statement[]
+): Promise<ClaimedAccount | null> {
   const deleted = await db
     .select({ id: connections.id, createdAt: connections.createdAt })
     .from(connections)
@@ -114,23 +119,25 @@ async function takeOverDeleted(db: Database, row: NewConnectionRow): Promise<Cla
     .orderBy(desc(connections.deletedAt))
     .get()
   if (!deleted) return null
-  const revived = await db
-    .update(connections)
-    .set({
-      name: row.name,
-      credentials: row.credentials,
-      settings: row.settings,
-      routes: row.routes,
-      sessionState: null,
-      webhookRegistration: null,
-      pollDueAt: null,
-      updatedAt: row.updatedAt,
-      deletedAt: null,
-    })
-    // Compare-and-set: of two creates racing for the same deleted connection, one takes it over.
-    .where(and(eq(connections.id, deleted.id), isNotNull(connections.deletedAt)))
-    .returning({ id: connections.id })
-  return revived.length ? { id: deleted.id, createdAt: deleted.createdAt, tookOver: true } : null
+  const [revived] = await writeBatch(db, [
+    db
+      .update(connections)
+      .set({
+        name: row.name,
+        credentials: row.credentials,
+        settings: row.settings,
+        routes: row.routes,
+        sessionState: null,
+        webhookRegistration: null,
+        pollDueAt: null,
+        updatedAt: row.updatedAt,
+        deletedAt: null,
+      })
+      // Compare-and-set: of two creates racing for the same deleted connection, one takes it over.
+      .where(and(eq(connections.id, deleted.id), isNotNull(connections.deletedAt))),
+    ...alsoWrite(deleted.id),
+  ])
+  return revived.meta.changes > 0 ? { id: deleted.id, createdAt: deleted.createdAt, tookOver: true } : null
 }
 
 /**
@@ -138,13 +145,19 @@ async function takeOverDeleted(db: Database, row: NewConnectionRow): Promise<Cla
  * connection holds the account, the deleted connection's id taken over when there is one, else
  * inserted as given.
  */
-export async function claimAccount(db: Database, keys: Keyring, row: NewConnectionRow): Promise<ClaimedAccount> {
+export async function claimAccount(
+  db: Database,
+  keys: Keyring,
+  row: NewConnectionRow,
+  /** Written in the same batch as the connection (its audit row), given the id it ends up with. */
+  alsoWrite: (id: string) => Statement[] = () => []
+): Promise<ClaimedAccount> {
   await fillLegacyKeys(db, keys, row.tenantId, row.platform)
   await refuseIfTaken(db, row.tenantId, row.accountKey)
   try {
-    const tookOver = await takeOverDeleted(db, row)
+    const tookOver = await takeOverDeleted(db, row, alsoWrite)
     if (tookOver) return tookOver
-    await db.insert(connections).values(row)
+    await writeBatch(db, [db.insert(connections).values(row), ...alsoWrite(row.id)])
     return { id: row.id, createdAt: row.createdAt, tookOver: false }
   } catch (error) {
     if (!isUniqueViolation(error)) throw error

@@ -17,6 +17,7 @@ import { claimAccount } from '../account-identity/claim-account'
 import { startSync } from '../polling/start-sync-job'
 import { type Registration, registerWebhooks, webhookPath } from '../webhook-subscriptions/registration'
 import { checkRoutes, checkUrls, validate } from './connection-input'
+import { type Actor, auditStatement, SYSTEM } from '../audit/audit-log'
 import type { ConnectionSetupPorts } from './ports'
 
 export type NewConnection = {
@@ -42,7 +43,9 @@ export async function createConnection(
   tenantId: string,
   input: NewConnection,
   /** Kontor's own origin, which the platform's webhooks are registered under. */
-  origin: string
+  origin: string,
+  /** Who does it, for the audit row written with the connection. */
+  who: Actor = SYSTEM
 ): Promise<CreatedConnection> {
   const connector = findConnector(input.platform)
   if (!connector) throw new ApiError(400, 'invalid_request', `platform: one of ${supportedPlatforms().join(', ')}`)
@@ -67,7 +70,14 @@ export async function createConnection(
     createdAt: now,
     updatedAt: now,
   }
-  const claimed = await claimAccount(db, keyringOf(env), fresh)
+  const claimed = await claimAccount(db, keyringOf(env), fresh, (id) => [
+    auditStatement(db, who, {
+      tenantId,
+      action: 'connection.created',
+      targetId: id,
+      details: { platform: fresh.platform, routes: fresh.routes },
+    }),
+  ])
   const row = { ...fresh, id: claimed.id, createdAt: claimed.createdAt }
   forgetConnection(row.id)
   const webhookRegistration = await registerWebhooks(env, db, { ...row, credentials }, origin)

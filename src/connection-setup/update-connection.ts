@@ -14,6 +14,8 @@ import { accountKeyForChange } from '../account-identity/claim-account'
 import { registerWebhooksAgain } from '../webhook-subscriptions/registration'
 import { checkRoutes, checkUrls, validate } from './connection-input'
 import type { ConnectionSetupPorts } from './ports'
+import { type Actor, auditStatement, SYSTEM } from '../audit/audit-log'
+import { writeBatch } from '../db/write-batch'
 import { ownConnection } from './read-model'
 
 export type ConnectionChanges = {
@@ -29,7 +31,9 @@ export async function updateConnection(
   id: string,
   input: ConnectionChanges,
   /** Kontor's own origin, for webhooks registered again under new credentials or settings. */
-  origin: string
+  origin: string,
+  /** Who does it, for the audit row written with the change. */
+  who: Actor = SYSTEM
 ): Promise<ConnectionRow> {
   const row = await ownConnection(db, tenantId, id)
   const connector = findConnector(row.platform)!
@@ -58,7 +62,20 @@ export async function updateConnection(
     pollDueAt: null,
     updatedAt: nowIso(),
   }
-  await db.update(connections).set(changes).where(eq(connections.id, row.id))
+  await writeBatch(db, [
+    db.update(connections).set(changes).where(eq(connections.id, row.id)),
+    auditStatement(db, who, {
+      tenantId,
+      action: input.routes ? 'connection.routes_changed' : 'connection.changed',
+      targetId: row.id,
+      // Field names, never credential values.
+      details: {
+        fields: Object.keys(input),
+        ...(input.credentials ? { credentials: Object.keys(input.credentials) } : {}),
+        ...(input.routes ? { routes: input.routes, previousRoutes: row.routes } : {}),
+      },
+    }),
+  ])
   forgetConnection(row.id)
   // Webhooks registered with the old secret, address or `registerWebhooks` are registered afresh.
   const webhookRegistration =

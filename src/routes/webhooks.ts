@@ -64,6 +64,7 @@ export const webhookRoutes = new Hono<AppEnv>().on(['POST', 'PUT'], '/:platform/
   const connection = await loadConnectionForIntake(db, keys, connectionId)
   const connector = findConnector(platform)
   if (!connection || connection.platform !== platform || !connector?.verifyWebhook) throw notFound('webhook endpoint')
+  if (connection.tenantSuspended) throw new ApiError(410, 'gone', 'this account is suspended')
 
   const body = new Uint8Array(await c.req.arrayBuffer())
   if (body.byteLength > MAX_WEBHOOK_BYTES)

@@ -15,6 +15,7 @@ import type { Database } from '../db/client'
 import { loadConnection } from '../db/connections'
 import { connections } from '../db/schema'
 import type { Bindings } from '../env'
+import { activeTenant } from '../tenants/suspension'
 import { checkWebhooks, registerWebhooks } from './registration'
 
 export const CHECK_EVERY_MINUTES = 15
@@ -92,7 +93,14 @@ export async function checkRegisteredWebhooks(env: Bindings, db: Database, now: 
   const due = await db
     .select({ id: connections.id, registration: connections.webhookRegistration })
     .from(connections)
-    .where(and(isNull(connections.deletedAt), isNotNull(connections.webhookRegistration), lt(checkedAt, dueBefore)))
+    .where(
+      and(
+        isNull(connections.deletedAt),
+        isNotNull(connections.webhookRegistration),
+        lt(checkedAt, dueBefore),
+        activeTenant(connections.tenantId)
+      )
+    )
     .orderBy(checkedAt)
     .limit(CHECK_BATCH)
 

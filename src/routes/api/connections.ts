@@ -16,6 +16,7 @@ import type { ConnectionRow } from '../../db/connections'
 import { webhookPath } from '../../webhook-subscriptions/registration'
 import { dbOf, portsOf, tenantOf } from './context'
 import { BoundedRecord, MAX_ROUTES, RouteId } from './limits'
+import { actorOf } from '../../audit/audit-log'
 import { Anything, ErrorSchema, errorResponses, IdParam, json, jsonBody } from './schemas'
 
 const CreateConnection = z.object({
@@ -114,7 +115,8 @@ export const connectionRoutes = apiRouter()
         portsOf(c),
         tenantOf(c, 'admin'),
         c.req.valid('json'),
-        new URL(c.req.url).origin
+        new URL(c.req.url).origin,
+        actorOf(c.get('caller'))
       )
       return c.json(
         {
@@ -175,7 +177,8 @@ export const connectionRoutes = apiRouter()
         tenantOf(c, 'admin'),
         c.req.valid('param').id,
         c.req.valid('json'),
-        origin
+        origin,
+        actorOf(c.get('caller'))
       )
       return c.json(present(row, origin), 200)
     }
@@ -191,7 +194,7 @@ export const connectionRoutes = apiRouter()
       responses: { 204: { description: 'Deleted' }, ...errorResponses },
     }),
     async (c) => {
-      await deleteConnection(portsOf(c), tenantOf(c, 'admin'), c.req.valid('param').id)
+      await deleteConnection(portsOf(c), tenantOf(c, 'admin'), c.req.valid('param').id, actorOf(c.get('caller')))
       return c.body(null, 204)
     }
   )

@@ -15,6 +15,10 @@ import { orderDetailPage } from './order-detail'
 import { ordersPage } from './orders'
 import { signedIn, type UiEnv } from './session'
 import { signInRoutes } from './sign-in'
+import { auditLogPage } from './audit-log'
+import { hubPages } from './hub'
+import { tenantPages } from './tenants'
+import { tokenPages } from './tokens'
 
 export const ui = new Hono<UiEnv>()
 
@@ -29,6 +33,13 @@ for (const path of [
   '/import-log',
   '/dead-letters',
   '/dead-letters/*',
+  '/tokens',
+  '/tokens/*',
+  '/hub',
+  '/hub/*',
+  '/audit-log',
+  '/tenants',
+  '/tenants/*',
 ]) {
   ui.use(path, pageHeaders)
 }
@@ -38,6 +49,10 @@ ui.get('/orders/:id', signedIn, orderDetailPage)
 ui.get('/import-log', signedIn, importLogPage)
 ui.route('/', signInRoutes)
 ui.route('/', deadLetterPages)
+ui.get('/audit-log', signedIn, auditLogPage)
+ui.route('/', tokenPages)
+ui.route('/', hubPages)
+ui.route('/', tenantPages)
 
 ui.onError((error, c) => {
   const status = error instanceof ApiError || error instanceof HTTPException ? error.status : 500
