@@ -18,6 +18,7 @@ import { type Database, database } from './db/client'
 import { connections, handovers, inbox, orderEvents, syncCursors, syncJobs, webhookDeliveries } from './db/schema'
 import { queueWriteBack } from './orders/record-event'
 import type { DispatchMessage } from './queue/messages'
+import { startDueStockRuns } from './stock/schedule'
 import { startSync } from './sync/start-sync'
 
 const DEFAULT_POLL_MINUTES = 5
@@ -31,6 +32,7 @@ export async function runCron(env: Bindings, now = new Date()) {
   const db = database(env.DB)
   await startDuePolls(env, db, now)
   await startDestinationPolls(env, db, now)
+  await startDueStockRuns(env, db, now)
   await sweepInbox(env, db, now)
   await sweepHandovers(env, db, now)
   await sweepWriteBacks(env, db, now)

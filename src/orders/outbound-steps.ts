@@ -14,8 +14,9 @@ import { outboundCalls } from '../db/schema'
 export type StepScope = {
   tenantId: string
   connectionId: string
-  orderId: string
-  /** What the steps belong to: `event:<id>` or `handover:<id>`. */
+  /** Null for a step not tied to an order (a stock write, a product send). */
+  orderId: string | null
+  /** What the steps belong to: `event:<id>`, `handover:<id>` or `stock:<channel id>`. */
   owner: string
   /** Prefix of each step's action as operators read it, e.g. `write-back:shipped`. */
   action: string

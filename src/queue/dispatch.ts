@@ -7,6 +7,8 @@ import type { Bindings } from '../env'
 import { giveUpHandover, runCancel, runHandover, runUpdate } from '../handover/run-handover'
 import { pollDestination } from '../handover/record-reports'
 import { deliverHubWebhook, giveUpDelivery } from '../hub/deliver'
+import { reconcileStock } from '../stock/reconcile'
+import { pushStock, readStockChunk, startStockRun } from '../stock/run'
 import type { DispatchMessage } from './messages'
 
 export async function handleDispatchMessage(env: Bindings, message: DispatchMessage) {
@@ -21,6 +23,15 @@ export async function handleDispatchMessage(env: Bindings, message: DispatchMess
       return pollDestination(env, message.connectionId)
     case 'hub-delivery':
       return deliverHubWebhook(env, message.deliveryId)
+    case 'stock-run':
+      await startStockRun(env, message.warehouseId, message.mode)
+      return
+    case 'stock-read':
+      return readStockChunk(env, message.warehouseId, message.jobId, message.skus)
+    case 'stock-push':
+      return pushStock(env, message.warehouseId, message.jobId)
+    case 'stock-reconcile':
+      return reconcileStock(env, message.warehouseId)
   }
 }
 

@@ -39,6 +39,11 @@ async function tenantOf(env: Bindings, body: Message): Promise<string | null> {
     case 'delivery':
     case 'destination-poll':
       return (await tenantOfConnection(body.connectionId)) ?? null
+    case 'stock-run':
+    case 'stock-read':
+    case 'stock-push':
+    case 'stock-reconcile':
+      return (await tenantOfConnection(body.warehouseId)) ?? null
     case 'webhook': {
       const row = await db
         .select({ connectionId: inbox.connectionId })

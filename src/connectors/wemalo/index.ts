@@ -9,7 +9,14 @@ import { randomToken } from '../../core/crypto'
 import type { DestinationConnector } from '../types'
 import { cancelAtWemalo, handOverToWemalo, updateAtWemalo } from './handover'
 import { parseWemaloReports, pollWemaloReports } from './reports'
-import { type WemaloCredentials, wemaloCredentialsSchema, type WemaloSettings, wemaloSettingsSchema } from './schemas'
+import {
+  newWemaloSettingsSchema,
+  type WemaloCredentials,
+  wemaloCredentialsSchema,
+  type WemaloSettings,
+  wemaloSettingsSchema,
+} from './schemas'
+import { wemaloStockMaster } from './stock'
 import { verifyWemaloWebhook, wemaloWebhooks, wemaloWebhookUrl } from './webhook'
 
 export const WEMALO_API_BASE = 'https://connect.wemalo.com/v1'
@@ -19,6 +26,7 @@ export const wemaloConnector: DestinationConnector<WemaloCredentials, WemaloSett
   role: 'destination',
   credentialsSchema: wemaloCredentialsSchema,
   settingsSchema: wemaloSettingsSchema,
+  newSettingsSchema: newWemaloSettingsSchema,
   apiBaseUrl: () => WEMALO_API_BASE,
   generatedCredentials: (credentials) => (credentials.webhookSecret ? {} : { webhookSecret: randomToken(24) }),
   registeredWebhookUrl: wemaloWebhookUrl,
@@ -30,4 +38,5 @@ export const wemaloConnector: DestinationConnector<WemaloCredentials, WemaloSett
   cancel: cancelAtWemalo,
   parseReports: parseWemaloReports,
   pollReports: pollWemaloReports,
+  stockMaster: wemaloStockMaster,
 }
