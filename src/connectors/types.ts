@@ -178,7 +178,11 @@ export type StockChannel<Credentials, Settings> = {
    * batch (an idempotency key where the platform takes one). Throws for the whole batch when the
    * call failed in a way that may pass.
    */
-  write(context: ConnectorContext<Credentials, Settings>, items: StockWrite[], key: string): Promise<StockWriteOutcome[]>
+  write(
+    context: ConnectorContext<Credentials, Settings>,
+    items: StockWrite[],
+    key: string
+  ): Promise<StockWriteOutcome[]>
   /** Reads the channel's own sellable figure per SKU (ST5 reconciliation); unknown SKUs are absent. */
   read(context: ConnectorContext<Credentials, Settings>, skus: string[]): Promise<Map<string, number>>
 }

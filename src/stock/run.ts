@@ -80,7 +80,8 @@ export async function startStockRun(env: Bindings, warehouseId: string, mode: St
   for (let start = 0; start < skus.length; start += READ_CHUNK)
     messages.push({ body: { type: 'stock-read', warehouseId, jobId, skus: skus.slice(start, start + READ_CHUNK) } })
   if (!messages.length) messages.push({ body: { type: 'stock-push', warehouseId, jobId } })
-  for (let start = 0; start < messages.length; start += 100) await env.DISPATCH.sendBatch(messages.slice(start, start + 100))
+  for (let start = 0; start < messages.length; start += 100)
+    await env.DISPATCH.sendBatch(messages.slice(start, start + 100))
   logger.info('stock run started', { warehouseId, jobId, mode, skus: skus.length })
   return jobId
 }

@@ -47,7 +47,6 @@ export const newWemaloSettingsSchema = wemaloSettingsSchema.superRefine((setting
     })
 })
 
-
 const id = z.union([z.string(), z.number()]).transform(String)
 const text = z
   .union([z.string(), z.number()])
@@ -123,7 +122,9 @@ export const wemaloAvailableStockSchema = z
   .passthrough()
 
 const count = z.coerce.number().int().catch(0)
-const flag = z.union([z.boolean(), z.string(), z.number()]).transform((value) => value === true || value === 'true' || value === 1 || value === '1')
+const flag = z
+  .union([z.boolean(), z.string(), z.number()])
+  .transform((value) => value === true || value === 'true' || value === 1 || value === '1')
 
 /**
  * `GET /product/stock/reduced/:externalId`. The apidoc's field list nests the figures under

@@ -24,6 +24,10 @@ export const wooSettingsSchema = z.object({
   registerWebhooks: z.boolean().default(true),
   /** How often the cron polls `modified_after`, in minutes: WooCommerce never retries a webhook. */
   pollMinutes: z.number().int().min(1).max(1440).default(5),
+  /** ST3: write the warehouse's sellable stock here (when routed to a warehouse). */
+  stockSync: z.boolean().default(true),
+  /** ST2: units held back from this channel's figure. */
+  stockBuffer: z.number().int().min(0).default(0),
   baseUrl: z.string().url().optional(),
 })
 export type WooSettings = z.infer<typeof wooSettingsSchema>
