@@ -142,7 +142,11 @@ async function handleWebhook(env: Bindings, db: Database, message: WebhookMessag
     await recordReports(env, db, connection, await connector.parseReports(stored, context))
     // ST1: stock was booked (a goods receipt, a return): read it at once.
     if (connector.stockMaster?.changeTopics.includes(event.topic))
-      await env.DISPATCH.send({ type: 'stock-run', warehouseId: connection.id, mode: 'changes' } satisfies DispatchMessage)
+      await env.DISPATCH.send({
+        type: 'stock-run',
+        warehouseId: connection.id,
+        mode: 'changes',
+      } satisfies DispatchMessage)
   } else {
     const loaded = await loadForImport(env, db, connection)
     if (!loaded.connector.parseWebhook) throw new FinalError(`${connection.platform} takes no webhooks`)

@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url'
 import { Hono } from 'hono'
 import type { Simulator } from './simulator'
 import { createApidocValidator } from './wemalo-apidoc'
+import { mountWemaloStock } from './wemalo/stock'
 
 type Json = Record<string, any>
 type GoodsOrder = {
@@ -387,6 +388,7 @@ export function createWemaloSimulatorApp(options: { fetch?: typeof fetch } = {})
     const body = account.requests[account.requests.length - 1].body
     return (body && typeof body === 'object' ? body : {}) as Json
   }
+  mountWemaloStock(app, accountOf, jsonBody, sendCallback)
   const statusOf = (order: GoodsOrder) => ({
     statusId: WEMALO_STATUS_IDS[order.statusName] ?? '0',
     statusName: order.statusName,

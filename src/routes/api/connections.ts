@@ -181,7 +181,11 @@ export const connectionRoutes = apiRouter()
       if (!connector) throw new ApiError(400, 'invalid_request', `platform: one of ${supportedPlatforms().join(', ')}`)
       const generated = connector.generatedCredentials?.(body.credentials as never) ?? {}
       const credentials = validate(connector.credentialsSchema, { ...body.credentials, ...generated }, 'credentials')
-      const settings = validate(connector.newSettingsSchema ?? connector.settingsSchema, body.settings, 'settings') as Record<string, unknown>
+      const settings = validate(
+        connector.newSettingsSchema ?? connector.settingsSchema,
+        body.settings,
+        'settings'
+      ) as Record<string, unknown>
       checkUrls(c.env, connector, credentials, settings)
       const db = dbOf(c)
       await checkRoutes(db, tenantId, connector, body.routes)
