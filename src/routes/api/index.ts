@@ -15,6 +15,7 @@ import { MAX_API_BODY_BYTES } from './limits'
 import { orderRoutes } from './orders'
 import { outboundCallRoutes } from './outbound-calls'
 import { apiRouter } from './router'
+import { stockRoutes } from './stock'
 import { tenantRoutes } from './tenants'
 import { webhookEndpointRoutes } from './webhook-endpoints'
 
@@ -51,3 +52,4 @@ api.route('/', outboundCallRoutes)
 api.route('/', webhookEndpointRoutes)
 api.route('/', adminRoutes)
 api.route('/', dataRequestRoutes)
+api.route('/', stockRoutes)
