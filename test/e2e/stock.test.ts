@@ -221,7 +221,7 @@ describe('stock: Wemalo to every shop (ST1–ST5)', () => {
     const response = await deliverWebhook(
       loop.shopify.id,
       loop.shop.shopDomain,
-      orderJson({ line_items: [{ sku: 'KM-1', quantity: 2 }] })
+      orderJson({ currency: 'EUR', line_items: [{ sku: 'KM-1', quantity: 2 }] })
     )
     expect(response.status).toBe(202)
     await waitFor(
