@@ -27,6 +27,7 @@ import { pushToChannel } from './push'
 
 /** SKUs read per message: each is one Wemalo call (and a pacer slot), well under a Worker's subrequests. */
 export const READ_CHUNK = 100
+const PARALLEL_READS = 6
 const PUSH_LEASE_MS = 5 * 60_000
 const PUSH_RETRY_SECONDS = 30
 
@@ -92,10 +93,15 @@ export async function readStockChunk(env: Bindings, warehouseId: string, jobId: 
   const warehouse = await warehouseOf(env, db, warehouseId)
   if (!warehouse) return
   const figures: StockFigures[] = []
-  for (const sku of skus) {
-    const figure = await warehouse.master.figures(warehouse.context, sku)
-    if (figure) figures.push(figure)
+  // A Worker keeps at most six connections open at once: six reads in parallel.
+  let next = 0
+  const reader = async () => {
+    while (next < skus.length) {
+      const figure = await warehouse.master.figures(warehouse.context, skus[next++])
+      if (figure) figures.push(figure)
+    }
   }
+  await Promise.all(Array.from({ length: PARALLEL_READS }, reader))
   await storeLevels(db, { id: warehouseId, tenantId: warehouse.connection.tenantId }, figures, nowIso())
   const [job] = await db
     .update(syncJobs)

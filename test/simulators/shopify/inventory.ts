@@ -10,8 +10,8 @@
  *   `ITEM_NOT_STOCKED_AT_LOCATION`, `INVALID_QUANTITY_NEGATIVE`; from 2026-04 the key and
  *   `changeFromQuantity` are required, a key reused with other input is
  *   `IDEMPOTENCY_KEY_PARAMETER_MISMATCH`, and a repeated key answers what it answered first.
- * on_hand = available + committed. Control: `POST /_sim/inventory {locations?, items: [{sku,
- * available, committed?, stocked?}]}`, `GET /_sim/inventory`, and
+ * on_hand = available + committed. Control: `POST /_sim/inventory {locations?, staleNext?, items:
+ * [{sku, available, committed?, stocked?}]}` (`staleNext`: the next N mutations find on_hand moved), `GET /_sim/inventory`, and
  * `POST /_sim/inventory/order {sku, quantity}` (a sale: available → committed).
  */
 import { buildSchema, graphql, GraphQLError } from 'graphql'
@@ -25,6 +25,8 @@ type Inventory = {
   idempotency: Map<string, { input: string; result: Json }>
   nextId: number
   mutations: Json[]
+  /** The next N mutations find on_hand moved by one (someone counted stock meanwhile). */
+  staleNext: number
 }
 
 export const DEFAULT_LOCATION = 'gid://shopify/Location/1001'
@@ -67,6 +69,7 @@ export function inventoryOf(shop: object): Inventory {
         idempotency: new Map(),
         nextId: 5000,
         mutations: [],
+        staleNext: 0,
       })
     )
   return inventory
@@ -75,6 +78,7 @@ export function inventoryOf(shop: object): Inventory {
 export function setInventory(shop: object, body: Json) {
   const inventory = inventoryOf(shop)
   if (Array.isArray(body.locations)) inventory.locations = body.locations
+  if (typeof body.staleNext === 'number') inventory.staleNext = body.staleNext
   for (const input of body.items ?? []) {
     let item = [...inventory.items.values()].find((candidate) => candidate.sku === input.sku)
     if (!item) {
@@ -134,6 +138,13 @@ function quantities(level: Level, names: string[]) {
 function setOnHand(inventory: Inventory, input: Json, version: string) {
   const errors: Json[] = []
   const sets = input.setQuantities as Json[]
+  if (inventory.staleNext > 0) {
+    inventory.staleNext--
+    for (const set of sets) {
+      const level = inventory.items.get(set.inventoryItemId)?.levels.get(set.locationId)
+      if (level) level.available += 1
+    }
+  }
   sets.forEach((set, index) => {
     const field = ['input', 'setQuantities', String(index)]
     const item = inventory.items.get(set.inventoryItemId)
