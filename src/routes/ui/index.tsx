@@ -15,6 +15,7 @@ import { orderDetailPage } from './order-detail'
 import { ordersPage } from './orders'
 import { signedIn, type UiEnv } from './session'
 import { signInRoutes } from './sign-in'
+import { stockPage } from './stock'
 
 export const ui = new Hono<UiEnv>()
 
@@ -29,6 +30,7 @@ for (const path of [
   '/import-log',
   '/dead-letters',
   '/dead-letters/*',
+  '/stock',
 ]) {
   ui.use(path, pageHeaders)
 }
@@ -36,6 +38,7 @@ ui.get('/', signedIn, connectionsPage)
 ui.get('/orders', signedIn, ordersPage)
 ui.get('/orders/:id', signedIn, orderDetailPage)
 ui.get('/import-log', signedIn, importLogPage)
+ui.get('/stock', signedIn, stockPage)
 ui.route('/', signInRoutes)
 ui.route('/', deadLetterPages)
 
