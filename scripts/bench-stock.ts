@@ -5,7 +5,11 @@ import { routeOutbound } from '../test/simulators/router'
 
 const runtime = await startMiniflare({ kontorScript: bundleKontor(), consumeQueues: true, outbound: routeOutbound })
 try {
-  console.log(JSON.stringify(await benchStock(runtime, { skus: Number(process.argv[2] ?? 1000), changed: Number(process.argv[3] ?? 100) })))
+  console.log(
+    JSON.stringify(
+      await benchStock(runtime, { skus: Number(process.argv[2] ?? 1000), changed: Number(process.argv[3] ?? 100) })
+    )
+  )
 } finally {
   await runtime.dispose()
 }

@@ -42,7 +42,12 @@ async function kontor(url: URL, pathname: string, token: string, body?: unknown,
   return json(
     await fetch(url, {
       method: body === undefined ? 'GET' : 'POST',
-      headers: { ...workerUrl('kontor', pathname), 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+      headers: {
+        ...workerUrl('kontor', pathname),
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     })
   )
@@ -68,17 +73,29 @@ export type StockBenchResult = {
   partial: { seconds: number; calls: Record<string, number> }
 }
 
-export async function benchStock(runtime: BenchRuntime, options: { skus: number; changed: number }): Promise<StockBenchResult> {
+export async function benchStock(
+  runtime: BenchRuntime,
+  options: { skus: number; changed: number }
+): Promise<StockBenchResult> {
   const url = runtime.url
   const skus = Array.from({ length: options.skus }, (_, index) => `SKU-${String(index).padStart(6, '0')}`)
   await sim(WEMALO, '/_sim/account', { token: TOKEN, maxCall: 10_000_000 })
   await sim(WEMALO, '/_sim/stock', { articles: skus.map((sku, index) => ({ sku, quantity: index % 23 })) })
   await billbee('/_sim/account', { apiKey: BILLBEE_KEY, username: 'bench', apiPassword: 'bench' })
-  await billbee('/_sim/products', { products: skus.map((sku, index) => ({ Id: index + 1, SKU: sku, StockCurrent: 0 })) })
-  await sim(SHOP, '/_sim/shop', { accessToken: 'x', webhookSecret: 'x', bucketSize: 1_000_000, leakPerSecond: 1_000_000 })
+  await billbee('/_sim/products', {
+    products: skus.map((sku, index) => ({ Id: index + 1, SKU: sku, StockCurrent: 0 })),
+  })
+  await sim(SHOP, '/_sim/shop', {
+    accessToken: 'x',
+    webhookSecret: 'x',
+    bucketSize: 1_000_000,
+    leakPerSecond: 1_000_000,
+  })
   await sim(SHOP, '/_sim/inventory', { items: skus.map((sku) => ({ sku, available: 0 })) })
   await sim(WOO, '/_sim/site', { consumerKey: 'ck', consumerSecret: 'cs', webhookSecret: 's' })
-  await sim(WOO, '/_sim/products', { products: skus.map((sku, index) => ({ id: 10 + index, sku, type: 'simple', parent_id: 0 })) })
+  await sim(WOO, '/_sim/products', {
+    products: skus.map((sku, index) => ({ id: 10 + index, sku, type: 'simple', parent_id: 0 })),
+  })
 
   const tenant = await kontor(url, '/api/v1/tenants', ADMIN_TOKEN, { name: 'stock bench', currency: 'EUR' })
   const wemalo = await kontor(url, '/api/v1/connections', tenant.token, {
@@ -97,9 +114,13 @@ export async function benchStock(runtime: BenchRuntime, options: { skus: number;
     })
   await channel('billbee', { username: 'bench', apiPassword: 'bench', apiKey: BILLBEE_KEY }, { ordersTag: 'kontor' })
   await channel('shopify', { shopDomain: SHOP, accessToken: 'x', webhookSecret: 'x' }, { stockLocationId: '1001' })
-  await channel('woocommerce', { siteUrl: `https://${WOO}`, consumerKey: 'ck', consumerSecret: 'cs', webhookSecret: 's' }, {
-    baseUrl: `https://${WOO}`,
-  })
+  await channel(
+    'woocommerce',
+    { siteUrl: `https://${WOO}`, consumerKey: 'ck', consumerSecret: 'cs', webhookSecret: 's' },
+    {
+      baseUrl: `https://${WOO}`,
+    }
+  )
   const db = await runtime.mf.getD1Database('DB', 'kontor')
 
   const run = async () => {
