@@ -62,7 +62,9 @@ async function waitUntilUp(url) {
   for (let i = 0; i < 240; i++) {
     try {
       if ((await fetch(url)).ok) return
-    } catch {}
+    } catch {
+      // not up yet
+    }
     await sleep(500)
   }
   throw new Error(`${url} did not come up`)

@@ -6,8 +6,8 @@
  * the queue send: inbox rows, hand-overs, write-backs and hub webhook deliveries. It also moves
  * secrets to the newest encryption key (db/re-encrypt.ts) and prunes by retention (retention.ts).
  */
-import { and, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm'
-import { checkRegisteredWebhooks } from './connections/webhook-health'
+import { and, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm'
+import { checkRegisteredWebhooks } from './webhook-subscriptions/health-check'
 import { keyringOf } from './core/crypto'
 import { reEncryptBatch } from './db/re-encrypt'
 import { pruneExpired } from './retention'
@@ -15,11 +15,21 @@ import { findConnector, findSourceConnector } from './connectors/registry'
 import { logger } from './core/logger'
 import type { Bindings } from './env'
 import { type Database, database } from './db/client'
-import { connections, handovers, inbox, orderEvents, syncCursors, syncJobs, webhookDeliveries } from './db/schema'
+import {
+  connections,
+  handovers,
+  inbox,
+  orderEvents,
+  orders,
+  syncCursors,
+  syncJobs,
+  webhookDeliveries,
+} from './db/schema'
+import { orderVersion } from './handover/destination'
 import { queueWriteBack } from './orders/record-event'
 import type { DispatchMessage } from './queue/messages'
+import { startSync } from './polling/start-sync-job'
 import { startDueStockRuns } from './stock/schedule'
-import { startSync } from './sync/start-sync'
 
 const DEFAULT_POLL_MINUTES = 5
 /** A poll still marked running after this long is considered lost and started again. */
@@ -124,26 +134,41 @@ async function sweepInbox(env: Bindings, db: Database, now: Date) {
   if (lost.length) await env.INGEST.sendBatch(lost.map((row) => ({ body: { type: 'webhook', inboxId: row.id } })))
 }
 
-/** Hand-overs and cancellations that have not moved for a while and are not being worked on. */
+/**
+ * Hand-overs and cancellations that have not moved for a while and are not being worked on, and
+ * hand-overs whose order changed since the destination got it (a lost `update` message, or a
+ * `failed` hand-over whose order was fixed). A `cancel_failed` one is left to an operator's replay.
+ */
 async function sweepHandovers(env: Bindings, db: Database, now: Date) {
   const before = new Date(now.getTime() - LOST_AFTER_MS).toISOString()
+  const free = or(isNull(handovers.leaseUntil), lt(handovers.leaseUntil, now.toISOString()))
   const stuck = await db
     .select({ id: handovers.id, state: handovers.state })
     .from(handovers)
+    .where(and(inArray(handovers.state, ['pending', 'cancel_requested']), lt(handovers.updatedAt, before), free))
+    .limit(SWEEP_LIMIT)
+  const changed = await db
+    .select({ id: handovers.id })
+    .from(handovers)
+    .innerJoin(orders, eq(orders.id, handovers.orderId))
     .where(
       and(
-        inArray(handovers.state, ['pending', 'cancel_requested']),
-        lt(handovers.updatedAt, before),
-        or(isNull(handovers.leaseUntil), lt(handovers.leaseUntil, now.toISOString()))
+        inArray(handovers.state, ['sent', 'confirmed', 'failed']),
+        isNotNull(handovers.sentVersion),
+        ne(handovers.sentVersion, orderVersion),
+        lt(orders.changedAt, before),
+        free
       )
     )
     .limit(SWEEP_LIMIT)
-  if (!stuck.length) return
-  await env.DISPATCH.sendBatch(
-    stuck.map((row) => ({
-      body: { type: row.state === 'pending' ? 'handover' : 'cancel', handoverId: row.id } satisfies DispatchMessage,
-    }))
-  )
+  const messages: DispatchMessage[] = [
+    ...stuck.map((row) => ({
+      type: row.state === 'pending' ? ('handover' as const) : ('cancel' as const),
+      handoverId: row.id,
+    })),
+    ...changed.map((row) => ({ type: 'update' as const, handoverId: row.id })),
+  ]
+  if (messages.length) await env.DISPATCH.sendBatch(messages.map((body) => ({ body })))
 }
 
 async function sweepWriteBacks(env: Bindings, db: Database, now: Date) {

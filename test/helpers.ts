@@ -5,6 +5,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import worker from '../src/index'
+import { accountPacer } from '../src/pacing/pacer'
 
 export const ADMIN_TOKEN = 'test-admin-token'
 export const KONTOR = 'https://kontor.test'
@@ -130,4 +131,9 @@ export async function simulatorCall(host: string, path: string, body?: unknown):
   })
   if (!response.ok) throw new Error(`simulator ${path}: ${response.status} ${await response.text()}`)
   return response.json()
+}
+
+/** The pacer port of a hand-built connector context: the platform's AccountPacer on the test Worker's binding. */
+export function pacerPort(platform: string) {
+  return (account: string[], options: { secret: boolean }) => accountPacer(env.PACER, platform, account, options)
 }

@@ -29,11 +29,13 @@ export function findConnector(platform: string): Connector | undefined {
   return connectors.get(platform)
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- callers parse credentials and settings with the connector's own schemas
 export function findSourceConnector(platform: string): SourceConnector<any, any> | undefined {
   const connector = connectors.get(platform)
   return connector?.role === 'source' ? connector : undefined
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
 export function findDestinationConnector(platform: string): DestinationConnector<any, any> | undefined {
   const connector = connectors.get(platform)
   return connector?.role === 'destination' ? connector : undefined

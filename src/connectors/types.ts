@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod'
 import type { HttpClient } from '../core/http-client'
+import type { Pacer } from '../pacing/pacer'
 import type { ImportPolicy } from '../core/import-policy'
 import type {
   HandoverOrder,
@@ -58,7 +59,10 @@ export type PageResult = {
   notes?: ImportNote[]
 }
 
-/** Everything a connector may use at run time. */
+/**
+ * Everything a connector may use at run time: ports, built outside src/connectors
+ * (src/connector-runtime/context.ts), so a connector never reaches for D1, the env or a binding.
+ */
 export type ConnectorContext<Credentials, Settings> = {
   connection: { id: string; tenantId: string; platform: Platform }
   credentials: Credentials
@@ -70,6 +74,11 @@ export type ConnectorContext<Credentials, Settings> = {
     get<T>(): Promise<T | null>
     set(value: unknown): Promise<void>
   }
+  /**
+   * The pacer of a platform account on this connection's platform, shared by every isolate:
+   * `account` names it (hashed when `secret`, e.g. an API key).
+   */
+  pacer(account: string[], options: { secret: boolean }): Promise<Pacer>
   now(): Date
 }
 
@@ -271,6 +280,7 @@ export type DestinationConnector<Credentials = unknown, Settings = unknown> = Co
   readonly stockMaster?: StockMaster<Credentials, Settings>
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds connectors of every credential and settings type
 export type Connector<Credentials = any, Settings = any> =
   SourceConnector<Credentials, Settings> | DestinationConnector<Credentials, Settings>
 

@@ -201,6 +201,8 @@ export const HANDOVER_STATES = [
   'cancel_requested',
   'cancelled',
   'cancel_refused',
+  /** The cancellation could not be sent (destination deleted, or it kept failing): told on the order. */
+  'cancel_failed',
 ] as const
 export type HandoverState = (typeof HANDOVER_STATES)[number]
 

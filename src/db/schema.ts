@@ -357,11 +357,14 @@ export const outboundCalls = sqliteTable(
     orderId: text('order_id'),
     stepKey: text('step_key'),
     action: text('action').notNull(),
-    /** started | done | failed | not_applicable */
+    /** started | done | failed | not_applicable (or a verdict such as refused) */
     result: text('result').notNull(),
     detail: text('detail'),
     attempts: integer('attempts').notNull().default(1),
     at: text('at').notNull(),
+    /** Who holds a `started` step (src/exactly-once/lease.ts), and until when. */
+    claimToken: text('claim_token'),
+    leaseUntil: text('lease_until'),
   },
   (table) => [
     index('outbound_calls_order').on(table.orderId),
@@ -390,6 +393,10 @@ export const handovers = sqliteTable(
     details: text('details', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
     /** While set and in the future, one consumer is working on this row; others leave it alone. */
     leaseUntil: text('lease_until'),
+    /** The holder of the lease (src/exactly-once/lease.ts): only it may release the row. */
+    claimToken: text('claim_token'),
+    /** Which version of the order the destination holds (src/handover/content-version.ts). */
+    sentVersion: text('sent_version'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },
@@ -439,6 +446,9 @@ export const webhookDeliveries = sqliteTable(
     attempts: integer('attempts').notNull().default(0),
     lastStatus: integer('last_status'),
     lastError: text('last_error'),
+    /** The holder of a send in flight (src/exactly-once/lease.ts), and until when. */
+    claimToken: text('claim_token'),
+    leaseUntil: text('lease_until'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },

@@ -5,13 +5,14 @@
  */
 import type { Database } from './client'
 
-type Compilable = { toSQL(): { sql: string; params: unknown[] } } | { getQuery(): { sql: string; params: unknown[] } }
+export type Statement =
+  { toSQL(): { sql: string; params: unknown[] } } | { getQuery(): { sql: string; params: unknown[] } }
 
-function compile(statement: Compilable) {
+function compile(statement: Statement) {
   return 'toSQL' in statement ? statement.toSQL() : statement.getQuery()
 }
 
-export async function writeBatch(db: Database, statements: Compilable[]): Promise<D1Result[]> {
+export async function writeBatch(db: Database, statements: Statement[]): Promise<D1Result[]> {
   if (!statements.length) return []
   const client = db.$client
   return client.batch(

@@ -3,16 +3,17 @@
  * order events. A report is accepted only for an order this destination was handed, and each is
  * keyed, so a report read twice (webhook and poll, or a redelivery) is recorded once.
  */
-import { and, eq, inArray } from 'drizzle-orm'
-import { connectorContext } from '../connectors/context'
+import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import { connectorContext } from '../connector-runtime/context'
 import type { DestinationReport } from '../connectors/types'
 import { logger } from '../core/logger'
 import type { Bindings } from '../env'
-import { type Database, database } from '../db/client'
+import { type Database, database, nowIso } from '../db/client'
 import { handovers, orders } from '../db/schema'
+import { outboundSteps } from '../exactly-once/steps'
+import { transition } from '../exactly-once/with-claim'
 import { recordOrderEvent } from '../orders/record-event'
-import { referenceOf, releaseHandover } from './lease'
-import { loadDestination, recordHandoverEvent } from './run-handover'
+import { handoverEvents, loadDestination, referenceOf } from './destination'
 
 /** Hand-overs a destination still reports on: not settled, on orders not finished. */
 const OPEN_STATES = ['pending', 'sent', 'confirmed', 'cancel_requested'] as const
@@ -50,31 +51,64 @@ export async function recordReports(
         }
       )
     } else if (report.kind === 'confirmed') {
-      const changed = await releaseHandover(db, row.id, {
-        from: ['pending', 'sent'],
-        to: 'confirmed',
-        reference: report.reference,
-        details: { ...row.details, ...report.details },
-        lastError: null,
-      })
-      if (changed) {
-        await recordHandoverEvent(env, db, row, 'confirmed', {
-          type: 'handed_over',
-          message: report.detail ?? `confirmed by ${destination.platform}`,
-          data: { destination: destination.id, reference: report.reference },
-        })
-      }
+      // The state and its handed_over event in one batch: neither is written without the other.
+      await transition(
+        db,
+        { table: handovers, id: row.id, claimable: inArray(handovers.state, ['pending', 'sent']) },
+        {
+          set: {
+            state: 'confirmed',
+            reference: report.reference,
+            details: { ...row.details, ...report.details },
+            lastError: null,
+            updatedAt: nowIso(),
+          },
+          ...handoverEvents(env, db, row, [
+            [
+              'confirmed',
+              {
+                type: 'handed_over',
+                message: report.detail ?? `confirmed by ${destination.platform}`,
+                data: { destination: destination.id, reference: report.reference },
+              },
+            ],
+          ]),
+        }
+      )
     } else {
-      const changed = await releaseHandover(db, row.id, {
-        from: ['pending', 'sent'],
-        to: 'failed',
-        lastError: report.message,
-      })
-      if (changed) {
-        await recordHandoverEvent(env, db, row, 'failed:report', { type: 'handover_failed', message: report.message })
-      }
+      await transition(
+        db,
+        { table: handovers, id: row.id, claimable: inArray(handovers.state, ['pending', 'sent']) },
+        {
+          set: { state: 'failed', lastError: report.message, updatedAt: nowIso() },
+          ...handoverEvents(env, db, row, [['failed:report', { type: 'handover_failed', message: report.message }]]),
+        }
+      )
     }
   }
+}
+
+/**
+ * The hand-overs a destination's poll reports on: open ones on orders not finished, the ones not
+ * yet settled (pending, sent, cancel_requested) first, so that confirmed rows — which only
+ * Wemalo's fallback still asks about — never crowd out the ones plenigo must confirm.
+ */
+export async function handoversToPoll(db: Database, connectionId: string) {
+  return (
+    await db
+      .select({ handover: handovers })
+      .from(handovers)
+      .innerJoin(orders, eq(orders.id, handovers.orderId))
+      .where(
+        and(
+          eq(handovers.destinationId, connectionId),
+          inArray(handovers.state, [...OPEN_STATES]),
+          inArray(orders.status, ['new', 'processing', 'address_error', 'stock_error', 'cancel_refused'])
+        )
+      )
+      .orderBy(sql`${handovers.state} = 'confirmed'`, asc(handovers.updatedAt))
+      .limit(POLL_LIMIT)
+  ).map(({ handover }) => handover)
 }
 
 /** The cron's poll of one destination: open hand-overs in, reports out, then acknowledged. */
@@ -84,23 +118,11 @@ export async function pollDestination(env: Bindings, connectionId: string) {
   const pollReports = destination?.connector.pollReports
   if (!destination || !pollReports) return
   const { connection, connector } = destination
-  const open = await db
-    .select({ handover: handovers })
-    .from(handovers)
-    .innerJoin(orders, eq(orders.id, handovers.orderId))
-    .where(
-      and(
-        eq(handovers.destinationId, connectionId),
-        inArray(handovers.state, [...OPEN_STATES]),
-        inArray(orders.status, ['new', 'processing', 'address_error', 'stock_error', 'cancel_refused'])
-      )
-    )
-    .orderBy(handovers.updatedAt)
-    .limit(POLL_LIMIT)
+  const open = await handoversToPoll(db, connectionId)
   const poll = await pollReports.call(
     connector,
     connectorContext(env, connector, connection, db),
-    open.map(({ handover }) => referenceOf(handover))
+    open.map(referenceOf)
   )
   await recordReports(
     env,
@@ -108,5 +130,16 @@ export async function pollDestination(env: Bindings, connectionId: string) {
     { id: connection.id, tenantId: connection.tenantId, platform: connection.platform },
     poll.reports
   )
-  await poll.acknowledge?.()
+  const acknowledge = poll.acknowledge
+  if (acknowledge) {
+    await outboundSteps(db, {
+      tenantId: connection.tenantId,
+      connectionId: connection.id,
+      orderId: null,
+      owner: `reports:${connection.id}:${nowIso()}`,
+      action: `reports:${connection.platform}`,
+    }).once('acknowledge', async () => {
+      await acknowledge.call(poll)
+    })
+  }
 }

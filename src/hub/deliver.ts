@@ -4,9 +4,9 @@
  * so a retry or a replay sends the same bytes under the same `webhook-id`. A non-2xx answer or a
  * timeout is a RetryableError (Retry-After honoured); the queue's last attempt dead-letters it.
  */
-import { and, eq, isNull, sql } from 'drizzle-orm'
+import { and, eq, inArray, isNull, ne } from 'drizzle-orm'
 import { Webhook } from 'standardwebhooks'
-import { allowInsecureUrls } from '../connectors/context'
+import { allowInsecureUrls } from '../core/url-policy'
 import { decryptJson, keyringOf } from '../core/crypto'
 import { FinalError, RetryableError } from '../core/errors'
 import { describeNetworkError, parseRetryAfter } from '../core/http-client'
@@ -14,7 +14,9 @@ import { unsafeUrlReason } from '../core/url-safety'
 import type { Bindings } from '../env'
 import { type Database, database, nowIso } from '../db/client'
 import { orderEvents, webhookDeliveries, webhookEndpoints } from '../db/schema'
-import { recordOutboundCall } from '../orders/outbound-steps'
+import { claimRowStatement, newClaim } from '../exactly-once/lease'
+import { errorText } from '../exactly-once/steps'
+import { withClaim } from '../exactly-once/with-claim'
 import { readOrder } from '../orders/read-model'
 
 const TIMEOUT_MS = 10_000
@@ -59,20 +61,84 @@ async function renderBody(db: Database, delivery: Delivery): Promise<string> {
   return stored?.body ?? body
 }
 
+/** A delivery is sent while `pending` (or `failed`, replayed by an operator) and held by no other send. */
+const SENDABLE = inArray(webhookDeliveries.state, ['pending', 'failed'])
+
 export async function deliverHubWebhook(env: Bindings, deliveryId: string) {
   const db = database(env.DB)
-  const delivery = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).get()
-  if (!delivery) throw new FinalError(`hub webhook delivery ${deliveryId} not found`)
-  if (delivery.state === 'delivered') return
+  const claim = newClaim()
+  const [delivery] = (await claimRowStatement(
+    db,
+    webhookDeliveries,
+    deliveryId,
+    SENDABLE,
+    claim
+  )) as unknown as Delivery[]
+  if (!delivery) {
+    const row = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).get()
+    if (!row) throw new FinalError(`hub webhook delivery ${deliveryId} not found`)
+    if (row.state !== 'delivered' && row.leaseUntil && row.leaseUntil >= claim.at)
+      throw new RetryableError(`hub webhook delivery ${deliveryId} is being sent`, 30)
+    return
+  }
+  await withClaim(
+    db,
+    { table: webhookDeliveries, id: delivery.id, claim, firstAttempt: delivery.attempts === 1 },
+    {
+      run: () => send(env, db, delivery),
+      settle: ({ status, outcome }) => {
+        const delivered = status !== null && status >= 200 && status < 300
+        return {
+          set: {
+            state: delivered ? 'delivered' : 'pending',
+            lastStatus: status,
+            lastError: delivered ? null : outcome,
+            updatedAt: nowIso(),
+          },
+          calls: [
+            {
+              tenantId: delivery.tenantId,
+              connectionId: delivery.endpointId,
+              orderId: delivery.orderId,
+              action: `hub-webhook:${delivery.type}`,
+              result: delivered ? 'done' : 'failed',
+              detail: outcome,
+            },
+          ],
+        }
+      },
+      fail: (error) => ({
+        set: {
+          state: error instanceof FinalError ? 'failed' : 'pending',
+          lastError: errorText(error),
+          updatedAt: nowIso(),
+        },
+      }),
+    }
+  ).then(
+    ({ status, outcome, retryAfter }) => {
+      if (status === null || status < 200 || status >= 300)
+        throw new RetryableError(`hub webhook ${outcome}`, retryAfter)
+    },
+    (error: unknown) => {
+      // Nothing left to send to: recorded as failed, not a dead letter.
+      if (error instanceof FinalError && error.message === ENDPOINT_DELETED) return
+      throw error
+    }
+  )
+}
+
+const ENDPOINT_DELETED = 'the endpoint was deleted'
+
+type SendResult = { status: number | null; outcome: string; retryAfter?: number }
+
+async function send(env: Bindings, db: Database, delivery: Delivery): Promise<SendResult> {
   const endpoint = await db
     .select()
     .from(webhookEndpoints)
     .where(and(eq(webhookEndpoints.id, delivery.endpointId), isNull(webhookEndpoints.deletedAt)))
     .get()
-  if (!endpoint) {
-    await settle(db, delivery.id, { state: 'failed', lastError: 'the endpoint was deleted' })
-    return
-  }
+  if (!endpoint) throw new FinalError(ENDPOINT_DELETED)
   const unsafe = unsafeUrlReason(endpoint.url, allowInsecureUrls(env))
   if (unsafe) throw new FinalError(`hub webhook URL ${unsafe}`)
 
@@ -81,10 +147,6 @@ export async function deliverHubWebhook(env: Bindings, deliveryId: string) {
   const sentAt = new Date()
   const signature = new Webhook(secret).sign(delivery.id, sentAt, body)
   const host = new URL(endpoint.url).host
-
-  let status: number | null = null
-  let outcome: string
-  let retryAfter: number | undefined
   try {
     const response = await fetch(endpoint.url, {
       method: 'POST',
@@ -99,49 +161,18 @@ export async function deliverHubWebhook(env: Bindings, deliveryId: string) {
       body,
       signal: AbortSignal.timeout(TIMEOUT_MS),
     })
-    status = response.status
-    retryAfter = parseRetryAfter(response.headers.get('retry-after'))
+    const retryAfter = parseRetryAfter(response.headers.get('retry-after'))
     await response.body?.cancel()
-    outcome = `${host} answered ${status}`
+    return { status: response.status, outcome: `${host} answered ${response.status}`, retryAfter }
   } catch (error) {
-    outcome = `${host}: ${describeNetworkError(error)}`
+    return { status: null, outcome: `${host}: ${describeNetworkError(error)}` }
   }
-  const delivered = status !== null && status >= 200 && status < 300
-  await recordOutboundCall(db, {
-    tenantId: delivery.tenantId,
-    connectionId: endpoint.id,
-    orderId: delivery.orderId,
-    action: `hub-webhook:${delivery.type}`,
-    result: delivered ? 'done' : 'failed',
-    detail: outcome,
-  })
-  await settle(db, delivery.id, {
-    state: delivered ? 'delivered' : 'pending',
-    lastStatus: status,
-    lastError: delivered ? null : outcome,
-    attempted: true,
-  })
-  if (!delivered) throw new RetryableError(`hub webhook ${outcome}`, retryAfter)
 }
 
-async function settle(
-  db: Database,
-  id: string,
-  change: { state: string; lastStatus?: number | null; lastError: string | null; attempted?: boolean }
-) {
-  await db
-    .update(webhookDeliveries)
-    .set({
-      state: change.state,
-      lastError: change.lastError,
-      ...(change.lastStatus !== undefined ? { lastStatus: change.lastStatus } : {}),
-      ...(change.attempted ? { attempts: sql`${webhookDeliveries.attempts} + 1` } : {}),
-      updatedAt: nowIso(),
-    })
-    .where(eq(webhookDeliveries.id, id))
-}
-
-/** A delivery the queue gave up on is marked failed; an operator can replay it. */
+/** A delivery the queue gave up on is marked failed (never one delivered meanwhile); an operator can replay it. */
 export async function giveUpDelivery(env: Bindings, deliveryId: string, error: string) {
-  await settle(database(env.DB), deliveryId, { state: 'failed', lastError: error })
+  await database(env.DB)
+    .update(webhookDeliveries)
+    .set({ state: 'failed', lastError: error, updatedAt: nowIso() })
+    .where(and(eq(webhookDeliveries.id, deliveryId), ne(webhookDeliveries.state, 'delivered')))
 }

@@ -215,7 +215,8 @@ async function followUps(
       db
         .select({ id: handovers.id })
         .from(handovers)
-        .where(sql`${handovers.orderId} = ${orderId} and ${handovers.state} in ('sent', 'confirmed')`)
+        // A failed hand-over runs again: the change may be the fix (issue 16, finding 2).
+        .where(sql`${handovers.orderId} = ${orderId} and ${handovers.state} in ('sent', 'confirmed', 'failed')`)
     )
   }
   if (kind.cancelling) {

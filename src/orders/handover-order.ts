@@ -1,30 +1,41 @@
 /**
  * The order as a destination receives it: read fresh when the hand-over runs, so a change the
  * platform made before the hand-over goes with it. Bundle lines carry their components (BB6).
+ * `handoverOrderFields` reads it in one statement (the order, its customer and its lines'
+ * products), to be joined onto the hand-over's claim.
  */
-import { eq, inArray } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { Address, HandoverOrder, OrderStatus } from '../core/model'
 import type { Database } from '../db/client'
 import { customers, orders, products } from '../db/schema'
 
 type Components = { sku: string | null; externalId: string | null; quantity: number }[]
+type ProductRow = { id: string; type: string; components: Components }
+
+/** The order's line products as one JSON array, read in the order's own statement. */
+export const lineProductsJson = sql<string>`(select json_group_array(json_object('id', ${products.id}, 'type', ${products.type}, 'components', json(${products.components})))
+  from ${products} where ${products.id} in (select value ->> 'productId' from json_each(${orders.lines})))`
+
+export const handoverOrderFields = { order: orders, customer: customers, products: lineProductsJson }
+
+export type HandoverOrderRows = {
+  order: typeof orders.$inferSelect
+  customer: typeof customers.$inferSelect | null
+  products: string | null
+}
 
 export async function handoverOrder(db: Database, orderId: string): Promise<HandoverOrder | null> {
-  const order = await db.select().from(orders).where(eq(orders.id, orderId)).get()
-  if (!order) return null
-  const lineRows = order.lines
-  const productIds = [...new Set(lineRows.flatMap((line) => (line.productId ? [line.productId] : [])))]
-  const [productRows, customer] = await Promise.all([
-    productIds.length
-      ? db
-          .select({ id: products.id, type: products.type, components: products.components })
-          .from(products)
-          .where(inArray(products.id, productIds))
-      : Promise.resolve([]),
-    order.customerId
-      ? db.select().from(customers).where(eq(customers.id, order.customerId)).get()
-      : Promise.resolve(undefined),
-  ])
+  const row = await db
+    .select(handoverOrderFields)
+    .from(orders)
+    .leftJoin(customers, eq(customers.id, orders.customerId))
+    .where(eq(orders.id, orderId))
+    .get()
+  return row ? toHandoverOrder(row) : null
+}
+
+export function toHandoverOrder({ order, customer, products: productsJson }: HandoverOrderRows): HandoverOrder {
+  const productRows = JSON.parse(productsJson ?? '[]') as ProductRow[]
   const productById = new Map(productRows.map((product) => [product.id, product]))
   return {
     id: order.id,
@@ -45,7 +56,7 @@ export async function handoverOrder(db: Database, orderId: string): Promise<Hand
         : null,
     billingAddress: order.billingAddress as Address | null,
     shippingAddress: order.shippingAddress as Address | null,
-    lines: lineRows.map((line) => {
+    lines: order.lines.map((line) => {
       const product = line.productId ? productById.get(line.productId) : undefined
       return {
         id: line.id,
@@ -56,7 +67,7 @@ export async function handoverOrder(db: Database, orderId: string): Promise<Hand
         unitPrice: line.unitPrice,
         total: line.total,
         product: product
-          ? { type: product.type === 'bundle' ? 'bundle' : 'single', components: product.components as Components }
+          ? { type: product.type === 'bundle' ? 'bundle' : 'single', components: product.components ?? [] }
           : null,
       }
     }),

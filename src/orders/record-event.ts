@@ -6,7 +6,7 @@
  * concurrent reports both keep their tracking numbers, and a late `processing` never takes a
  * shipped order back.
  */
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, type SQL, sql } from 'drizzle-orm'
 import { ApiError } from '../core/errors'
 import { randomId } from '../core/ids'
 import type { OrderEventInput } from '../core/model'
@@ -15,11 +15,23 @@ import { type Database, nowIso } from '../db/client'
 import { orderEvents, orders } from '../db/schema'
 import { writeBatch } from '../db/write-batch'
 import { hubEventsStatement, returnedIds } from '../hub/emit'
-import type { DispatchMessage, SyncMessage } from '../queue/messages'
 
 export type RecordedEvent = { id: string | null; duplicate: boolean }
 
-export type EventQueues = { sync: Queue<SyncMessage>; dispatch: Queue<DispatchMessage> }
+/** A write-back of the event to the order's source (SPEC §4), as the SYNC consumer takes it. */
+export type WriteBackRequest = { type: 'write-back'; eventId: string }
+/** One hub webhook delivery to send (HW1), as the DISPATCH consumer takes it. */
+export type HubDeliveryRequest = { type: 'hub-delivery'; deliveryId: string }
+
+/**
+ * Where a recorded event's follow-up work goes: the port this module needs from the queues
+ * (the Worker's SYNC and DISPATCH bindings fit it as they are), so the order model does not
+ * depend on the queue layer; src/queue/messages.ts includes these requests in its unions.
+ */
+export type EventQueues = {
+  sync: { send(message: WriteBackRequest): Promise<unknown> }
+  dispatch: { sendBatch(messages: { body: HubDeliveryRequest }[]): Promise<unknown> }
+}
 
 export async function recordOrderEvent(
   db: Database,
@@ -48,24 +60,40 @@ export async function recordOrderEvent(
     }
   }
 
+  const recorded = orderEventStatements(db, input)
+  const results = await writeBatch(db, recorded.statements)
+  if (!results[0].meta.changes) return { id: null, duplicate: true }
+
+  await queueEventFollowUps(db, queues, recorded.id, returnedIds(results[2]))
+  return { id: recorded.id, duplicate: false }
+}
+
+export type OrderEventRecord = {
+  tenantId: string
+  orderId: string
+  event: OrderEventInput
+  idempotencyKey: string | null
+  source: string
+}
+
+/**
+ * The three statements of one event: its row, the order's change, its hub deliveries, in this
+ * order (the caller reads results[0] for "inserted" and results[2] for the delivery ids). The
+ * row goes in only if `onlyIf` holds (e.g. that the state change it reports was written in the
+ * same batch) and no event has its key yet; the other two only if the row went in.
+ */
+export function orderEventStatements(db: Database, input: OrderEventRecord, onlyIf: SQL = sql`1`) {
+  const { tenantId, orderId, event } = input
   const id = randomId('evt')
   const now = nowIso()
+  const data = { ...(event.data ?? {}), ...(event.tracking ? { tracking: event.tracking } : {}) }
   const inserted = sql`exists (select 1 from ${orderEvents} where ${orderEvents.id} = ${id})`
-  const results = await writeBatch(db, [
-    db
-      .insert(orderEvents)
-      .values({
-        id,
-        tenantId,
-        orderId,
-        type: event.type,
-        at: now,
-        message: event.message ?? null,
-        data: { ...(event.data ?? {}), ...(event.tracking ? { tracking: event.tracking } : {}) },
-        source: input.source,
-        idempotencyKey: input.idempotencyKey,
-      })
-      .onConflictDoNothing(),
+  const statements = [
+    db.run(sql`insert into ${orderEvents} (id, tenant_id, order_id, type, at, message, data, source, idempotency_key)
+      select ${id}, ${tenantId}, ${orderId}, ${event.type}, ${now}, ${event.message ?? null}, ${JSON.stringify(data)},
+        ${input.source}, ${input.idempotencyKey}
+      where ${onlyIf}
+      on conflict do nothing`),
     // Only when the event row went in: a concurrent twin with the same key changes nothing.
     db
       .update(orders)
@@ -78,11 +106,13 @@ export async function recordOrderEvent(
       at: now,
       onlyIf: inserted,
     }),
-  ])
-  if (!results[0].meta.changes) return { id: null, duplicate: true }
+  ]
+  return { id, statements }
+}
 
-  await queueEventFollowUps(db, queues, id, returnedIds(results[2]))
-  return { id, duplicate: false }
+/** After an event's batch: queue its write-back and hub deliveries, if the row went in. */
+export async function queueRecordedEvent(db: Database, queues: EventQueues, eventId: string, results: D1Result[]) {
+  if (results[0]?.meta.changes) await queueEventFollowUps(db, queues, eventId, returnedIds(results[2]))
 }
 
 function orderChanges(event: OrderEventInput, now: string) {
@@ -117,7 +147,7 @@ export async function queueEventFollowUps(db: Database, queues: EventQueues, eve
   await queueWriteBack(db, queues.sync, eventId)
 }
 
-export async function queueWriteBack(db: Database, queue: Queue<SyncMessage>, eventId: string) {
+export async function queueWriteBack(db: Database, queue: EventQueues['sync'], eventId: string) {
   await queue.send({ type: 'write-back', eventId })
   await db.update(orderEvents).set({ syncQueuedAt: nowIso() }).where(eq(orderEvents.id, eventId))
 }

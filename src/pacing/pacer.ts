@@ -7,7 +7,6 @@
  * The object is named `<platform>:<account>`. An account that is identified by a secret (a
  * Billbee API key, a Wemalo token) is named by its SHA-256, never in clear.
  */
-import { env } from 'cloudflare:workers'
 import { RetryableError } from '../core/errors'
 import { type HttpResponse, parseRetryAfter } from '../core/http-client'
 import type { AccountPacer } from './account-pacer'
@@ -82,9 +81,13 @@ export class Pacer {
   }
 }
 
-/** The pacer of one platform account. */
-export async function accountPacer(platform: string, parts: string[], options: { secret: boolean }): Promise<Pacer> {
-  const namespace = (env as Partial<Env>).PACER
+/** The pacer of one platform account, on the AccountPacer namespace the caller holds (the PACER binding). */
+export async function accountPacer(
+  namespace: DurableObjectNamespace<AccountPacer> | undefined,
+  platform: string,
+  parts: string[],
+  options: { secret: boolean }
+): Promise<Pacer> {
   if (!namespace) throw new Error('the PACER Durable Object binding is missing (wrangler.toml)')
   const name = await pacerName(platform, parts, options)
   return new Pacer(name, namespace.get(namespace.idFromName(name)))

@@ -4,7 +4,9 @@
  * works from its D1 row, so a repeated message finds the work done and does nothing.
  */
 import type { Bindings } from '../env'
-import { giveUpHandover, runCancel, runHandover, runUpdate } from '../handover/run-handover'
+import { giveUpCancel, runCancel } from '../handover/cancel'
+import { giveUpHandover, runHandover } from '../handover/hand-over'
+import { runUpdate } from '../handover/update'
 import { pollDestination } from '../handover/record-reports'
 import { deliverHubWebhook, giveUpDelivery } from '../hub/deliver'
 import { reconcileStock } from '../stock/reconcile'
@@ -38,5 +40,6 @@ export async function handleDispatchMessage(env: Bindings, message: DispatchMess
 /** What a given-up message leaves visible besides its dead letter. */
 export async function onDispatchDeadLetter(env: Bindings, message: DispatchMessage, error: string) {
   if (message.type === 'handover') await giveUpHandover(env, message.handoverId, error)
+  if (message.type === 'cancel') await giveUpCancel(env, message.handoverId, error)
   if (message.type === 'hub-delivery') await giveUpDelivery(env, message.deliveryId, error)
 }

@@ -19,7 +19,9 @@ const CONSUMERS: Record<
   string,
   {
     name: 'ingest' | 'dispatch' | 'sync'
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each queue's own message type
     handle: (env: Bindings, body: any) => Promise<void>
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
     onDeadLetter?: (env: Bindings, body: any, error: string) => Promise<void>
   }
 > = {

@@ -4,7 +4,7 @@
  * large shop's backfill is many short invocations instead of one that runs out of limits.
  */
 import { and, eq, sql } from 'drizzle-orm'
-import { connectorContext } from '../connectors/context'
+import { connectorContext } from '../connector-runtime/context'
 import { findConnector } from '../connectors/registry'
 import type { ConnectorContext, SourceConnector } from '../connectors/types'
 import { keyringOf } from '../core/crypto'
@@ -25,7 +25,8 @@ type InboxRow = typeof inbox.$inferSelect
 
 type Loaded = {
   connection: LoadedConnection
-  connector: SourceConnector<any, any>
+  connector: SourceConnector
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed by the connector's own schemas
   context: ConnectorContext<any, any>
   tenantCurrency: string
 }

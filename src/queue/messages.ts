@@ -3,6 +3,7 @@
  * payloads): a queue message holds at most 128 KB, and the data is already in D1.
  */
 import type { SyncMode } from '../core/model'
+import type { HubDeliveryRequest, WriteBackRequest } from '../orders/record-event'
 
 /** A stored webhook delivery to import (a source's order, or a destination's report). */
 export type WebhookMessage = { type: 'webhook'; inboxId: string }
@@ -45,7 +46,7 @@ export type DispatchMessage =
   /** Read a destination's reports (poll fallback and confirmations), started by the cron. */
   | { type: 'destination-poll'; connectionId: string }
   /** Send one hub webhook delivery (HW1). */
-  | { type: 'hub-delivery'; deliveryId: string }
+  | HubDeliveryRequest
   /** ST1: start a stock run of a warehouse connection (what changed, or everything at night). */
   | { type: 'stock-run'; warehouseId: string; mode: 'changes' | 'full' }
   /** ST1: read the figures of some SKUs of a run. */
@@ -56,6 +57,6 @@ export type DispatchMessage =
   | { type: 'stock-reconcile'; warehouseId: string }
 
 /** An order event to write back to the platform the order came from; the event is read from D1. */
-export type SyncMessage = { type: 'write-back'; eventId: string }
+export type SyncMessage = WriteBackRequest
 
 export type QueueName = 'ingest' | 'dispatch' | 'sync'

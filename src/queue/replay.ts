@@ -12,10 +12,30 @@ export type DeadLetterRow = typeof deadLetters.$inferSelect
 /** How many dead letters one "replay since" sends at most. */
 export const REPLAY_LIMIT = 500
 
-export async function replayDeadLetter(env: Bindings, db: Database, row: DeadLetterRow) {
+/**
+ * Marks the row replayed first, as a compare-and-set: of two replays racing for one dead letter
+ * only one sends it. If the send fails the mark is taken back, so the letter can be replayed again.
+ * Returns whether this call sent it.
+ */
+export async function replayDeadLetter(env: Bindings, db: Database, row: DeadLetterRow): Promise<boolean> {
   const queue = row.queue === 'ingest' ? env.INGEST : row.queue === 'dispatch' ? env.DISPATCH : env.SYNC
-  await queue.send(row.body)
-  await db.update(deadLetters).set({ replayedAt: nowIso() }).where(eq(deadLetters.id, row.id))
+  const replayedAt = nowIso()
+  const claimed = await db
+    .update(deadLetters)
+    .set({ replayedAt })
+    .where(and(eq(deadLetters.id, row.id), isNull(deadLetters.replayedAt)))
+    .returning({ id: deadLetters.id })
+  if (!claimed.length) return false
+  try {
+    await queue.send(row.body)
+  } catch (error) {
+    await db
+      .update(deadLetters)
+      .set({ replayedAt: null })
+      .where(and(eq(deadLetters.id, row.id), eq(deadLetters.replayedAt, replayedAt)))
+    throw error
+  }
+  return true
 }
 
 /** Replays every dead letter not yet replayed created at or after `since` (ISO), within `visible`. */
@@ -31,6 +51,7 @@ export async function replayDeadLettersSince(
     .where(and(visible, gte(deadLetters.createdAt, since), isNull(deadLetters.replayedAt)))
     .orderBy(asc(deadLetters.id))
     .limit(REPLAY_LIMIT)
-  for (const row of rows) await replayDeadLetter(env, db, row)
-  return rows.length
+  let replayed = 0
+  for (const row of rows) if (await replayDeadLetter(env, db, row)) replayed++
+  return replayed
 }

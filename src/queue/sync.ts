@@ -1,20 +1,23 @@
 /**
  * The SYNC consumer: writes an order event back to the platform the order came from. The event
  * is read from D1 and the order as it stands now, so a retried `processing` after `shipped`
- * sends the current status. Each outbound step is recorded under (event, step) and skipped when
- * a retry finds it done; the write-back's verdict is an `outbound_calls` row as well.
+ * sends the current status. The write-back is one claimed step (`write-back:<event id>`, see
+ * src/exactly-once/): a redelivery, the sweep and a replay racing for it find it held or done;
+ * the connector's own steps run under that claim and are recorded with its verdict.
  */
-import { eq } from 'drizzle-orm'
-import { connectorContext } from '../connectors/context'
+import { eq, sql } from 'drizzle-orm'
+import { connectorContext } from '../connector-runtime/context'
 import { findSourceConnector } from '../connectors/registry'
 import { keyringOf } from '../core/crypto'
-import { FinalError } from '../core/errors'
-import type { OrderEventInput, OrderEventType, Tracking } from '../core/model'
+import { FinalError, RetryableError } from '../core/errors'
+import type { OrderEventInput, OrderEventType, Tracking, WriteBackResult } from '../core/model'
 import type { Bindings } from '../env'
-import { database } from '../db/client'
+import { database, nowIso } from '../db/client'
 import { loadConnection } from '../db/connections'
-import { orderEvents, orders } from '../db/schema'
-import { outboundSteps, recordOutboundCall } from '../orders/outbound-steps'
+import { orderEvents, orders, outboundCalls } from '../db/schema'
+import { claimStep } from '../exactly-once/claim-step'
+import { errorText } from '../exactly-once/steps'
+import { withClaim } from '../exactly-once/with-claim'
 import { orderSnapshot } from '../orders/snapshot'
 import type { SyncMessage } from './messages'
 
@@ -28,20 +31,14 @@ export async function handleSyncMessage(env: Bindings, message: SyncMessage) {
   if (!connection) throw new FinalError(`connection ${order.connectionId} of order ${order.id} is gone`)
   const connector = findSourceConnector(connection.platform)
   const action = `write-back:${event.type}`
-  const verdict = (result: string, detail: string | null) =>
-    recordOutboundCall(db, {
-      tenantId: order.tenantId,
-      connectionId: connection.id,
-      orderId: order.id,
-      action,
-      result,
-      detail,
-    })
+  const scope = { tenantId: order.tenantId, connectionId: connection.id, orderId: order.id, action }
 
-  if (!connector?.writeBack) {
-    await verdict('not_applicable', `${connection.platform} takes no write-back`)
-    return
-  }
+  const claimed = await claimStep(db, { ...scope, stepKey: `write-back:${event.id}` })
+  if (claimed.kind === 'settled') return
+  if (claimed.kind === 'busy')
+    throw new RetryableError(`the write-back of ${event.id} is in progress elsewhere`, claimed.retryAfterSeconds)
+
+  const writeBack = connector?.writeBack
   const data = (event.data ?? {}) as Record<string, unknown> & { tracking?: Tracking[] }
   const input: OrderEventInput = {
     type: event.type as OrderEventType,
@@ -49,22 +46,33 @@ export async function handleSyncMessage(env: Bindings, message: SyncMessage) {
     tracking: data.tracking,
     data,
   }
-  const steps = outboundSteps(db, {
-    tenantId: order.tenantId,
-    connectionId: connection.id,
-    orderId: order.id,
-    owner: `event:${event.id}`,
-    action,
-  })
-  let outcome
-  try {
-    outcome = await connector.writeBack(connectorContext(env, connector, connection, db), order, input, steps)
-  } catch (error) {
-    await verdict('failed', error instanceof Error ? error.message : String(error))
-    throw error
-  }
-  if (outcome.result === 'done' && outcome.platformStatus !== undefined) {
-    await db.update(orders).set({ platformStatus: outcome.platformStatus }).where(eq(orders.id, order.id))
-  }
-  await verdict(outcome.result, outcome.detail ?? null)
+  await withClaim(
+    db,
+    { table: outboundCalls, id: claimed.id, claim: claimed.claim, firstAttempt: claimed.attempts === 1 },
+    {
+      run: async (held): Promise<WriteBackResult> =>
+        writeBack
+          ? writeBack.call(
+              connector,
+              connectorContext(env, connector, connection, db),
+              order,
+              input,
+              held.steps({ ...scope, owner: `event:${event.id}` })
+            )
+          : { result: 'not_applicable', detail: `${connection.platform} takes no write-back` },
+      settle: (outcome) => ({
+        set: { result: outcome.result, detail: outcome.detail?.slice(0, 2000) ?? null, at: nowIso() },
+        with: (released) =>
+          outcome.result === 'done' && outcome.platformStatus !== undefined
+            ? [
+                db
+                  .update(orders)
+                  .set({ platformStatus: outcome.platformStatus, revision: sql`${orders.revision} + 1` })
+                  .where(sql`${orders.id} = ${order.id} and ${released}`),
+              ]
+            : [],
+      }),
+      fail: (error) => ({ set: { result: 'failed', detail: errorText(error), at: nowIso() } }),
+    }
+  )
 }

@@ -11,16 +11,14 @@
  * Bodies too large for a queue message (over ~100 KB) take the old path: inbox row first, then
  * a message naming it.
  */
-import { sql } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { findConnector } from '../connectors/registry'
 import { ApiError, notFound } from '../core/errors'
-import { randomId } from '../core/ids'
 import { logger } from '../core/logger'
 import { database, nowIso } from '../db/client'
 import { keyringOf } from '../core/crypto'
 import { loadConnectionForIntake } from '../db/connections'
-import { inbox } from '../db/schema'
+import { removeDelivery, storeDelivery } from '../db/inbox'
 import type { AppEnv } from '../env'
 import type { DeliveryMessage, WebhookMessage } from '../queue/messages'
 
@@ -85,19 +83,20 @@ export const webhookRoutes = new Hono<AppEnv>().on(['POST', 'PUT'], '/:platform/
     return c.json({ accepted: true }, 202)
   }
 
-  const id = randomId('inb')
-  const stored = await db
-    .insert(inbox)
-    .values({ id, connectionId, deliveryKey: verdict.deliveryKey, topic: verdict.topic, body: text, receivedAt })
-    .onConflictDoNothing()
-    .returning({ id: inbox.id })
-  if (!stored.length) return c.json({ duplicate: true }, 200)
+  const id = await storeDelivery(db, {
+    connectionId,
+    deliveryKey: verdict.deliveryKey,
+    topic: verdict.topic,
+    body: text,
+    receivedAt,
+  })
+  if (!id) return c.json({ duplicate: true }, 200)
   try {
     await c.env.INGEST.send({ type: 'webhook', inboxId: id } satisfies WebhookMessage)
   } catch (error) {
     // Without its queue message the row would never be imported, and a redelivery would be
     // taken for a duplicate: remove it so the platform's retry starts afresh.
-    await db.run(sql`delete from ${inbox} where ${inbox.id} = ${id}`)
+    await removeDelivery(db, id)
     logger.error('webhook could not be queued', { connectionId, error: String(error) })
     throw new ApiError(503, 'unavailable', 'the webhook could not be queued; please retry')
   }

@@ -8,7 +8,7 @@
 import type { StockWrite, StockWriteOutcome } from '../connectors/types'
 import { sha256Hex } from '../core/crypto'
 import { type Database, nowIso } from '../db/client'
-import { outboundSteps } from '../orders/outbound-steps'
+import { outboundSteps } from '../exactly-once/steps'
 import { type PendingStock, pendingForChannel, recordWrites, type WriteRecord } from './levels'
 import type { StockChannelHandle } from './run'
 import { sellableQuantity } from './sellable'

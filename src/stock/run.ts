@@ -10,7 +10,7 @@
  *    lease taken comes back later.
  */
 import { and, eq, isNull, sql } from 'drizzle-orm'
-import { connectorContext } from '../connectors/context'
+import { connectorContext } from '../connector-runtime/context'
 import { findConnector, findDestinationConnector } from '../connectors/registry'
 import type { DestinationConnector, StockFigures } from '../connectors/types'
 import { keyringOf } from '../core/crypto'

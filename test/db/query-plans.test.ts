@@ -29,18 +29,18 @@ const QUERIES: Record<string, [string, unknown[], (string | string[])?]> = {
     'select * from order_events where order_id = ? and tenant_id = ? order by at, id',
     ['o', T],
   ],
-  // src/routes/api/catalog.ts
+  // src/read-models/catalog.ts
   'GET /products': ['select * from products where tenant_id = ? and id > ? order by id limit ?', [T, 'p', 51]],
   'GET /customers': ['select * from customers where tenant_id = ? and id > ? order by id limit ?', [T, 'c', 51]],
   'GET /categories': [
     'select id, name from categories where tenant_id = ? and id > ? order by id limit ?',
     [T, 'c', 51],
   ],
-  // src/routes/api/connections.ts
+  // src/connection-setup/read-model.ts
   'GET /connections': ['select * from connections where tenant_id = ? and deleted_at is null', [T]],
   'GET /connections/{id}': ['select * from connections where id = ? and tenant_id = ? and deleted_at is null', [C, T]],
   'connection poll cursor': ['select cursor from sync_cursors where connection_id = ? and kind = ?', [C, 'poll']],
-  // src/routes/api/import-log.ts
+  // src/read-models/import-log.ts
   'GET /import-log': [
     `select * from import_log where tenant_id = ? and (at < ? or (at = ? and id < ?))
       order by at desc, id desc limit ?`,
@@ -54,7 +54,7 @@ const QUERIES: Record<string, [string, unknown[], (string | string[])?]> = {
     'select * from import_log where tenant_id = ? and kind = ? and result = ? order by at desc, id desc limit ?',
     [T, 'order', 'rejected', 51],
   ],
-  // src/routes/api/dead-letters.ts, src/queue/replay.ts
+  // src/read-models/dead-letters.ts, src/queue/replay.ts
   'GET /dead-letters (tenant)': [
     'select * from dead_letters where tenant_id = ? and id > ? and replayed_at is null order by id limit ?',
     [T, 'd', 51],
@@ -68,7 +68,7 @@ const QUERIES: Record<string, [string, unknown[], (string | string[])?]> = {
     'select * from dead_letters where created_at >= ? and replayed_at is null limit 100',
     [AT],
   ],
-  // src/routes/api/outbound-calls.ts
+  // src/read-models/outbound-calls.ts
   'GET /outbound-calls': [
     `select * from outbound_calls where tenant_id = ? and (at < ? or (at = ? and id < ?))
       order by at desc, id desc limit ?`,
@@ -92,7 +92,7 @@ const QUERIES: Record<string, [string, unknown[], (string | string[])?]> = {
       order by created_at desc, id desc limit ?`,
     ['e', AT, AT, 'w', 51],
   ],
-  // src/routes/api/data-requests.ts
+  // src/read-models/data-requests.ts
   'GET /data-requests': [
     `select id, connection_id, external_id, customer, created_at from data_requests where tenant_id = ?
       and (created_at < ? or (created_at = ? and id < ?)) order by created_at desc, id desc limit ?`,
@@ -129,7 +129,7 @@ const QUERIES: Record<string, [string, unknown[], (string | string[])?]> = {
     `select id from webhook_deliveries where state = 'pending' and attempts = 0 and created_at < ? limit 100`,
     [AT],
   ],
-  // src/connections/webhook-health.ts
+  // src/webhook-subscriptions/health-check.ts
   'cron: webhook health': [
     `select id, webhook_registration from connections where deleted_at is null and webhook_registration is not null
       and json_extract(webhook_registration, '$.checkedAt') < ? order by json_extract(webhook_registration, '$.checkedAt')

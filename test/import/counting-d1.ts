@@ -14,7 +14,10 @@ export function countingD1(d1: D1Database) {
         if (key === 'bind') return (...values: unknown[]) => wrap(target.bind(...values))
         const value = Reflect.get(target, key)
         if (key === 'run' || key === 'all' || key === 'first' || key === 'raw')
-          return (...args: unknown[]) => (counts.roundTrips++, (value as Function).apply(target, args))
+          return (...args: unknown[]) => (
+            counts.roundTrips++,
+            (value as (...args: unknown[]) => unknown).apply(target, args)
+          )
         return typeof value === 'function' ? value.bind(target) : value
       },
     })

@@ -16,7 +16,7 @@ import type { ConnectorContext } from '../../src/connectors/types'
 import { createHttpClient } from '../../src/core/http-client'
 import { accountPacer, pacerName } from '../../src/pacing/pacer'
 import { billbeeOrderPayload } from '../simulators/billbee'
-import { apiJson, createConnection, createTenant, uniqueName, waitForJob } from '../helpers'
+import { apiJson, createConnection, createTenant, pacerPort, uniqueName, waitForJob } from '../helpers'
 
 async function billbee(account: string, path: string, body?: unknown) {
   const response = await fetch(`https://app.billbee.io${path}${path.includes('?') ? '&' : '?'}account=${account}`, {
@@ -55,6 +55,7 @@ function billbeeContext(apiKey: string): ConnectorContext<BillbeeCredentials, Bi
     settings: billbeeSettingsSchema.parse({ ordersTag: 'kontor' }),
     http: createHttpClient({ baseUrl: 'https://app.billbee.io' }),
     session: { get: async () => null, set: async () => {} },
+    pacer: pacerPort('billbee'),
     now: () => new Date(),
   }
 }
@@ -70,8 +71,8 @@ describe('AccountPacer', () => {
   it('two handles on one account share one bucket: the second reservation queues behind the first', async () => {
     const account = `${uniqueName('key')}|user`
     const slots = billbeeSlots('GET /orders')
-    const first = await accountPacer('billbee', [account], { secret: true })
-    const second = await accountPacer('billbee', [account], { secret: true })
+    const first = await accountPacer(env.PACER, 'billbee', [account], { secret: true })
+    const second = await accountPacer(env.PACER, 'billbee', [account], { secret: true })
     // Two separate stubs of the object, as two isolates would hold them.
     const stub = (pacer: typeof first) => env.PACER.get(env.PACER.idFromName(pacer.name))
     const a = await stub(first).acquire(slots, 60_000)
@@ -80,7 +81,7 @@ describe('AccountPacer', () => {
     expect(b.reserved).toBe(true)
     expect(b.waitMs).toBeGreaterThan(0)
     // Another account is not held up by it.
-    const other = await accountPacer('billbee', [`${uniqueName('key')}|user`], { secret: true })
+    const other = await accountPacer(env.PACER, 'billbee', [`${uniqueName('key')}|user`], { secret: true })
     expect(await stub(other).acquire(slots, 60_000)).toMatchObject({ reserved: true, waitMs: 0 })
     // A slot further away than the caller may wait is not reserved.
     const refused = await stub(second).acquire(slots, 0)

@@ -246,9 +246,18 @@ export function createBillbeeSimulatorApp() {
   })
 
   app.get('/api/v1/orders/:id', (c) => {
-    const order = accountOfApi(c).orders.get(c.req.param('id'))
+    const account = accountOfApi(c)
+    const order = account.orders.get(c.req.param('id'))
+    // ShippingIds: the order's shipments as Billbee lists them (BB-SWAGGER Order.ShippingIds).
+    const shippingIds = account.shipments
+      .filter((entry) => entry.orderId === c.req.param('id'))
+      .map((entry) => ({
+        ShippingId: entry.ShippingId,
+        ShippingProviderId: entry.ShippingProviderId ?? null,
+        ShipmentType: 0,
+      }))
     return order
-      ? envelope(order)
+      ? envelope({ ...order, ShippingIds: [...((order.ShippingIds as Json[] | undefined) ?? []), ...shippingIds] })
       : new Response(
           billbeeJson({ ErrorMessage: 'Order not found', ErrorCode: 2, ErrorDescription: 'OrderNotFound', Data: null }),
           { status: 404 }

@@ -7,7 +7,8 @@ import { Hono } from 'hono'
 import type { Simulator } from './simulator'
 
 type Received = { headers: Record<string, string>; body: string; at: string; status: number }
-type Receiver = { received: Received[]; answers: { status: number; retryAfter?: string }[] }
+/** `delayMs`: the answer comes that much later (a slow receiver, for races). */
+type Receiver = { received: Received[]; answers: { status: number; retryAfter?: string; delayMs?: number }[] }
 
 const receivers = new Map<string, Receiver>()
 const receiverOf = (url: string) => {
@@ -31,6 +32,7 @@ app.post('*', async (c) => {
     at: new Date().toISOString(),
     status: answer.status,
   })
+  if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs))
   return c.body(null, answer.status as 204, answer.retryAfter ? { 'retry-after': answer.retryAfter } : {})
 })
 

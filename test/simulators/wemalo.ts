@@ -6,7 +6,7 @@
  * (add, list, delete); `x-wemalo-limit-maxcall` / `x-wemalo-limit-remainingcall` on every answer
  * and 419 once the calls of a window are used up; fault injection (`POST /_sim/faults {status,
  * count, mode, path}`: 500 for N calls, or with `mode: "lost"` the call takes effect but answers
- * 500). Every request is checked against the apidoc (wemalo-apidoc.ts) and what it would reject
+ * 500, or with `mode: "unreadable"` a 200 whose body is not JSON). Every request is checked against the apidoc (wemalo-apidoc.ts) and what it would reject
  * is recorded as a violation (`GET /_sim/requests`, `GET /_sim/state`).
  *
  * Callbacks: `/_sim/callbacks/send` builds the POST Wemalo sends to the hook registered for an
@@ -48,7 +48,8 @@ type Parcel = {
 }
 type Booking = Json & { historyId: string; synchedAt: string | null }
 type Hook = { event: string; payload: string; token: string; email: string; failures: number }
-type Fault = { status: number; mode: 'error' | 'lost'; times: number; path: string | null }
+/** `unreadable`: a 200 whose body is not the JSON the apidoc promises (a proxy's HTML page). */
+type Fault = { status: number; mode: 'error' | 'lost' | 'unreadable'; times: number; path: string | null }
 type Delivery = {
   event: string
   url: string
@@ -373,6 +374,10 @@ export function createWemaloSimulatorApp(options: { fetch?: typeof fetch } = {})
     if (fault?.mode === 'error') {
       entry.status = fault.status
       return fail(fault.status, 'SERVER', 'internal server error')
+    }
+    if (fault?.mode === 'unreadable') {
+      entry.status = 200
+      return c.body('<html><body>Bad gateway</body></html>', 200, { 'content-type': 'text/html' })
     }
     await next()
     if (fault?.mode === 'lost') {

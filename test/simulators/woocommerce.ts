@@ -315,6 +315,14 @@ export function createWooCommerceSimulatorApp() {
     return c.json(order)
   })
 
+  // GET /orders/<id>/notes (WooCommerce REST v3): the order's notes, newest first.
+  app.get(`${API}/orders/:id/notes`, (c) => {
+    const site = siteOf(new URL(c.req.url).host)!
+    const id = c.req.param('id')
+    if (!site.orders.has(id)) return wooError('woocommerce_rest_shop_order_invalid_id', 'Invalid ID.', 404)
+    return c.json([...(site.notes.get(id) ?? [])].reverse())
+  })
+
   app.post(`${API}/orders/:id/notes`, async (c) => {
     const site = siteOf(new URL(c.req.url).host)!
     const id = c.req.param('id')

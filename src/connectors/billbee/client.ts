@@ -8,7 +8,7 @@
  */
 import { FinalError } from '../../core/errors'
 import type { HttpRequest } from '../../core/http-client'
-import { accountPacer, pacedRequest, type RateLimit, type SlotRequest } from '../../pacing/pacer'
+import { type Pacer, pacedRequest, type RateLimit, type SlotRequest } from '../../pacing/pacer'
 import type { ConnectorContext } from '../types'
 import { type BillbeeCredentials, billbeeEnvelopeSchema, type BillbeeSettings } from './schemas'
 
@@ -29,13 +29,12 @@ export function billbeeSlots(endpoint: string): SlotRequest[] {
 }
 
 /** The pacer of a Billbee account (`apiKey|user`, hashed into the Durable Object's name). */
-export function billbeePacer(account: string) {
-  return accountPacer('billbee', [account], { secret: true })
+export function billbeePacer(context: Pick<Context, 'pacer'>, account: string) {
+  return context.pacer([account], { secret: true })
 }
 
 /** Waits until both the account's and the endpoint's rate allow another call. */
-export async function pace(account: string, endpoint: string) {
-  const pacer = await billbeePacer(account)
+export async function pace(pacer: Pacer, endpoint: string) {
   await pacer.acquire(billbeeSlots(endpoint), { maxWaitMs: MAX_WAIT_MS, label: `Billbee ${endpoint}` })
 }
 
@@ -50,7 +49,7 @@ export async function billbeeCall(context: Context, path: string, request: HttpR
   const method = request.method ?? (request.json === undefined ? 'GET' : 'POST')
   const endpoint = endpointOf(method, path)
   return pacedRequest({
-    pacer: await billbeePacer(`${apiKey}|${username}`),
+    pacer: await billbeePacer(context, `${apiKey}|${username}`),
     label: `Billbee ${method} ${path}`,
     slots: billbeeSlots(endpoint),
     maxWaitMs: MAX_WAIT_MS,

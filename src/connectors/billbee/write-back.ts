@@ -17,6 +17,15 @@ export async function afterBillbeeImport(context: Context, order: OrderSnapshot)
   await addBillbeeTags(context, order.externalId, [receivedTag(context.settings)])
 }
 
+/** The shipment numbers Billbee lists on the order (`ShippingIds[].ShippingId`). */
+async function billbeeShippingIds(context: Context, orderId: string): Promise<string[]> {
+  const { data } = await billbeeRequest<{ ShippingIds?: { ShippingId?: string | null }[] | null }>(
+    context,
+    `/orders/${orderId}`
+  )
+  return (data?.ShippingIds ?? []).flatMap((entry) => (entry.ShippingId ? [String(entry.ShippingId)] : []))
+}
+
 const sameName = (a: string | null | undefined, b: string | null | undefined) =>
   Boolean(a && b && a.trim().toLowerCase() === b.trim().toLowerCase())
 
@@ -40,19 +49,24 @@ export async function writeBackToBillbee(
   for (const tracking of event.tracking ?? []) {
     const carrierMatches =
       sameName(data?.ShippingProfileName, tracking.carrier) || sameName(data?.ShippingProviderName, tracking.carrier)
-    // Billbee adds a shipment per call: recorded per number, so a retry adds none twice.
-    await steps.once(`shipment:${tracking.number}`, async () => {
-      await billbeeRequest(context, `/orders/${order.externalId}/shipment`, {
-        method: 'POST',
-        json: {
-          ShippingId: tracking.number,
-          Comment: tracking.carrier ? `Carrier: ${tracking.carrier}` : undefined,
-          ...(carrierMatches && data?.ShippingProviderId
-            ? { ShippingProviderId: Number(data.ShippingProviderId) }
-            : {}),
-        },
-      })
-    })
+    // Billbee adds a shipment per call: recorded per number, and a retry after a lost answer
+    // finds the number among the order's ShippingIds and adds none.
+    await steps.once(
+      `shipment:${tracking.number}`,
+      async () => {
+        await billbeeRequest(context, `/orders/${order.externalId}/shipment`, {
+          method: 'POST',
+          json: {
+            ShippingId: tracking.number,
+            Comment: tracking.carrier ? `Carrier: ${tracking.carrier}` : undefined,
+            ...(carrierMatches && data?.ShippingProviderId
+              ? { ShippingProviderId: Number(data.ShippingProviderId) }
+              : {}),
+          },
+        })
+      },
+      { alreadyDone: async () => (await billbeeShippingIds(context, order.externalId)).includes(tracking.number) }
+    )
     if (carrierMatches) withCarrier.push(tracking.number)
   }
   return {

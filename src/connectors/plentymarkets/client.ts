@@ -13,7 +13,7 @@
  */
 import { RetryableError } from '../../core/errors'
 import type { HttpRequest, HttpResponse } from '../../core/http-client'
-import { accountPacer, type Observation, pacedRequest, type SlotRequest } from '../../pacing/pacer'
+import { type Observation, pacedRequest, type SlotRequest } from '../../pacing/pacer'
 import type { ConnectorContext } from '../types'
 import type { PlentyCredentials, PlentySettings } from './schemas'
 
@@ -32,7 +32,7 @@ const SESSIONS = 'sessions'
 const LOGIN_HOLD_MS = 60_000
 
 function systemPacer(context: Context) {
-  return accountPacer('plentymarkets', [context.http.baseUrl.replace(/\/+$/, '')], { secret: false })
+  return context.pacer([context.http.baseUrl.replace(/\/+$/, '')], { secret: false })
 }
 
 /** The route an URL path belongs to, for the route limit (ids replaced). */

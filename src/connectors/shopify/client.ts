@@ -6,13 +6,16 @@
  * on each answer fills the shared bucket to Shopify's own level (and size), and a 429 pauses the
  * shop for its Retry-After before the call is tried again.
  */
-import type { HttpClient, HttpRequest, HttpResponse } from '../../core/http-client'
-import { accountPacer, type Observation, pacedRequest, type RateLimit } from '../../pacing/pacer'
+import type { HttpRequest, HttpResponse } from '../../core/http-client'
+import type { ConnectorContext } from '../types'
+import { type Observation, pacedRequest, type RateLimit } from '../../pacing/pacer'
 import type { ShopifyCredentials, ShopifySettings } from './schemas'
 
 /** The REST bucket of a standard plan: 40 calls, one leaks out every 500 ms. */
 export const SHOPIFY_REST_LIMIT: RateLimit = { kind: 'rate', capacity: 40, intervalMs: 500 }
 const BUCKET = 'rest'
+
+type Context = ConnectorContext<ShopifyCredentials, ShopifySettings>
 /** Longest wait for a slot inside a call; beyond it the queue retries the work later. */
 const MAX_WAIT_MS = 10_000
 
@@ -27,21 +30,20 @@ export function shopifyObservations(headers: Headers): Observation[] {
 
 /** One Admin REST call, paced per shop. */
 export async function shopifyRequest(
-  http: HttpClient,
-  credentials: ShopifyCredentials,
+  context: Pick<Context, 'http' | 'credentials' | 'pacer'>,
   path: string,
   request: HttpRequest = {}
 ): Promise<HttpResponse> {
   return pacedRequest({
-    pacer: await accountPacer('shopify', [credentials.shopDomain], { secret: false }),
+    pacer: await context.pacer([context.credentials.shopDomain], { secret: false }),
     label: `Shopify ${request.method ?? (request.json === undefined ? 'GET' : 'POST')} ${path}`,
     slots: [{ bucket: BUCKET, limit: SHOPIFY_REST_LIMIT }],
     maxWaitMs: MAX_WAIT_MS,
     callerAccepts429: request.accept?.includes(429),
     send: () =>
-      http.request(path, {
+      context.http.request(path, {
         ...request,
-        headers: { ...request.headers, ...shopifyHeaders(credentials) },
+        headers: { ...request.headers, ...shopifyHeaders(context.credentials) },
         accept: [...(request.accept ?? []), 429],
       }),
     observe: (response) => shopifyObservations(response.headers),
@@ -66,31 +68,21 @@ export function nextPageInfo(link: string | null): string | null {
 
 export type OrdersPageQuery = { pageInfo: string } | { filters: Record<string, string> }
 
-export async function fetchOrdersPage(
-  http: HttpClient,
-  credentials: ShopifyCredentials,
-  settings: ShopifySettings,
-  query: OrdersPageQuery
-) {
+export async function fetchOrdersPage(context: Context, query: OrdersPageQuery) {
   // A page_info request may carry only limit and fields; filters belong to the first request.
   const params =
     'pageInfo' in query
       ? { page_info: query.pageInfo, limit: SHOPIFY_PAGE_SIZE }
       : { ...query.filters, limit: SHOPIFY_PAGE_SIZE }
-  const response = await shopifyRequest(http, credentials, `/admin/api/${settings.apiVersion}/orders.json`, {
+  const response = await shopifyRequest(context, `/admin/api/${context.settings.apiVersion}/orders.json`, {
     query: params,
   })
   const { orders } = response.json<{ orders: unknown[] }>()
   return { orders, nextPageInfo: nextPageInfo(response.headers.get('link')) }
 }
 
-export async function fetchOrder(
-  http: HttpClient,
-  credentials: ShopifyCredentials,
-  settings: ShopifySettings,
-  orderId: string
-) {
-  const response = await shopifyRequest(http, credentials, `/admin/api/${settings.apiVersion}/orders/${orderId}.json`, {
+export async function fetchOrder(context: Context, orderId: string) {
+  const response = await shopifyRequest(context, `/admin/api/${context.settings.apiVersion}/orders/${orderId}.json`, {
     accept: [404],
   })
   return response.status === 404 ? null : response.json<{ order: unknown }>().order
@@ -98,16 +90,10 @@ export async function fetchOrder(
 
 type FulfillmentOrder = { id: string | number; status: string; supported_actions?: string[] }
 
-export async function fetchOpenFulfillmentOrders(
-  http: HttpClient,
-  credentials: ShopifyCredentials,
-  settings: ShopifySettings,
-  orderId: string
-) {
+export async function fetchOpenFulfillmentOrders(context: Context, orderId: string) {
   const response = await shopifyRequest(
-    http,
-    credentials,
-    `/admin/api/${settings.apiVersion}/orders/${orderId}/fulfillment_orders.json`
+    context,
+    `/admin/api/${context.settings.apiVersion}/orders/${orderId}/fulfillment_orders.json`
   )
   const { fulfillment_orders } = response.json<{ fulfillment_orders: FulfillmentOrder[] }>()
   return fulfillment_orders.filter(
@@ -118,9 +104,7 @@ export async function fetchOpenFulfillmentOrders(
 }
 
 export async function createFulfillment(
-  http: HttpClient,
-  credentials: ShopifyCredentials,
-  settings: ShopifySettings,
+  context: Context,
   input: {
     fulfillmentOrderIds: (string | number)[]
     tracking: { number: string; company: string | null; url?: string | null }
@@ -137,7 +121,7 @@ export async function createFulfillment(
       line_items_by_fulfillment_order: input.fulfillmentOrderIds.map((id) => ({ fulfillment_order_id: id })),
     },
   }
-  const response = await shopifyRequest(http, credentials, `/admin/api/${settings.apiVersion}/fulfillments.json`, {
+  const response = await shopifyRequest(context, `/admin/api/${context.settings.apiVersion}/fulfillments.json`, {
     json: body,
   })
   return response.json<{ fulfillment: { id: string | number; status: string } }>().fulfillment

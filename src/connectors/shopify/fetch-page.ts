@@ -47,7 +47,7 @@ export async function fetchShopifyPage(
     query = { filters: { status: 'any', updated_at_min: since.toISOString() } }
   }
 
-  const page = await fetchOrdersPage(context.http, context.credentials, context.settings, query)
+  const page = await fetchOrdersPage(context, query)
   const records: ImportRecord[] = []
   let highWater: string | null = null
   for (const raw of page.orders) {

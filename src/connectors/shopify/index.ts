@@ -39,7 +39,7 @@ export const shopifyConnector: SourceConnector<ShopifyCredentials, ShopifySettin
     if (event.topic === 'orders/edited') {
       // The edit payload lists changed lines only; the order as it now stands is read from the API.
       const edit = shopifyOrderEditSchema.parse(payload)
-      raw = await fetchOrder(context.http, context.credentials, context.settings, edit.order_edit.order_id)
+      raw = await fetchOrder(context, edit.order_edit.order_id)
       if (!raw)
         return [
           {

@@ -75,12 +75,10 @@ const setSchema = z.object({
 type Level = { itemId: string; stocked: boolean; available: number; committed: number; onHand: number }
 
 async function graphql<T>(context: Context, query: string, variables: Record<string, unknown>, schema: z.ZodType<T>) {
-  const response = await shopifyRequest(
-    context.http,
-    context.credentials,
-    `/admin/api/${SHOPIFY_INVENTORY_API_VERSION}/graphql.json`,
-    { method: 'POST', json: { query, variables } }
-  )
+  const response = await shopifyRequest(context, `/admin/api/${SHOPIFY_INVENTORY_API_VERSION}/graphql.json`, {
+    method: 'POST',
+    json: { query, variables },
+  })
   const body = response.json<{ data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] }>()
   if (body.errors?.length) {
     const message = body.errors.map((error) => error.message).join('; ')

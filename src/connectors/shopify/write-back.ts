@@ -18,9 +18,9 @@ export async function writeBackToShopify(
     return { result: 'not_applicable', detail: `SH2: ${event.type} is not written to Shopify` }
   const tracking = event.tracking?.[0] ?? order.tracking[0]
   if (!tracking) return { result: 'not_applicable', detail: 'no tracking number to send' }
-  const open = await fetchOpenFulfillmentOrders(context.http, context.credentials, context.settings, order.externalId)
+  const open = await fetchOpenFulfillmentOrders(context, order.externalId)
   if (!open.length) return { result: 'done', detail: 'no open fulfilment order left (already fulfilled)' }
-  const fulfillment = await createFulfillment(context.http, context.credentials, context.settings, {
+  const fulfillment = await createFulfillment(context, {
     fulfillmentOrderIds: open.map((fulfillmentOrder) => fulfillmentOrder.id),
     tracking: { number: tracking.number, company: tracking.carrier, url: tracking.url },
   })

@@ -11,7 +11,7 @@
  */
 import { FinalError, RetryableError } from '../../core/errors'
 import { type HttpRequest, type HttpResponse, parseRetryAfter } from '../../core/http-client'
-import { accountPacer, type Observation, pacedRequest, type SlotRequest } from '../../pacing/pacer'
+import { type Observation, pacedRequest, type SlotRequest } from '../../pacing/pacer'
 import type { ConnectorContext } from '../types'
 import type { WemaloCredentials, WemaloSettings } from './schemas'
 
@@ -24,7 +24,7 @@ const CALLS = 'calls'
 const SLOTS: SlotRequest[] = [{ bucket: CALLS, limit: { kind: 'quota' } }]
 
 function wemaloPacer(context: Context) {
-  return accountPacer('wemalo', [context.http.baseUrl.replace(/\/+$/, ''), context.credentials.token], { secret: true })
+  return context.pacer([context.http.baseUrl.replace(/\/+$/, ''), context.credentials.token], { secret: true })
 }
 
 /** What the limit headers (or a 419) say: calls left, the window taken as WEMALO_PAUSE_SECONDS. */

@@ -2,7 +2,7 @@
  * Goods order calls: look one up by Kontor's order id (getStatus), create it (WM1), cancel it (WM3),
  * and read its parcels' tracking numbers.
  */
-import { FinalError } from '../../core/errors'
+import { FinalError, RetryableError } from '../../core/errors'
 import type { Tracking } from '../../core/model'
 import type { ConnectorContext } from '../types'
 import { wemaloErrorMessage, wemaloRequest } from './client'
@@ -67,14 +67,25 @@ export async function cancelGoodsOrder(context: Context, externalId: string, rea
   return { status: 'refused', message: wemaloErrorMessage(response) }
 }
 
+function readJson(response: { json(): unknown }): unknown {
+  try {
+    return response.json()
+  } catch {
+    return undefined
+  }
+}
+
 /** Tracking number and carrier of one parcel. */
 export async function parcelTracking(context: Context, parcelId: string): Promise<Tracking | null> {
   const response = await wemaloRequest(context, `/goodsOrder/package/${path(parcelId)}/trackingNumber`, {
     accept: [404],
   })
   if (response.status === 404) return null
-  const parsed = wemaloTrackingSchema.safeParse(response.json())
-  if (!parsed.success || !parsed.data.trackingNumber) return null
+  const parsed = wemaloTrackingSchema.safeParse(readJson(response))
+  // An answer Wemalo garbled is not "no tracking number": the report is read again later.
+  if (!parsed.success)
+    throw new RetryableError(`Wemalo trackingNumber ${parcelId}: unreadable answer ${response.text.slice(0, 200)}`)
+  if (!parsed.data.trackingNumber) return null
   return { number: parsed.data.trackingNumber, carrier: parsed.data.carrier ?? parsed.data.profileName ?? null }
 }
 
@@ -85,8 +96,9 @@ export async function goodsOrderTracking(context: Context, externalId: string): 
     accept: [404],
   })
   if (response.status === 404) return []
-  const parsed = wemaloPackagesSchema.safeParse(response.json())
-  if (!parsed.success) return []
+  const parsed = wemaloPackagesSchema.safeParse(readJson(response))
+  if (!parsed.success)
+    throw new RetryableError(`Wemalo packages of ${externalId}: unreadable answer ${response.text.slice(0, 200)}`)
   const tracking: Tracking[] = []
   for (const parcel of parsed.data.packages) {
     if (!parcel.trackingNumber) continue

@@ -9,7 +9,6 @@
  */
 import type { HandoverOrder } from '../../core/model'
 import type { CancelOutcome, ConnectorContext, HandoverOutcome, HandoverReference, OutboundSteps } from '../types'
-import { FinalError } from '../../core/errors'
 import { addGoodsOrder, cancelGoodsOrder, findGoodsOrder, updateGoodsOrderMeta } from './goods-orders'
 import { toWemaloGoodsOrder, type WemaloGoodsOrder } from './mapper'
 import { rememberGoodsOrder } from './reports'

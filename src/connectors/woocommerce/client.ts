@@ -38,6 +38,15 @@ export async function addWooOrderNote(http: HttpClient, credentials: WooCredenti
   })
 }
 
+/** The order's notes (`GET /orders/<id>/notes`), to tell whether a note was added already. */
+export async function listWooOrderNotes(http: HttpClient, credentials: WooCredentials, orderId: string) {
+  const response = await http.request(`${API}/orders/${orderId}/notes`, { headers: wooHeaders(credentials) })
+  const notes = (await response.json()) as unknown
+  return Array.isArray(notes)
+    ? notes.flatMap((note) => (typeof note?.note === 'string' ? [note.note as string] : []))
+    : []
+}
+
 export async function updateWooOrder(
   http: HttpClient,
   credentials: WooCredentials,

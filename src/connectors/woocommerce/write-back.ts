@@ -7,7 +7,7 @@
 import type { Tracking } from '../../core/model'
 import type { OrderEventInput, OrderSnapshot, WriteBackResult } from '../../core/model'
 import type { ConnectorContext, OutboundSteps } from '../types'
-import { addWooOrderNote, updateWooOrder } from './client'
+import { addWooOrderNote, listWooOrderNotes, updateWooOrder } from './client'
 import type { WooCredentials, WooSettings } from './schemas'
 
 export function trackingNote(tracking: Tracking[]): string {
@@ -51,9 +51,19 @@ export async function writeBackToWooCommerce(
   if (event.type === 'shipped' && event.tracking?.length) {
     // A note is added again by every call: recorded, so a retried write-back adds none.
     const note = trackingNote(event.tracking)
-    const { skipped } = await steps.once('note', async () => {
-      await addWooOrderNote(context.http, context.credentials, order.externalId, note)
-    })
+    // A retry after a timeout that the platform survived finds the note there and adds none.
+    const { skipped } = await steps.once(
+      'note',
+      async () => {
+        await addWooOrderNote(context.http, context.credentials, order.externalId, note)
+      },
+      {
+        alreadyDone: async () =>
+          (await listWooOrderNotes(context.http, context.credentials, order.externalId)).some(
+            (text) => text.trim() === note.trim()
+          ),
+      }
+    )
     done.push(skipped ? 'tracking note (added before)' : 'tracking note')
   }
   if (!done.length) return { result: 'not_applicable', detail: 'WC3: completed only once shipped and written off' }

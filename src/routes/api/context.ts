@@ -1,4 +1,4 @@
-/** Small accessors handlers share: the caller's tenant for a scope, and a database handle. */
+/** Small accessors handlers share: the caller's tenant for a scope, a database handle, a use case's ports. */
 import type { Context } from 'hono'
 import { database } from '../../db/client'
 import type { AppEnv } from '../../env'
@@ -10,4 +10,9 @@ export function tenantOf(c: Context<AppEnv>, scope: Scope): string {
 
 export function dbOf(c: Context<AppEnv>) {
   return database(c.env.DB)
+}
+
+/** The bindings and the database, as the use cases take them. */
+export function portsOf(c: Context<AppEnv>) {
+  return { env: c.env, db: dbOf(c) }
 }

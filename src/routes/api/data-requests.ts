@@ -4,10 +4,7 @@
  * collected data is personal.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { and, desc, eq, lt, or } from 'drizzle-orm'
-import { ApiError, notFound } from '../../core/errors'
-import { decodeCursor, encodeCursor } from '../../db/keyset'
-import { dataRequests } from '../../db/schema'
+import { listDataRequests, readDataRequest } from '../../read-models/data-requests'
 import { dbOf, tenantOf } from './context'
 import { apiRouter } from './router'
 import { Anything, CursorQuery, errorResponses, IdParam, json } from './schemas'
@@ -47,38 +44,8 @@ export const dataRequestRoutes = apiRouter()
       },
     }),
     async (c) => {
-      const tenantId = tenantOf(c, 'admin')
-      const query = c.req.valid('query')
-      const cursor = query.cursor ? decodeCursor(query.cursor) : null
-      if (query.cursor && !cursor) throw new ApiError(400, 'invalid_request', 'cursor: not a cursor this API gave out')
-      const rows = await dbOf(c)
-        .select({
-          id: dataRequests.id,
-          connectionId: dataRequests.connectionId,
-          externalId: dataRequests.externalId,
-          customer: dataRequests.customer,
-          createdAt: dataRequests.createdAt,
-        })
-        .from(dataRequests)
-        .where(
-          and(
-            eq(dataRequests.tenantId, tenantId),
-            cursor
-              ? or(
-                  lt(dataRequests.createdAt, cursor[0]),
-                  and(eq(dataRequests.createdAt, cursor[0]), lt(dataRequests.id, cursor[1]))
-                )
-              : undefined
-          )
-        )
-        .orderBy(desc(dataRequests.createdAt), desc(dataRequests.id))
-        .limit(query.limit + 1)
-      const items = rows.slice(0, query.limit) as z.infer<typeof Summary>[]
-      const last = items[items.length - 1]
-      return c.json(
-        { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null },
-        200
-      )
+      const { items, nextCursor } = await listDataRequests(dbOf(c), tenantOf(c, 'admin'), c.req.valid('query'))
+      return c.json({ items: items as z.infer<typeof Summary>[], nextCursor }, 200)
     }
   )
   .openapi(
@@ -92,14 +59,7 @@ export const dataRequestRoutes = apiRouter()
       responses: { 200: json(DataRequest, 'The data request'), ...errorResponses },
     }),
     async (c) => {
-      const tenantId = tenantOf(c, 'admin')
-      const row = await dbOf(c)
-        .select()
-        .from(dataRequests)
-        .where(and(eq(dataRequests.id, c.req.valid('param').id), eq(dataRequests.tenantId, tenantId)))
-        .get()
-      if (!row) throw notFound('data request')
-      const { tenantId: _tenant, ...request } = row
+      const request = await readDataRequest(dbOf(c), tenantOf(c, 'admin'), c.req.valid('param').id)
       return c.json(request as z.infer<typeof DataRequest>, 200)
     }
   )

@@ -4,11 +4,9 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { apiRouter } from './router'
-import { and, asc, eq, gt, isNull, type SQL } from 'drizzle-orm'
-import { notFound } from '../../core/errors'
-import { deadLetters } from '../../db/schema'
 import { replayDeadLettersSince, replayDeadLetter } from '../../queue/replay'
-import { type Caller, requireScope } from './auth'
+import { listDeadLetters, visibleDeadLetter, visibleTo } from '../../read-models/dead-letters'
+import { requireScope } from './auth'
 import { dbOf } from './context'
 import { CursorQuery, errorResponses, IdParam, json, jsonBody } from './schemas'
 
@@ -23,15 +21,6 @@ const DeadLetter = z
     replayedAt: z.string().nullable(),
   })
   .openapi('DeadLetter')
-
-/**
- * A tenant sees only its own dead letters. The operator sees those of the tenant it picked with
- * `X-Tenant-Id` (as on every other route), and every tenant's without that header.
- */
-export function visibleTo(caller: Caller, requestedTenant?: string | null): SQL | undefined {
-  if (caller.kind === 'tenant') return eq(deadLetters.tenantId, caller.tenantId)
-  return requestedTenant ? eq(deadLetters.tenantId, requestedTenant) : undefined
-}
 
 export const deadLetterRoutes = apiRouter()
   .openapi(
@@ -51,20 +40,8 @@ export const deadLetterRoutes = apiRouter()
       const caller = c.get('caller')
       requireScope(caller, 'read')
       const { cursor, limit, pending } = c.req.valid('query')
-      const rows = await dbOf(c)
-        .select()
-        .from(deadLetters)
-        .where(
-          and(
-            visibleTo(caller, c.req.header('x-tenant-id')),
-            cursor ? gt(deadLetters.id, cursor) : undefined,
-            pending === 'true' ? isNull(deadLetters.replayedAt) : undefined
-          )
-        )
-        .orderBy(asc(deadLetters.id))
-        .limit(limit + 1)
-      const items = rows.slice(0, limit).map(({ tenantId: _tenant, ...row }) => row)
-      return c.json({ items, nextCursor: rows.length > limit ? items[items.length - 1].id : null }, 200)
+      const visible = visibleTo(caller, c.req.header('x-tenant-id'))
+      return c.json(await listDeadLetters(dbOf(c), visible, { cursor, limit, pendingOnly: pending === 'true' }), 200)
     }
   )
   .openapi(
@@ -81,12 +58,7 @@ export const deadLetterRoutes = apiRouter()
       const caller = c.get('caller')
       requireScope(caller, 'admin')
       const db = dbOf(c)
-      const row = await db
-        .select()
-        .from(deadLetters)
-        .where(and(eq(deadLetters.id, c.req.valid('param').id), visibleTo(caller, c.req.header('x-tenant-id'))))
-        .get()
-      if (!row) throw notFound('dead letter')
+      const row = await visibleDeadLetter(db, visibleTo(caller, c.req.header('x-tenant-id')), c.req.valid('param').id)
       await replayDeadLetter(c.env, db, row)
       return c.json({ replayed: 1 }, 202)
     }

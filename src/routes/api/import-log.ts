@@ -1,9 +1,7 @@
 /** The import log: every import decision, with the rule that decided a skip or rejection. */
 import { createRoute, z } from '@hono/zod-openapi'
 import { apiRouter } from './router'
-import { and, desc, eq } from 'drizzle-orm'
-import { afterCursor, keysetPage } from '../../db/keyset'
-import { importLog } from '../../db/schema'
+import { listImportLog } from '../../read-models/import-log'
 import { dbOf, tenantOf } from './context'
 import { CursorQuery, errorResponses, json } from './schemas'
 
@@ -41,23 +39,7 @@ export const importLogRoutes = apiRouter().openapi(
     },
   }),
   async (c) => {
-    const tenantId = tenantOf(c, 'read')
-    const query = c.req.valid('query')
-    const rows = await dbOf(c)
-      .select()
-      .from(importLog)
-      .where(
-        and(
-          eq(importLog.tenantId, tenantId),
-          query.connectionId ? eq(importLog.connectionId, query.connectionId) : undefined,
-          query.kind ? eq(importLog.kind, query.kind) : undefined,
-          query.result ? eq(importLog.result, query.result) : undefined,
-          afterCursor(query.cursor, importLog.at, importLog.id)
-        )
-      )
-      .orderBy(desc(importLog.at), desc(importLog.id))
-      .limit(query.limit + 1)
-    const { page, nextCursor } = keysetPage(rows, query.limit, (row) => [row.at, row.id])
-    return c.json({ items: page.map(({ tenantId: _tenant, ...entry }) => entry), nextCursor }, 200)
+    const { limit, ...filters } = c.req.valid('query')
+    return c.json(await listImportLog(dbOf(c), tenantOf(c, 'read'), filters, limit), 200)
   }
 )

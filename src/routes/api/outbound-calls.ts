@@ -1,8 +1,6 @@
 /** Every call Kontor made to a platform, a destination or a hub endpoint, with its result (§3). */
 import { createRoute, z } from '@hono/zod-openapi'
-import { and, desc, eq } from 'drizzle-orm'
-import { afterCursor, keysetPage } from '../../db/keyset'
-import { outboundCalls } from '../../db/schema'
+import { listOutboundCalls } from '../../read-models/outbound-calls'
 import { dbOf, tenantOf } from './context'
 import { apiRouter } from './router'
 import { CursorQuery, errorResponses, json } from './schemas'
@@ -43,23 +41,7 @@ export const outboundCallRoutes = apiRouter().openapi(
     },
   }),
   async (c) => {
-    const tenantId = tenantOf(c, 'read')
-    const query = c.req.valid('query')
-    const rows = await dbOf(c)
-      .select()
-      .from(outboundCalls)
-      .where(
-        and(
-          eq(outboundCalls.tenantId, tenantId),
-          query.orderId ? eq(outboundCalls.orderId, query.orderId) : undefined,
-          query.connectionId ? eq(outboundCalls.connectionId, query.connectionId) : undefined,
-          query.result ? eq(outboundCalls.result, query.result) : undefined,
-          afterCursor(query.cursor, outboundCalls.at, outboundCalls.id)
-        )
-      )
-      .orderBy(desc(outboundCalls.at), desc(outboundCalls.id))
-      .limit(query.limit + 1)
-    const { page, nextCursor } = keysetPage(rows, query.limit, (row) => [row.at, row.id])
-    return c.json({ items: page.map(({ stepKey: _stepKey, tenantId: _tenantId, ...call }) => call), nextCursor }, 200)
+    const { limit, ...filters } = c.req.valid('query')
+    return c.json(await listOutboundCalls(dbOf(c), tenantOf(c, 'read'), filters, limit), 200)
   }
 )

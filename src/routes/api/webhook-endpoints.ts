@@ -5,7 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { and, desc, eq, isNull } from 'drizzle-orm'
-import { allowInsecureUrls } from '../../connectors/context'
+import { allowInsecureUrls } from '../../core/url-policy'
 import { bytesToBase64, encryptJson, keyringOf } from '../../core/crypto'
 import { ApiError, notFound } from '../../core/errors'
 import { randomId } from '../../core/ids'
@@ -14,7 +14,7 @@ import { unsafeUrlReason } from '../../core/url-safety'
 import { type Database, nowIso } from '../../db/client'
 import { afterCursor, keysetPage } from '../../db/keyset'
 import { webhookDeliveries, webhookEndpoints } from '../../db/schema'
-import type { DispatchMessage } from '../../queue/messages'
+import { replayHubDelivery } from '../../hub/replay-delivery'
 import { dbOf, tenantOf } from './context'
 import { apiRouter } from './router'
 import { CursorQuery, errorResponses, IdParam, json, jsonBody } from './schemas'
@@ -201,16 +201,12 @@ export const webhookEndpointRoutes = apiRouter()
       const { id, deliveryId } = c.req.valid('param')
       const endpoint = await ownEndpoint(db, tenantOf(c, 'admin'), id)
       const delivery = await db
-        .select({ id: webhookDeliveries.id })
+        .select({ id: webhookDeliveries.id, state: webhookDeliveries.state, updatedAt: webhookDeliveries.updatedAt })
         .from(webhookDeliveries)
         .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.endpointId, endpoint.id)))
         .get()
       if (!delivery) throw notFound('delivery')
-      await db
-        .update(webhookDeliveries)
-        .set({ state: 'pending', updatedAt: nowIso() })
-        .where(eq(webhookDeliveries.id, delivery.id))
-      await c.env.DISPATCH.send({ type: 'hub-delivery', deliveryId: delivery.id } satisfies DispatchMessage)
+      await replayHubDelivery(db, c.env.DISPATCH, delivery)
       return c.json({ replayed: true }, 202)
     }
   )

@@ -4,22 +4,20 @@
  * and need the `admin` scope. A tenant sees its own; the operator those of the chosen tenant,
  * or every tenant's (and the tenant-less ones) when none is chosen, as the API shows them.
  */
-import { and, desc, eq, isNull, type SQL } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { csrf } from 'hono/csrf'
-import { ApiError, notFound } from '../../core/errors'
+import { ApiError } from '../../core/errors'
 import { database } from '../../db/client'
-import { deadLetters, tenants } from '../../db/schema'
 import { replayDeadLetter, replayDeadLettersSince } from '../../queue/replay'
+import { type DeadLetterScope, recentDeadLetters, visibleDeadLetter, visibleTo } from '../../read-models/dead-letters'
 import { requireScope } from '../api/auth'
-import { visibleTo } from '../api/dead-letters'
 import { Badge, CsrfField, Layout, query, Time } from './layout'
 import { csrfToken, signedIn, type Session, type UiContext, type UiEnv } from './session'
 
 const PAGE_SIZE = 100
 
 /** Exactly the API's scoping, with the operator's chosen tenant in place of `X-Tenant-Id`. */
-function visible(session: Session): SQL | undefined {
+function visible(session: Session): DeadLetterScope {
   return visibleTo(session.caller, session.tenantId)
 }
 
@@ -35,14 +33,7 @@ async function deadLettersPage(c: UiContext) {
   const session = c.get('session')
   requireScope(session.caller, 'read')
   const pendingOnly = c.req.query('pending') === '1'
-  const db = database(c.env.DB)
-  const rows = await db
-    .select({ row: deadLetters, tenantName: tenants.name })
-    .from(deadLetters)
-    .leftJoin(tenants, eq(tenants.id, deadLetters.tenantId))
-    .where(and(visible(session), pendingOnly ? isNull(deadLetters.replayedAt) : undefined))
-    .orderBy(desc(deadLetters.createdAt), desc(deadLetters.id))
-    .limit(PAGE_SIZE)
+  const rows = await recentDeadLetters(database(c.env.DB), visible(session), { limit: PAGE_SIZE, pendingOnly })
   const canReplay = session.caller.kind === 'operator' || session.caller.scopes.includes('admin')
   const replayed = c.req.query('replayed')
   const showTenant = session.caller.kind === 'operator' && !session.tenantId
@@ -139,12 +130,7 @@ export const deadLetterPages = new Hono<UiEnv>()
     const session = c.get('session')
     requireScope(session.caller, 'admin')
     const db = database(c.env.DB)
-    const row = await db
-      .select()
-      .from(deadLetters)
-      .where(and(eq(deadLetters.id, c.req.param('id')), visible(session)))
-      .get()
-    if (!row) throw notFound('dead letter')
+    const row = await visibleDeadLetter(db, visible(session), c.req.param('id'))
     if (!row.replayedAt) await replayDeadLetter(c.env, db, row)
     return c.redirect(`/dead-letters?replayed=${row.replayedAt ? 0 : 1}`, 303)
   })

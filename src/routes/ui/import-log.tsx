@@ -2,11 +2,9 @@
  * The import log: every import decision, newest first, filtered by result, rule and connection,
  * with the rule's text (SPEC §5) beside its id.
  */
-import { and, asc, desc, eq, isNull } from 'drizzle-orm'
 import { RULES, ruleText } from '../../core/rules'
 import { database } from '../../db/client'
-import { afterCursor, keysetPage } from '../../db/keyset'
-import { connections, importLog } from '../../db/schema'
+import { importLogView } from '../../read-models/import-log'
 import { Badge, ChooseTenant, FilterSelect, Layout, query, Time } from './layout'
 import { pageTenant, type UiContext } from './session'
 
@@ -28,29 +26,11 @@ export async function importLogPage(c: UiContext) {
     connectionId: c.req.query('connectionId') || undefined,
     cursor: c.req.query('cursor') || undefined,
   }
-  const db = database(c.env.DB)
-  const [connectionList, rows] = await db.batch([
-    db
-      .select({ id: connections.id, name: connections.name })
-      .from(connections)
-      .where(and(eq(connections.tenantId, tenantId), isNull(connections.deletedAt)))
-      .orderBy(asc(connections.name)),
-    db
-      .select()
-      .from(importLog)
-      .where(
-        and(
-          eq(importLog.tenantId, tenantId),
-          filters.result ? eq(importLog.result, filters.result) : undefined,
-          filters.rule ? eq(importLog.rule, filters.rule) : undefined,
-          filters.connectionId ? eq(importLog.connectionId, filters.connectionId) : undefined,
-          afterCursor(filters.cursor, importLog.at, importLog.id)
-        )
-      )
-      .orderBy(desc(importLog.at), desc(importLog.id))
-      .limit(PAGE_SIZE + 1),
-  ])
-  const { page, nextCursor: next } = keysetPage(rows, PAGE_SIZE, (row) => [row.at, row.id])
+  const {
+    connections: connectionList,
+    page,
+    nextCursor: next,
+  } = await importLogView(database(c.env.DB), tenantId, filters, PAGE_SIZE)
   const names = new Map(connectionList.map((row) => [row.id, row.name]))
   return c.html(
     <Layout title="Import log" page="import-log" session={session}>

@@ -2,12 +2,12 @@
  * One order: lines, customer, tracking, the event feed, hand-overs to destinations and every
  * outbound call made for it with its result. Read with the API's tenant-scoped read model.
  */
-import { and, asc, eq, inArray } from 'drizzle-orm'
 import type { FC } from 'hono/jsx'
 import { notFound } from '../../core/errors'
 import { database } from '../../db/client'
-import { connections, handovers, outboundCalls } from '../../db/schema'
 import { readOrder } from '../../orders/read-model'
+import { namesOfConnections } from '../../read-models/connection-names'
+import { orderActivity } from '../../read-models/outbound-calls'
 import { Badge, ChooseTenant, Layout, Time } from './layout'
 import { pageTenant, type UiContext } from './session'
 
@@ -183,18 +183,7 @@ export async function orderDetailPage(c: UiContext) {
   const db = database(c.env.DB)
   const order = await readOrder(db, tenantId, c.req.param('id') ?? '')
   if (!order) throw notFound('order')
-  const [calls, handoverRows] = await db.batch([
-    db
-      .select()
-      .from(outboundCalls)
-      .where(and(eq(outboundCalls.orderId, order.id), eq(outboundCalls.tenantId, tenantId)))
-      .orderBy(asc(outboundCalls.at), asc(outboundCalls.id)),
-    db
-      .select()
-      .from(handovers)
-      .where(and(eq(handovers.orderId, order.id), eq(handovers.tenantId, tenantId)))
-      .orderBy(asc(handovers.createdAt)),
-  ])
+  const { calls, handovers: handoverRows } = await orderActivity(db, tenantId, order.id)
   const connectionIds = [
     ...new Set([
       order.connectionId,
@@ -202,14 +191,7 @@ export async function orderDetailPage(c: UiContext) {
       ...handoverRows.map((h) => h.destinationId),
     ]),
   ]
-  const names = new Map(
-    (
-      await db
-        .select({ id: connections.id, name: connections.name })
-        .from(connections)
-        .where(and(eq(connections.tenantId, tenantId), inArray(connections.id, connectionIds)))
-    ).map((row) => [row.id, row.name])
-  )
+  const names = await namesOfConnections(db, tenantId, connectionIds)
   const nameOf = (id: string) => names.get(id) ?? id
   return c.html(
     <Layout title={`Order ${order.number}`} page="orders" session={session}>

@@ -2,32 +2,17 @@
  * The orders list: newest change first, filtered by status, connection and a text that matches
  * the order number, the platform's id or the customer's name. Paged with the API's keyset cursor.
  */
-import { and, asc, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { FC } from 'hono/jsx'
 import { ORDER_STATUSES } from '../../core/model'
 import { database } from '../../db/client'
-import { afterCursor, keysetPage } from '../../db/keyset'
-import { connections, customers, orders } from '../../db/schema'
+import { connectionNamesQuery } from '../../read-models/connection-names'
+import { type OrderListFilters, searchOrders } from '../../read-models/order-list'
 import { Badge, ChooseTenant, FilterSelect, Layout, query, Time } from './layout'
 import { pageTenant, type UiContext } from './session'
 
 const PAGE_SIZE = 50
 
-type Filters = { status?: string; connectionId?: string; q?: string; cursor?: string }
-
-/** `text` inside a LIKE pattern, with its wildcards escaped (ESCAPE '\'). */
-function likePattern(text: string) {
-  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
-}
-
-function textMatch(text: string): SQL {
-  const pattern = likePattern(text)
-  return or(
-    sql`${orders.number} like ${pattern} escape '\\'`,
-    sql`${orders.externalId} like ${pattern} escape '\\'`,
-    sql`(coalesce(${customers.firstName}, '') || ' ' || coalesce(${customers.lastName}, '')) like ${pattern} escape '\\'`
-  )!
-}
+type Filters = OrderListFilters
 
 const FilterForm: FC<{ filters: Filters; connectionList: { id: string; name: string }[] }> = ({
   filters,
@@ -71,41 +56,8 @@ export async function ordersPage(c: UiContext) {
     cursor: c.req.query('cursor') || undefined,
   }
   const db = database(c.env.DB)
-  const connectionList = await db
-    .select({ id: connections.id, name: connections.name })
-    .from(connections)
-    .where(and(eq(connections.tenantId, tenantId), isNull(connections.deletedAt)))
-    .orderBy(asc(connections.name))
-  const rows = await db
-    .select({
-      id: orders.id,
-      number: orders.number,
-      externalId: orders.externalId,
-      platform: orders.platform,
-      connectionId: orders.connectionId,
-      status: orders.status,
-      total: orders.total,
-      currency: orders.currency,
-      createdAt: orders.createdAt,
-      changedAt: orders.changedAt,
-      firstName: customers.firstName,
-      lastName: customers.lastName,
-      notSpecified: customers.notSpecified,
-    })
-    .from(orders)
-    .leftJoin(customers, and(eq(customers.id, orders.customerId), eq(customers.tenantId, tenantId)))
-    .where(
-      and(
-        eq(orders.tenantId, tenantId),
-        filters.status ? eq(orders.status, filters.status) : undefined,
-        filters.connectionId ? eq(orders.connectionId, filters.connectionId) : undefined,
-        filters.q ? textMatch(filters.q) : undefined,
-        afterCursor(filters.cursor, orders.changedAt, orders.id)
-      )
-    )
-    .orderBy(desc(orders.changedAt), desc(orders.id))
-    .limit(PAGE_SIZE + 1)
-  const { page, nextCursor: next } = keysetPage(rows, PAGE_SIZE, (row) => [row.changedAt, row.id])
+  const connectionList = await connectionNamesQuery(db, tenantId)
+  const { page, nextCursor: next } = await searchOrders(db, tenantId, filters, PAGE_SIZE)
   const connectionName = new Map(connectionList.map((connection) => [connection.id, connection.name]))
   return c.html(
     <Layout title="Orders" page="orders" session={session}>

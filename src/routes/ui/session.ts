@@ -4,15 +4,14 @@
  * The operator's tenant choice is a cookie too. Every POST carries a per-session CSRF token
  * (a random value in its own cookie, echoed in a hidden field) besides the Origin check.
  */
-import { asc, eq } from 'drizzle-orm'
 import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import { timingSafeEqual } from '../../core/crypto'
 import { ApiError } from '../../core/errors'
 import { database } from '../../db/client'
-import { tenants } from '../../db/schema'
 import type { Bindings } from '../../env'
+import { tenantChoices } from '../../read-models/tenants'
 import { type Caller, callerForToken, requireScope, type Scope, tenantExists } from '../api/auth'
 
 export const SESSION_COOKIE = 'kontor_session'
@@ -71,19 +70,10 @@ export const signedIn = createMiddleware<UiEnv>(async (c, next) => {
     return c.redirect('/sign-in', 303)
   }
   let tenantId: string | null = null
-  let tenantList: Session['tenants'] = []
+  const tenantList = await tenantChoices(database(c.env.DB), caller)
   if (caller.kind === 'tenant') {
     tenantId = caller.tenantId
-    tenantList = await database(c.env.DB)
-      .select({ id: tenants.id, name: tenants.name })
-      .from(tenants)
-      .where(eq(tenants.id, caller.tenantId))
   } else {
-    tenantList = await database(c.env.DB)
-      .select({ id: tenants.id, name: tenants.name })
-      .from(tenants)
-      .orderBy(asc(tenants.name), asc(tenants.id))
-      .limit(500)
     const chosen = getCookie(c, TENANT_COOKIE)
     if (chosen && (await tenantExists(c.env, chosen))) tenantId = chosen
   }

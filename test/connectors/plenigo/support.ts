@@ -1,6 +1,6 @@
 /**
  * What the plenigo connector tests share: a merchant account in the simulator, a connector
- * context bound to it (as src/connectors/context.ts builds one, without a stored connection),
+ * context bound to it (as src/connector-runtime/context.ts builds one, without a stored connection),
  * hand-over orders, exactly-once steps on the test D1, and the simulator's request log.
  */
 import { env } from 'cloudflare:workers'
@@ -10,8 +10,8 @@ import type { PlenigoCredentials, PlenigoSettings } from '../../../src/connector
 import { createHttpClient } from '../../../src/core/http-client'
 import type { HandoverOrder } from '../../../src/core/model'
 import { database } from '../../../src/db/client'
-import { outboundSteps } from '../../../src/orders/outbound-steps'
-import { uniqueName } from '../../helpers'
+import { outboundSteps } from '../../../src/exactly-once/steps'
+import { pacerPort, uniqueName } from '../../helpers'
 
 export const PLENIGO_HOST = 'api.plenigo.test'
 export const PLENIGO_BASE_URL = `https://${PLENIGO_HOST}/api/v3.0`
@@ -56,6 +56,7 @@ export function plenigoContext(
       maxInlineWaitSeconds: 0,
     }),
     session: { get: async () => null, set: async () => {} },
+    pacer: pacerPort('plenigo'),
     now: options.now ?? (() => new Date()),
   }
 }

@@ -336,6 +336,25 @@ describe('Wemalo reports (WM2)', () => {
     expect((await state()).violations).toEqual([])
   })
 
+  it('issue 16: an unreadable packages answer is an error to retry, never a shipped report without tracking', async () => {
+    const { context, sim } = await wemaloAccount()
+    await wemalo.webhooks!.register(context, KONTOR_HOOK)
+    await wemalo.handOver(context, handoverOrder(), { attempt: 1, details: {} }, memorySteps())
+    await sim('/_sim/goodsOrders/ord_wm_1/ship', { trackingNumber: 'TRACK-9', carrier: 'DHL' })
+    const status = await sim('/_sim/callbacks/send', { event: 'status_update', externalId: 'ord_wm_1', deliver: false })
+    await sim('/_sim/faults', { path: '/goodsOrder/packages', mode: 'unreadable', times: 1 })
+    const error = await wemalo.parseReports!(await inboxEvent(status.deliveries[0]), context).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RetryableError)
+    expect(String(error)).toMatch(/unreadable answer/)
+    // Read again once Wemalo answers properly: shipped with its tracking number.
+    const shipped = await wemalo.parseReports!(await inboxEvent(status.deliveries[0]), context)
+    expect(shipped).toEqual([
+      expect.objectContaining({
+        event: expect.objectContaining({ tracking: [{ number: 'TRACK-9', carrier: 'DHL' }] }),
+      }),
+    ])
+  })
+
   it('WM2: the poll reads sent packages, reports them shipped and acknowledges each booking', async () => {
     const { context, sim, state } = await wemaloAccount({ pageSize: 2 })
     await wemalo.handOver(context, handoverOrder(), { attempt: 1, details: {} }, memorySteps())

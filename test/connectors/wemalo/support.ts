@@ -10,7 +10,7 @@ import {
   type WemaloSettings,
   wemaloSettingsSchema,
 } from '../../../src/connectors/wemalo/schemas'
-import { simulatorCall } from '../../helpers'
+import { pacerPort, simulatorCall } from '../../helpers'
 
 export const WEBHOOK_SECRET = 'wemalo-hook-secret-0123456789'
 
@@ -104,6 +104,7 @@ export async function wemaloAccount(account: Record<string, unknown> = {}, setti
         sessionState.value = value
       },
     },
+    pacer: pacerPort('wemalo'),
     now: () => new Date(),
     sessionState,
   }

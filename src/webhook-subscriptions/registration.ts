@@ -6,7 +6,7 @@
  * a failed registration never fails the connection, it is shown and retried.
  */
 import { eq } from 'drizzle-orm'
-import { connectorContext } from '../connectors/context'
+import { connectorContext } from '../connector-runtime/context'
 import { findConnector } from '../connectors/registry'
 import type { Connector } from '../connectors/types'
 import { logger } from '../core/logger'

@@ -1,6 +1,8 @@
 /**
- * Builds the ConnectorContext a connector runs with: parsed credentials and settings, an HTTP
- * client bound to the platform's base URL, and the connection's encrypted session state.
+ * Builds the ConnectorContext a connector runs with, from the Worker's bindings: parsed
+ * credentials and settings, an HTTP client bound to the platform's base URL under Kontor's URL
+ * policy, the connection's encrypted session state in D1, and the AccountPacer of each platform
+ * account. It lives outside src/connectors so that connectors see only these ports.
  */
 import type { Bindings } from '../env'
 import { type Database, database } from '../db/client'
@@ -8,20 +10,18 @@ import { type LoadedConnection, readSessionState, writeSessionState } from '../d
 import { keyringOf } from '../core/crypto'
 import { FinalError } from '../core/errors'
 import { createHttpClient } from '../core/http-client'
+import { allowInsecureUrls } from '../core/url-policy'
 import { unsafeUrlReason } from '../core/url-safety'
-import type { Connector, ConnectorContext } from './types'
-
-export function allowInsecureUrls(env: Bindings): boolean {
-  // A string whatever `wrangler types` infers from wrangler.toml's default ("false").
-  return String(env.ALLOW_INSECURE_URLS) === 'true'
-}
+import type { Connector, ConnectorContext } from '../connectors/types'
+import { accountPacer } from '../pacing/pacer'
 
 export function connectorContext(
   env: Bindings,
-  connector: Connector<any, any>,
+  connector: Connector,
   connection: LoadedConnection,
   db: Database = database(env.DB)
-): ConnectorContext<any, any> {
+): // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed by the connector's own schemas just below
+ConnectorContext<any, any> {
   const credentials = connector.credentialsSchema.parse(connection.credentials)
   const settings = connector.settingsSchema.parse(connection.settings)
   const baseUrl = (settings as { baseUrl?: string }).baseUrl ?? connector.apiBaseUrl(credentials)
@@ -36,6 +36,7 @@ export function connectorContext(
       get: <T>() => readSessionState<T>(db, keyringOf(env), connection.id),
       set: (value: unknown) => writeSessionState(db, keyringOf(env), connection.id, value),
     },
+    pacer: (account, options) => accountPacer(env.PACER, connection.platform, account, options),
     now: () => new Date(),
   }
 }

@@ -14,7 +14,7 @@ import type { Database } from '../db/client'
 import { loadConnection } from '../db/connections'
 import { connections } from '../db/schema'
 import type { Bindings } from '../env'
-import { checkWebhooks } from './webhook-registration'
+import { checkWebhooks } from './registration'
 
 export const CHECK_EVERY_MINUTES = 15
 export const CHECK_BATCH = 20

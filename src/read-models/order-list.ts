@@ -1,0 +1,58 @@
+/**
+ * The dashboard's orders list: newest change first, filtered by status, connection and a text
+ * that matches the order number, the platform's id or the customer's name; paged with the API's
+ * keyset cursor.
+ */
+import { and, desc, eq, or, sql, type SQL } from 'drizzle-orm'
+import type { Database } from '../db/client'
+import { afterCursor, keysetPage } from '../db/keyset'
+import { customers, orders } from '../db/schema'
+
+export type OrderListFilters = { status?: string; connectionId?: string; q?: string; cursor?: string }
+
+/** `text` inside a LIKE pattern, with its wildcards escaped (ESCAPE '\'). */
+function likePattern(text: string) {
+  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
+}
+
+function textMatch(text: string): SQL {
+  const pattern = likePattern(text)
+  return or(
+    sql`${orders.number} like ${pattern} escape '\\'`,
+    sql`${orders.externalId} like ${pattern} escape '\\'`,
+    sql`(coalesce(${customers.firstName}, '') || ' ' || coalesce(${customers.lastName}, '')) like ${pattern} escape '\\'`
+  )!
+}
+
+export async function searchOrders(db: Database, tenantId: string, filters: OrderListFilters, limit: number) {
+  const rows = await db
+    .select({
+      id: orders.id,
+      number: orders.number,
+      externalId: orders.externalId,
+      platform: orders.platform,
+      connectionId: orders.connectionId,
+      status: orders.status,
+      total: orders.total,
+      currency: orders.currency,
+      createdAt: orders.createdAt,
+      changedAt: orders.changedAt,
+      firstName: customers.firstName,
+      lastName: customers.lastName,
+      notSpecified: customers.notSpecified,
+    })
+    .from(orders)
+    .leftJoin(customers, and(eq(customers.id, orders.customerId), eq(customers.tenantId, tenantId)))
+    .where(
+      and(
+        eq(orders.tenantId, tenantId),
+        filters.status ? eq(orders.status, filters.status) : undefined,
+        filters.connectionId ? eq(orders.connectionId, filters.connectionId) : undefined,
+        filters.q ? textMatch(filters.q) : undefined,
+        afterCursor(filters.cursor, orders.changedAt, orders.id)
+      )
+    )
+    .orderBy(desc(orders.changedAt), desc(orders.id))
+    .limit(limit + 1)
+  return keysetPage(rows, limit, (row) => [row.changedAt, row.id])
+}
