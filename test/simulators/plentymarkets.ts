@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Hono } from 'hono'
 import { createSpecValidator } from './openapi'
+import { plentyStockRoutes } from './plentymarkets-stock'
 import type { Simulator } from './simulator'
 
 type Json = Record<string, any>
@@ -259,6 +260,8 @@ export function createPlentymarketsSimulatorApp() {
     entry.status = c.res.status
     for (const [name, value] of Object.entries(rateHeaders(system))) c.res.headers.set(name, value)
   })
+
+  plentyStockRoutes(app, systemOf, (c) => (systemOf(c.req.url)!.requests.at(-1)?.body ?? {}) as Json)
 
   const tokenResponse = (system: System, accessToken: string, refreshToken: string) => ({
     token_type: 'Bearer',
