@@ -92,7 +92,11 @@ async function startDuePolls(env: Bindings, db: Database, now: Date) {
   }
 }
 
-/** One report poll per destination and interval; the cursor row's compare-and-set keeps it single. */
+/**
+ * One report poll per destination and interval; the cursor row's compare-and-set keeps it single.
+ * A warehouse destination's products are sent on the same schedule (besides after each import
+ * that brought products), so a lost message or a failed run is made good within one interval.
+ */
 async function startDestinationPolls(env: Bindings, db: Database, now: Date) {
   const rows = await db
     .select({ id: connections.id, platform: connections.platform, settings: connections.settings })
@@ -100,7 +104,7 @@ async function startDestinationPolls(env: Bindings, db: Database, now: Date) {
     .where(isNull(connections.deletedAt))
   for (const row of rows) {
     const connector = findConnector(row.platform)
-    if (connector?.role !== 'destination' || !connector.pollReports) continue
+    if (connector?.role !== 'destination' || !(connector.pollReports || connector.products)) continue
     const minutes = pollMinutes(row.platform, row.settings, row.id)
     if (minutes === null) continue
     const dueBefore = new Date(now.getTime() - minutes * 60_000 + 5_000).toISOString()
@@ -113,8 +117,11 @@ async function startDestinationPolls(env: Bindings, db: Database, now: Date) {
         setWhere: sql`${syncCursors.cursor} <= ${dueBefore}`,
       })
       .returning({ connectionId: syncCursors.connectionId })
-    if (claimed.length)
+    if (!claimed.length) continue
+    if (connector.pollReports)
       await env.DISPATCH.send({ type: 'destination-poll', connectionId: row.id } satisfies DispatchMessage)
+    if (connector.products)
+      await env.DISPATCH.send({ type: 'warehouse-products', destinationId: row.id } satisfies DispatchMessage)
   }
 }
 

@@ -47,6 +47,8 @@ export type DispatchMessage =
   | { type: 'destination-poll'; connectionId: string }
   /** Send one hub webhook delivery (HW1). */
   | HubDeliveryRequest
+  /** Send the routed sources' new and changed products to a warehouse destination (WM4–WM5). */
+  | { type: 'warehouse-products'; destinationId: string }
   /** ST1: start a stock run of a warehouse connection (what changed, or everything at night). */
   | { type: 'stock-run'; warehouseId: string; mode: 'changes' | 'full' }
   /** ST1: read the figures of some SKUs of a run. */
