@@ -4,8 +4,8 @@
  * envelope), `GET /rest/stockmanagement/warehouses/{id}/stock` (`variationId`; `physicalStock`,
  * `reservedStock`, `netStock` = physical − reserved) and `PUT …/stock/correction {corrections:
  * [{variationId, storageLocationId, quantity, reasonId}]}`, read as setting the storage location's
- * quantity. Control: `POST /_sim/variations {variations: [{id, number, barcodes?, physical?, reserved?}]}`,
- * `GET /_sim/variations`.
+ * quantity. The variations themselves are plentymarkets.ts's. Control: `POST /_sim/stock {stock:
+ * [{variationId, warehouseId?, physical, reserved}]}`, `GET /_sim/stock`.
  */
 import type { Hono } from 'hono'
 
@@ -37,52 +37,33 @@ const page = (entries: Json[]) => ({
 })
 
 export function plentyStockRoutes(app: Hono, systemOf: (url: string) => object | undefined, bodyOf: (c: any) => Json) {
-  app.post('/_sim/variations', async (c) => {
+  app.post('/_sim/stock', async (c) => {
     const store = storeOf(systemOf(c.req.url)!)
-    for (const input of ((await c.req.json()) as Json).variations ?? []) {
-      store.set(Number(input.id), {
-        id: Number(input.id),
-        itemId: Number(input.itemId ?? input.id),
-        number: String(input.number),
-        barcodes: input.barcodes ?? [],
-        stock: new Map([
-          [
-            Number(input.warehouseId ?? 1),
-            { physical: Number(input.physical ?? 0), reserved: Number(input.reserved ?? 0) },
-          ],
-        ]),
+    for (const input of ((await c.req.json()) as Json).stock ?? []) {
+      const variation = store.get(Number(input.variationId)) ?? {
+        id: Number(input.variationId),
+        itemId: Number(input.variationId),
+        number: '',
+        barcodes: [],
+        stock: new Map(),
+      }
+      variation.stock.set(Number(input.warehouseId ?? 1), {
+        physical: Number(input.physical ?? 0),
+        reserved: Number(input.reserved ?? 0),
       })
+      store.set(variation.id, variation)
     }
     return c.json({ ok: true })
   })
-  app.get('/_sim/variations', (c) =>
+  app.get('/_sim/stock', (c) =>
     c.json(
       [...storeOf(systemOf(c.req.url)!).values()].map((variation) => ({
-        ...variation,
+        variationId: variation.id,
         stock: Object.fromEntries(variation.stock),
       }))
     )
   )
 
-  app.get('/rest/items/variations', (c) => {
-    const number = c.req.query('numberExact')
-    const barcode = c.req.query('barcode')
-    const withBarcodes = (c.req.query('with') ?? '').includes('variationBarcodes')
-    const entries = [...storeOf(systemOf(c.req.url)!).values()]
-      .filter(
-        (variation) => (!number || variation.number === number) && (!barcode || variation.barcodes.includes(barcode))
-      )
-      .map((variation) => ({
-        id: variation.id,
-        itemId: variation.itemId,
-        number: variation.number,
-        isMain: true,
-        ...(withBarcodes
-          ? { variationBarcodes: variation.barcodes.map((code, index) => ({ barcodeId: index + 1, code })) }
-          : {}),
-      }))
-    return c.json(page(entries))
-  })
   app.get('/rest/stockmanagement/warehouses/:warehouseId/stock', (c) => {
     const warehouseId = Number(c.req.param('warehouseId'))
     const variationId = c.req.query('variationId')

@@ -362,8 +362,10 @@ export function createPlentymarketsSimulatorApp() {
     // `updatedBetween=<from>[,<to>]`, unix seconds or ISO 8601.
     const [from] = (url.searchParams.get('updatedBetween') ?? '').split(',')
     const since = from ? (/^\d+$/.test(from) ? Number(from) * 1000 : Date.parse(from)) : null
+    const numberExact = url.searchParams.get('numberExact')
     const matching = [...system.variations.values()]
       .filter((variation) => since === null || Date.parse(variation.updatedAt) >= since)
+      .filter((variation) => numberExact === null || variation.number === numberExact)
       .sort((a, b) => a.id - b.id)
     const lastPageNumber = Math.max(1, Math.ceil(matching.length / perPage))
     const entries = matching

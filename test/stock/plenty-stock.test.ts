@@ -22,13 +22,12 @@ describe('plentymarkets stock (ST3)', () => {
       settings: { baseUrl: `https://${wemaloHost}/v1`, registerWebhooks: false },
     })
     const { host, connection } = await plentyConnection(tenant.token, { routes: [wemalo.id] })
-    await simulatorCall(host, '/_sim/variations', {
-      variations: [{ id: 1001, number: 'KM-1', barcodes: ['4006381333931'], physical: 3, reserved: 2 }],
-    })
+    await simulatorCall(host, '/_sim/variations', { variations: [{ id: 1001, number: 'KM-1' }] })
+    await simulatorCall(host, '/_sim/stock', { stock: [{ variationId: 1001, physical: 3, reserved: 2 }] })
     await env.DISPATCH.send({ type: 'stock-run', warehouseId: wemalo.id, mode: 'full' })
     const variation = await waitFor(
       async () => {
-        const [found] = await simulatorCall(host, '/_sim/variations')
+        const [found] = await simulatorCall(host, '/_sim/stock')
         return found.stock['1'].physical === 12 ? found : null
       },
       { what: 'plenty corrected' }
