@@ -225,7 +225,7 @@ try {
       platform: 'wemalo',
       name: 'Demo Wemalo warehouse',
       credentials: { token: 'demo-wemalo-token' },
-      settings: { baseUrl: `${SIMULATORS}/${WEMALO_HOST}/v1` },
+      settings: { baseUrl: `${SIMULATORS}/${WEMALO_HOST}/v1`, webhookEmail: 'ops@demo.example', stockMinutes: 1 },
     },
   })
 } catch (error) {

@@ -33,6 +33,7 @@ import { startSync } from './polling/start-sync-job'
 import { releaseStalledBacklogs } from './hub/backlog'
 import { eraseDueTenants } from './tenants/erase'
 import { activeTenant, replayParkedWork } from './tenants/suspension'
+import { startDueStockRuns } from './stock/schedule'
 
 const DEFAULT_POLL_MINUTES = 5
 /** A poll still marked running after this long is considered lost and started again. */
@@ -55,6 +56,7 @@ type CronStep = { name: string; run: (env: Bindings, db: Database, now: Date) =>
  */
 const STEPS: CronStep[] = [
   { name: 'start due polls', run: startDuePolls },
+  { name: 'start due stock runs', run: startDueStockRuns },
   { name: 'sweep inbox', run: sweepInbox },
   { name: 'sweep hand-overs', run: sweepHandovers },
   { name: 'sweep write-backs', run: sweepWriteBacks },

@@ -140,6 +140,14 @@ the Worker go to the platform simulators in the same Node process.
 | workerd RSS during a backfill of ${fmt(last?.orders)} orders | ${points.map((point) => `${fmt(point.orders / 1000)}k: ${fmt(point.rssMb)} MB`).join(', ')} |
 | RSS growth over the last 10,000 orders | ${growth} |
 ${summaryOfLife(input)}
+${
+  r.stock_run_skus === undefined
+    ? ''
+    : `| stock run of ${fmt(r.stock_run_skus)} SKUs to Billbee, Shopify and WooCommerce | ${fmt(r.stock_run_s, 1)} s; ${fmt(r.stock_run_calls)} write calls per channel (bound ⌈${fmt(r.stock_run_skus)} / 100⌉ = ${fmt(r.stock_run_calls_bound)}), ${fmt(r.stock_run_wemalo_calls)} Wemalo reads |
+| the same run again, nothing changed | ${fmt(r.stock_run_unchanged_s, 1)} s; ${fmt(r.stock_run_unchanged_calls)} write calls per channel |
+| after ${fmt(r.stock_run_changed_skus)} SKUs changed in Wemalo | ${fmt(r.stock_run_changed_s, 1)} s; ${fmt(r.stock_run_changed_calls)} write calls per channel |
+`
+}
 ## CPU per order and platform (Node, tinybench)
 
 Each connector's own code on one order from that platform's simulator payload builder: webhook

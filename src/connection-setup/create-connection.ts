@@ -51,7 +51,11 @@ export async function createConnection(
   if (!connector) throw new ApiError(400, 'invalid_request', `platform: one of ${supportedPlatforms().join(', ')}`)
   const generated = connector.generatedCredentials?.(input.credentials as never) ?? {}
   const credentials = validate(connector.credentialsSchema, { ...input.credentials, ...generated }, 'credentials')
-  const settings = validate(connector.settingsSchema, input.settings, 'settings') as Record<string, unknown>
+  const settings = validate(
+    connector.newSettingsSchema ?? connector.settingsSchema,
+    input.settings,
+    'settings'
+  ) as Record<string, unknown>
   checkUrls(connector, credentials, settings, allowInsecureUrls(env))
   await checkRoutes(db, tenantId, connector, input.routes)
 

@@ -122,6 +122,8 @@ type ConnectorBase<Credentials, Settings> = {
   readonly credentialsSchema: z.ZodType<Credentials>
   /** Settings with their defaults; a 400 names the field that fails. */
   readonly settingsSchema: z.ZodType<Settings>
+  /** Stricter settings for a connection being made (a field that stored connections may lack). */
+  readonly newSettingsSchema?: z.ZodType<Settings>
   /** Base URL of the platform's API for these credentials (settings.baseUrl overrides it). */
   apiBaseUrl(credentials: Credentials): string
   /**
@@ -171,6 +173,49 @@ export type SourceConnector<Credentials = unknown, Settings = unknown> = Connect
     event: OrderEventInput,
     steps: OutboundSteps
   ): Promise<WriteBackResult>
+  /** A source that keeps stock: the warehouse's sellable quantity is written to it (ST3). */
+  readonly stock?: StockChannel<Credentials, Settings>
+}
+
+/** One SKU's sellable quantity for a channel (ST2), before the channel's own accounting. */
+export type StockWrite = { sku: string; quantity: number }
+export type StockWriteOutcome =
+  | { sku: string; result: 'written' }
+  /** The channel does not know the SKU (or cannot take stock for it): recorded, not retried. */
+  | { sku: string; result: 'skipped'; reason: string }
+
+/** ST3: how one platform takes stock. Each call is one batch of at most `batchSize` SKUs. */
+export type StockChannel<Credentials, Settings> = {
+  readonly batchSize: number
+  /** The connection's `stockSync` and `stockBuffer`. */
+  options(settings: Settings): { sync: boolean; buffer: number }
+  /**
+   * Writes the batch with the platform's own call; `key` is the same for a repeat of the same
+   * batch (an idempotency key where the platform takes one). Throws for the whole batch when the
+   * call failed in a way that may pass.
+   */
+  write(
+    context: ConnectorContext<Credentials, Settings>,
+    items: StockWrite[],
+    key: string
+  ): Promise<StockWriteOutcome[]>
+  /** Reads the channel's own sellable figure per SKU (ST5 reconciliation); unknown SKUs are absent. */
+  read(context: ConnectorContext<Credentials, Settings>, skus: string[]): Promise<Map<string, number>>
+}
+
+/** ST1: a warehouse's stock as Wemalo's default attribute holds it. */
+export type StockFigures = { sku: string; physical: number; reserved: number; notReserved: number }
+
+/** A destination that is the stock master of the sources routed to it (ST1). */
+export type StockMaster<Credentials, Settings> = {
+  /** Webhook topics that mean stock was booked: a run starts at once. */
+  readonly changeTopics: readonly string[]
+  /** Minutes between scheduled runs (`stockMinutes`). */
+  intervalMinutes(settings: Settings): number
+  /** SKUs whose stock changed since `since`; every SKU when `since` is null (the nightly run). */
+  changedSkus(context: ConnectorContext<Credentials, Settings>, since: Date | null): Promise<string[]>
+  /** The figures of one SKU; null when the warehouse does not know it. */
+  figures(context: ConnectorContext<Credentials, Settings>, sku: string): Promise<StockFigures | null>
 }
 
 /** A hand-over as the destination sees it again (to cancel it, or to confirm it). */
@@ -302,6 +347,8 @@ export type DestinationConnector<Credentials = unknown, Settings = unknown> = Co
   parseReports?(event: InboxEvent, context: ConnectorContext<Credentials, Settings>): Promise<DestinationReport[]>
   /** The cron's fallback and confirmation poll; `open` lists hand-overs not yet settled. */
   pollReports?(context: ConnectorContext<Credentials, Settings>, open: HandoverReference[]): Promise<ReportPoll>
+  /** The warehouse's stock, read for the sources routed to it (ST1). */
+  readonly stockMaster?: StockMaster<Credentials, Settings>
   /** The products of the routed sources go here (WM4–WM5), where the destination keeps a product master. */
   readonly products?: WarehouseCatalog<Credentials, Settings>
   /** Returns the destination books against the orders it was handed (RT1), read on its poll. */

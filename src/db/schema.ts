@@ -598,6 +598,67 @@ export const writeGuards = sqliteTable('write_guards', { ok: integer('ok').notNu
 ])
 
 /**
+ * ST1–ST2: what the warehouse holds of one SKU, per warehouse connection. `revision` is bumped
+ * by every change of the figures (Wemalo's, or the hub orders not yet accepted), so a channel
+ * write names the exact figure it carried, and a write planned from an older revision loses.
+ */
+export const stockLevels = sqliteTable(
+  'stock_levels',
+  {
+    warehouseId: text('warehouse_id').notNull(),
+    sku: text('sku').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    /** Wemalo's figures, default attribute: everything, reserved, and not reserved. */
+    physical: integer('physical').notNull(),
+    reserved: integer('reserved').notNull(),
+    notReserved: integer('not_reserved').notNull(),
+    /** Hub orders of the SKU routed to this warehouse that it has not accepted yet. */
+    inFlight: integer('in_flight').notNull().default(0),
+    revision: integer('revision').notNull().default(1),
+    /** When Wemalo was last asked about it, and when the figures last changed. */
+    readAt: text('read_at').notNull(),
+    changedAt: text('changed_at').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.warehouseId, table.sku] }),
+    index('stock_levels_tenant').on(table.tenantId, table.sku),
+    // The next run re-reads SKUs whose orders were in flight at the last one.
+    index('stock_levels_in_flight')
+      .on(table.warehouseId)
+      .where(sql`${table.inFlight} > 0`),
+  ]
+)
+
+/**
+ * ST3–ST5: per (channel connection, SKU) what Kontor last wrote, from which revision and when,
+ * the channel's own figure when last reconciled, and why a SKU is skipped.
+ */
+export const stockWrites = sqliteTable(
+  'stock_writes',
+  {
+    channelId: text('channel_id').notNull(),
+    sku: text('sku').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    warehouseId: text('warehouse_id').notNull(),
+    /** The sellable quantity last written (null: never written). */
+    quantity: integer('quantity'),
+    /** The stock revision that write carried; a lower one never overwrites it. */
+    revision: integer('revision').notNull().default(0),
+    writtenAt: text('written_at'),
+    /** Set while the channel does not know the SKU; cleared by the next successful write. */
+    skippedReason: text('skipped_reason'),
+    /** The channel's own figure at the last reconciliation, and when it was read. */
+    channelQuantity: integer('channel_quantity'),
+    reconciledAt: text('reconciled_at'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.channelId, table.sku] }),
+    index('stock_writes_tenant').on(table.tenantId, table.sku),
+    index('stock_writes_warehouse').on(table.warehouseId, table.sku),
+  ]
+)
+
+/**
  * What a warehouse destination (Wemalo) was told about one product of the hub (WM4–WM5): one row
  * per (destination, product). `adding` is the claim of a first send in flight (its `batchId` names
  * the exactly-once add step); `sent` holds what was sent, so an unchanged product costs no call;

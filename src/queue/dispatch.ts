@@ -11,6 +11,8 @@ import { runUpdate } from '../handover/update'
 import { pollDestination } from '../handover/record-reports'
 import { deliverHubWebhook, giveUpDelivery } from '../hub/deliver'
 import { sendProductsToWarehouse } from '../warehouse/send-products'
+import { reconcileStock } from '../stock/reconcile'
+import { pushStock, readStockChunk, startStockRun } from '../stock/run'
 import type { DispatchMessage } from './messages'
 import { releaseAfterGivingUp } from '../hub/backlog'
 import { database } from '../db/client'
@@ -29,6 +31,15 @@ export async function handleDispatchMessage(env: Bindings, message: DispatchMess
       return deliverHubWebhook(env, message.deliveryId)
     case 'warehouse-products':
       return sendProductsToWarehouse(env, message.destinationId)
+    case 'stock-run':
+      await startStockRun(env, message.warehouseId, message.mode)
+      return
+    case 'stock-read':
+      return readStockChunk(env, message.warehouseId, message.jobId, message.skus)
+    case 'stock-push':
+      return pushStock(env, message.warehouseId, message.jobId)
+    case 'stock-reconcile':
+      return reconcileStock(env, message.warehouseId)
   }
 }
 

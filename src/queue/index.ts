@@ -45,6 +45,11 @@ async function tenantOf(env: Bindings, body: Message): Promise<string | null> {
       return (await tenantOfConnection(body.connectionId)) ?? null
     case 'warehouse-products':
       return (await tenantOfConnection(body.destinationId)) ?? null
+    case 'stock-run':
+    case 'stock-read':
+    case 'stock-push':
+    case 'stock-reconcile':
+      return (await tenantOfConnection(body.warehouseId)) ?? null
     case 'webhook': {
       const row = await db
         .select({ connectionId: inbox.connectionId })

@@ -16,7 +16,7 @@ import { loadConnection } from '../db/connections'
 import { inbox } from '../db/schema'
 import { recordReports } from '../handover/record-reports'
 import { importAndHandOn, loadForImport } from './ingest-import'
-import type { DeliveryMessage, WebhookMessage } from './messages'
+import type { DeliveryMessage, DispatchMessage, WebhookMessage } from './messages'
 
 type InboxRow = typeof inbox.$inferSelect
 
@@ -62,6 +62,13 @@ export async function importDelivery(env: Bindings, db: Database, message: Webho
     if (!connector.parseReports) throw new FinalError(`${connection.platform} sends no reports`)
     const context = connectorContext(env, connector, connection, db)
     await recordReports(env, db, connection, await connector.parseReports(stored, context))
+    // ST1: stock was booked (a goods receipt, a return): read it at once.
+    if (connector.stockMaster?.changeTopics.includes(event.topic))
+      await env.DISPATCH.send({
+        type: 'stock-run',
+        warehouseId: connection.id,
+        mode: 'changes',
+      } satisfies DispatchMessage)
   } else {
     const loaded = await loadForImport(env, db, connection)
     if (!loaded.connector.parseWebhook) throw new FinalError(`${connection.platform} takes no webhooks`)

@@ -49,6 +49,14 @@ export type DispatchMessage =
   | HubDeliveryRequest
   /** Send the routed sources' new and changed products to a warehouse destination (WM4–WM5). */
   | { type: 'warehouse-products'; destinationId: string }
+  /** ST1: start a stock run of a warehouse connection (what changed, or everything at night). */
+  | { type: 'stock-run'; warehouseId: string; mode: 'changes' | 'full' }
+  /** ST1: read the figures of some SKUs of a run. */
+  | { type: 'stock-read'; warehouseId: string; jobId: string; skus: string[] }
+  /** ST3: write the changed figures to every channel routed to the warehouse. */
+  | { type: 'stock-push'; warehouseId: string; jobId: string | null }
+  /** ST5: read every channel's own figures and record drift. */
+  | { type: 'stock-reconcile'; warehouseId: string }
 
 /** An order event to write back to the platform the order came from; the event is read from D1. */
 export type SyncMessage = WriteBackRequest

@@ -16,6 +16,9 @@ export const ERASE_BATCH = 500
 
 /** Tables keyed by tenant, then those keyed by connection; connections and tokens go last. */
 export const ERASED_BY_TENANT = [
+  'stock_writes',
+  'stock_levels',
+  'warehouse_products',
   'webhook_delivery_attempts',
   'webhook_deliveries',
   'webhook_endpoints',

@@ -104,7 +104,7 @@ describe('Wemalo end to end', () => {
   it('WM1, WM2, BB9: a Billbee order becomes a goods order; INPROCESS, then SHIPPED with tracking → Billbee state 4 and a shipment with the carrier', async () => {
     const { host, tenant, destination } = await wemaloSetup()
     const { hooks } = await wemalo(host, '/_sim/state')
-    expect(hooks.map((hook: any) => hook.event)).toEqual(['status_update', 'trackingnumber_added'])
+    expect(hooks.map((hook: any) => hook.event)).toEqual(['status_update', 'trackingnumber_added', 'stock_change'])
 
     const apiKey = uniqueName('key')
     await billbee(apiKey, '/_sim/account', { apiKey, username: 'shop@example.com', apiPassword: 'secret' })

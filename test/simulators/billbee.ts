@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Hono } from 'hono'
 import { parse as parseYaml } from 'yaml'
+import { billbeeStockRoutes } from './billbee-stock'
 import { createSpecValidator } from './openapi'
 import type { Simulator } from './simulator'
 
@@ -322,6 +323,7 @@ export function createBillbeeSimulatorApp() {
     return envelope(null)
   })
 
+  billbeeStockRoutes(app, accountOfApi)
   app.get('/api/v1/products', (c) => {
     const account = accountOfApi(c)
     const url = new URL(c.req.url)

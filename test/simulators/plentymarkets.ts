@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Hono } from 'hono'
 import { createSpecValidator } from './openapi'
+import { plentyStockRoutes } from './plentymarkets-stock'
 import type { Simulator } from './simulator'
 
 type Json = Record<string, any>
@@ -301,6 +302,8 @@ export function createPlentymarketsSimulatorApp() {
     for (const [name, value] of Object.entries(rateHeaders(system))) c.res.headers.set(name, value)
   })
 
+  plentyStockRoutes(app, systemOf, (c) => (systemOf(c.req.url)!.requests.at(-1)?.body ?? {}) as Json)
+
   const tokenResponse = (system: System, accessToken: string, refreshToken: string) => ({
     token_type: 'Bearer',
     expires_in: TOKEN_SECONDS,
@@ -359,8 +362,10 @@ export function createPlentymarketsSimulatorApp() {
     // `updatedBetween=<from>[,<to>]`, unix seconds or ISO 8601.
     const [from] = (url.searchParams.get('updatedBetween') ?? '').split(',')
     const since = from ? (/^\d+$/.test(from) ? Number(from) * 1000 : Date.parse(from)) : null
+    const numberExact = url.searchParams.get('numberExact')
     const matching = [...system.variations.values()]
       .filter((variation) => since === null || Date.parse(variation.updatedAt) >= since)
+      .filter((variation) => numberExact === null || variation.number === numberExact)
       .sort((a, b) => a.id - b.id)
     const lastPageNumber = Math.max(1, Math.ceil(matching.length / perPage))
     const entries = matching

@@ -13,6 +13,7 @@ import { cancelOrder, closeFulfillmentOrder, createFulfillment, settleOrder } fr
 import { compareIds, isIntegerId, parseLossless, toShopifyJson } from './shopify/json'
 import { ApiError, filterOrders, pageOrders, pickFields } from './shopify/listing'
 import { formatShopifyTime, fulfillmentOrderFor, newSubId, shopifyOrderPayload, trackingUrl } from './shopify/orders'
+import { handleShopifyGraphql, inventorySnapshot, sellFromInventory, setInventory } from './shopify/inventory'
 import { handleWebhooks, newSubscriptions, type Subscriptions } from './shopify/webhooks'
 
 export { formatShopifyTime, parseLossless, shopifyOrderPayload, toShopifyJson }
@@ -267,6 +268,15 @@ export function createShopifySimulatorApp(options: { fetch?: typeof fetch } = {}
   })
 
   app.get('/_sim/requests', (c) => reply(shopOf(c.req.raw).requests))
+  app.post('/_sim/inventory', async (c) => {
+    setInventory(shopOf(c.req.raw), await c.req.json())
+    return reply(inventorySnapshot(shopOf(c.req.raw)))
+  })
+  app.get('/_sim/inventory', (c) => reply(inventorySnapshot(shopOf(c.req.raw))))
+  app.post('/_sim/inventory/order', async (c) => {
+    const body = (await c.req.json()) as { sku: string; quantity: number }
+    return sellFromInventory(shopOf(c.req.raw), body.sku, body.quantity) ? reply({ ok: true }) : reply(NOT_FOUND, 404)
+  })
 
   // Webhook subscriptions; deleting one is what Shopify does after 8 failed deliveries in a row.
   app.get('/_sim/webhooks', (c) => reply({ webhooks: [...shopOf(c.req.raw).webhooks.byId.values()] }))
@@ -396,6 +406,10 @@ async function handleAdmin(shop: Shop, method: string, route: string, url: URL, 
   if (webhooks) return reply(webhooks.body, webhooks.status)
   const sorted = () => [...shop.orders.values()].sort((a, b) => compareIds(a.id, b.id))
   let match: RegExpExecArray | null
+  if (method === 'POST' && route === 'graphql.json') {
+    const answer = await handleShopifyGraphql(shop, version, body)
+    return reply(answer.body, answer.status)
+  }
   if (method === 'GET' && route === 'orders.json') {
     const base = `https://${shop.domain}${url.pathname}`
     const page = pageOrders(sorted(), url.searchParams, base)

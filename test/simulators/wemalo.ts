@@ -29,6 +29,7 @@ import type { Simulator } from './simulator'
 import { createApidocValidator } from './wemalo-apidoc'
 import { mountWemaloProductRoutes } from './wemalo/products'
 import { mountWemaloReturns } from './wemalo/returns'
+import { mountWemaloStock } from './wemalo/stock'
 
 type Json = Record<string, any>
 type GoodsOrder = {
@@ -396,6 +397,7 @@ export function createWemaloSimulatorApp(options: { fetch?: typeof fetch } = {})
     const body = account.requests[account.requests.length - 1].body
     return (body && typeof body === 'object' ? body : {}) as Json
   }
+  mountWemaloStock(app, accountOf, jsonBody, sendCallback)
   const statusOf = (order: GoodsOrder) => ({
     statusId: WEMALO_STATUS_IDS[order.statusName] ?? '0',
     statusName: order.statusName,

@@ -10,6 +10,7 @@
  */
 import { Hono } from 'hono'
 import type { Simulator } from './simulator'
+import { wooStockRoutes } from './woocommerce-stock'
 import { disableWooWebhook, wooWebhookRoutes } from './woocommerce-webhooks'
 
 type Json = Record<string, any>
@@ -351,14 +352,20 @@ export function createWooCommerceSimulatorApp() {
     const url = new URL(c.req.url)
     const include = url.searchParams.get('include')?.split(',')
     const modifiedAfter = gmt(url.searchParams.get('modified_after'))
+    // With `sku` (comma-separated) WooCommerce searches products and variations; without, products only.
+    const skus = url.searchParams.get('sku')?.split(',')
     const products = [...siteOf(url.host)!.products.values()]
       .filter((product) => !include || include.includes(String(product.id)))
+      .filter((product) =>
+        skus ? skus.includes(String(product.sku)) : !product.parent_id || String(product.parent_id) === '0'
+      )
       .filter((product) => modifiedAfter === null || (gmt(product.date_modified_gmt) ?? 0) > modifiedAfter)
       .sort((a, b) => Number(a.id) - Number(b.id))
     return paged(url, url.host, `${API}/products`, products)
   })
 
   wooWebhookRoutes(app, API, (host) => siteOf(host)!, paged)
+  wooStockRoutes(app, API, (host) => siteOf(host)!)
   return app
 }
 

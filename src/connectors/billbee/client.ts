@@ -43,11 +43,12 @@ export function endpointOf(method: string, path: string): string {
   return `${method} ${path.replace(/\/\d+(?=\/|$)/g, '/{id}')}`
 }
 
-export async function billbeeRequest<T = unknown>(context: Context, path: string, request: HttpRequest = {}) {
+/** One paced call; the answer as it came (a list endpoint answers an array of envelopes). */
+export async function billbeeCall(context: Context, path: string, request: HttpRequest = {}) {
   const { apiKey, username, apiPassword } = context.credentials
   const method = request.method ?? (request.json === undefined ? 'GET' : 'POST')
   const endpoint = endpointOf(method, path)
-  const response = await pacedRequest({
+  return pacedRequest({
     pacer: await billbeePacer(context, `${apiKey}|${username}`),
     label: `Billbee ${method} ${path}`,
     slots: billbeeSlots(endpoint),
@@ -65,6 +66,11 @@ export async function billbeeRequest<T = unknown>(context: Context, path: string
         accept: [...(request.accept ?? []), 429],
       }),
   })
+}
+
+export async function billbeeRequest<T = unknown>(context: Context, path: string, request: HttpRequest = {}) {
+  const method = request.method ?? (request.json === undefined ? 'GET' : 'POST')
+  const response = await billbeeCall(context, path, request)
   if (!response.text) return { data: null as T, totalPages: 1 }
   const envelope = billbeeEnvelopeSchema.parse(response.json())
   if (envelope.ErrorCode)

@@ -11,6 +11,7 @@ import {
   type BillbeeSettings,
   billbeeSettingsSchema,
 } from './schemas'
+import { billbeeStock } from './stock'
 import { afterBillbeeImport, writeBackToBillbee } from './write-back'
 
 export const billbeeConnector: SourceConnector<BillbeeCredentials, BillbeeSettings> = {
@@ -26,4 +27,5 @@ export const billbeeConnector: SourceConnector<BillbeeCredentials, BillbeeSettin
   pollIntervalMinutes: (settings) => settings.pollMinutes,
   afterOrderImported: (context, order) => afterBillbeeImport(context, order),
   writeBack: writeBackToBillbee,
+  stock: billbeeStock,
 }

@@ -24,6 +24,10 @@ export const billbeeSettingsSchema = z.object({
   pollMinutes: z.number().int().min(1).max(1440).default(60),
   /** Billbee's own article id keeps the catalogue stable when an SKU changes (BB4). */
   productMatch: z.enum(['name', 'sku', 'id']).default('id'),
+  /** ST3: write the warehouse's sellable stock here (when routed to a warehouse). */
+  stockSync: z.boolean().default(true),
+  /** ST2: units held back from this channel's figure. */
+  stockBuffer: z.number().int().min(0).default(0),
   baseUrl: z.string().url().optional(),
 })
 export type BillbeeSettings = z.infer<typeof billbeeSettingsSchema>

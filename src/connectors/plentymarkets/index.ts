@@ -6,6 +6,7 @@
 import type { SourceConnector } from '../types'
 import { fetchPlentyPage } from './fetch-page'
 import { type PlentyCredentials, plentyCredentialsSchema, type PlentySettings, plentySettingsSchema } from './schemas'
+import { plentyStock } from './stock'
 import { afterPlentyImport, writeBackToPlenty } from './write-back'
 
 export const plentymarketsConnector: SourceConnector<PlentyCredentials, PlentySettings> = {
@@ -19,4 +20,5 @@ export const plentymarketsConnector: SourceConnector<PlentyCredentials, PlentySe
   pollIntervalMinutes: (settings) => settings.pollMinutes,
   afterOrderImported: (context, order, _result, steps) => afterPlentyImport(context, order, steps),
   writeBack: writeBackToPlenty,
+  stock: plentyStock,
 }

@@ -52,6 +52,10 @@ export const plentySettingsSchema = z.object({
   packageId: z.number().int().positive().default(1),
   productMatch: z.enum(['name', 'sku', 'id']).default('sku'),
   pollMinutes: z.number().int().min(1).max(1440).default(5),
+  /** ST3: write the warehouse's sellable stock here (when routed to a warehouse). */
+  stockSync: z.boolean().default(true),
+  /** ST2: units held back from this channel's figure. */
+  stockBuffer: z.number().int().min(0).default(0),
   baseUrl: z.string().url().optional(),
 })
 export type PlentySettings = z.infer<typeof plentySettingsSchema>

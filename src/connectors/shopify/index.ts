@@ -19,6 +19,7 @@ import {
 } from './schemas'
 import { verifyShopifyWebhook } from './webhook'
 import { shopifyWebhooks } from './webhooks'
+import { shopifyStock } from './stock'
 import { writeBackToShopify } from './write-back'
 
 export const shopifyConnector: SourceConnector<ShopifyCredentials, ShopifySettings> = {
@@ -61,4 +62,5 @@ export const shopifyConnector: SourceConnector<ShopifyCredentials, ShopifySettin
   fetchPage: fetchShopifyPage,
   pollIntervalMinutes: (settings) => settings.pollMinutes,
   writeBack: writeBackToShopify,
+  stock: shopifyStock,
 }

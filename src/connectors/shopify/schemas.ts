@@ -33,6 +33,12 @@ export const shopifySettingsSchema = z.object({
   registerWebhooks: z.boolean().default(true),
   /** How often the cron reconciles against the API, in minutes. */
   pollMinutes: z.number().int().min(1).max(1440).default(5),
+  /** ST3: the location (id or gid) whose inventory is the warehouse's stock. */
+  stockLocationId: z.string().trim().min(1).optional(),
+  /** ST3: write the warehouse's sellable stock here (when routed to a warehouse). */
+  stockSync: z.boolean().default(true),
+  /** ST2: units held back from this channel's figure. */
+  stockBuffer: z.number().int().min(0).default(0),
   baseUrl: z.string().url().optional(),
 })
 export type ShopifySettings = z.infer<typeof shopifySettingsSchema>

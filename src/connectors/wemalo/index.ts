@@ -13,7 +13,14 @@ import { cancelAtWemalo, handOverToWemalo, updateAtWemalo } from './handover'
 import { wemaloProducts } from './products'
 import { parseWemaloReports, pollWemaloReports } from './reports'
 import { wemaloReturns } from './returns'
-import { type WemaloCredentials, wemaloCredentialsSchema, type WemaloSettings, wemaloSettingsSchema } from './schemas'
+import {
+  newWemaloSettingsSchema,
+  type WemaloCredentials,
+  wemaloCredentialsSchema,
+  type WemaloSettings,
+  wemaloSettingsSchema,
+} from './schemas'
+import { wemaloStockMaster } from './stock'
 import { verifyWemaloWebhook, wemaloWebhooks, wemaloWebhookUrl } from './webhook'
 
 export const WEMALO_API_BASE = 'https://connect.wemalo.com/v1'
@@ -23,6 +30,7 @@ export const wemaloConnector: DestinationConnector<WemaloCredentials, WemaloSett
   role: 'destination',
   credentialsSchema: wemaloCredentialsSchema,
   settingsSchema: wemaloSettingsSchema,
+  newSettingsSchema: newWemaloSettingsSchema,
   apiBaseUrl: () => WEMALO_API_BASE,
   accountIdentity: (credentials) => credentials.token,
   generatedCredentials: (credentials) => (credentials.webhookSecret ? {} : { webhookSecret: randomToken(24) }),
@@ -37,4 +45,5 @@ export const wemaloConnector: DestinationConnector<WemaloCredentials, WemaloSett
   pollReports: pollWemaloReports,
   products: wemaloProducts,
   returns: wemaloReturns,
+  stockMaster: wemaloStockMaster,
 }

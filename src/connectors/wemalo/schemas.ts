@@ -32,9 +32,24 @@ export const wemaloSettingsSchema = z.object({
   productGroup: z.string().min(1).default('default'),
   /** The unit Wemalo reads `grossWeight` in: the apidoc names none (the WooCommerce plugin sends grams). */
   weightUnit: z.enum(['g', 'kg']).default('g'),
+  /** ST1: minutes between reads of what changed in Wemalo's stock. */
+  stockMinutes: z.number().int().min(1).max(1440).default(15),
   baseUrl: z.string().url().optional(),
 })
 export type WemaloSettings = z.infer<typeof wemaloSettingsSchema>
+
+/**
+ * A connection being made must name `webhookEmail` when Kontor registers its webhooks: the apidoc
+ * marks `email` required, and it is where Wemalo writes when it switches a hook off.
+ */
+export const newWemaloSettingsSchema = wemaloSettingsSchema.superRefine((settings, context) => {
+  if (settings.registerWebhooks && !settings.webhookEmail)
+    context.addIssue({
+      code: 'custom',
+      path: ['webhookEmail'],
+      message: 'required: the address Wemalo writes to when it switches a webhook off',
+    })
+})
 
 const id = z.union([z.string(), z.number()]).transform(String)
 const text = z
@@ -118,3 +133,46 @@ export const wemaloReturnBookingSchema = z
   })
   .passthrough()
 export type WemaloReturnBooking = z.infer<typeof wemaloReturnBookingSchema>
+
+/** One article of `GET /product/availableStock/`. */
+export const wemaloAvailableStockSchema = z
+  .object({
+    articles: z
+      .array(z.object({ sku: text, externalId: text }).passthrough())
+      .nullish()
+      .transform((articles) => articles ?? []),
+  })
+  .passthrough()
+
+const count = z.coerce.number().int().catch(0)
+const flag = z
+  .union([z.boolean(), z.string(), z.number()])
+  .transform((value) => value === true || value === 'true' || value === 1 || value === '1')
+
+/**
+ * `GET /product/stock/reduced/:externalId`. The apidoc's field list nests the figures under
+ * `product`, its example has them at the top: both are read.
+ */
+export const wemaloReducedStockSchema = z
+  .object({
+    product: z.record(z.string(), z.unknown()).nullish(),
+    quantity: count.optional(),
+    quantityReserved: count.optional(),
+    notReservedQuantity: count.optional(),
+    details: z.array(z.unknown()).nullish(),
+  })
+  .passthrough()
+  .transform((body) => {
+    const root = body.product && typeof body.product === 'object' ? { ...body, ...body.product } : body
+    const details = z
+      .array(z.object({ quantity: count, reserved: count, isDefault: flag.catch(false) }).passthrough())
+      .catch([])
+      .parse(root.details ?? [])
+    return {
+      quantity: count.parse(root.quantity ?? 0),
+      quantityReserved: root.quantityReserved === undefined ? null : count.parse(root.quantityReserved),
+      notReservedQuantity: root.notReservedQuantity === undefined ? null : count.parse(root.notReservedQuantity),
+      details,
+    }
+  })
+export type WemaloReducedStock = z.infer<typeof wemaloReducedStockSchema>

@@ -30,21 +30,6 @@ export function looksLikeStockChange(body: Record<string, unknown>): boolean {
   return STOCK_CHANGE_TYPES.some((known) => known === type)
 }
 
-/** Kontor acts on the types listed here; the others are answered and stored nowhere. */
-const READ_TYPES: readonly string[] = ['RETURNSHIPMENT']
-
-export function stockChangeVerdict(body: Record<string, unknown>): WebhookVerdict {
-  const change = readStockChange(body)
-  if (!change.type) return { kind: 'ignored', reason: 'stock_change without type' }
-  if (!READ_TYPES.includes(change.type))
-    return { kind: 'ignored', reason: `stock_change of type ${change.type} is not read` }
-  return {
-    kind: 'accepted',
-    topic: 'stock_change',
-    deliveryKey: `stock_change|${change.type}|${change.orderId ?? '-'}|${crypto.randomUUID()}`,
-  }
-}
-
 /** What a stock_change asks Kontor to read. */
 export function stockChangeReports(body: Record<string, unknown>): DestinationReport[] {
   const change = readStockChange(body)

@@ -14,9 +14,9 @@ import type { ConnectorContext, WebhookRegistration, WebhookRequest, WebhookVerd
 import { wemaloRequest } from './client'
 import { readCallbackBody } from './reports'
 import { type WemaloCredentials, wemaloHooksSchema, type WemaloSettings } from './schemas'
-import { looksLikeStockChange, stockChangeVerdict } from './stock-change'
+import { looksLikeStockChange } from './stock-change'
 
-export const WEMALO_EVENTS = ['status_update', 'trackingnumber_added'] as const
+export const WEMALO_EVENTS = ['status_update', 'trackingnumber_added', 'stock_change'] as const
 type WemaloEvent = (typeof WEMALO_EVENTS)[number]
 
 const encoder = new TextEncoder()
@@ -50,7 +50,8 @@ function topicOf(url: URL, body: Record<string, unknown>): string | null {
   const named = url.searchParams.get('event') ?? (typeof body.event === 'string' ? body.event : null)
   if (named) return named
   if (body.goodsOrderParcelId !== undefined) return 'trackingnumber_added'
-  if (looksLikeStockChange(body)) return 'stock_change'
+  // stock_change carries `type` (INCOMING_STOCK | RETURNSHIPMENT) besides orderId and externalId.
+  if (looksLikeStockChange(body) || (body.type !== undefined && body.orderId !== undefined)) return 'stock_change'
   if (body.externalId !== undefined && body.orderId !== undefined) return 'status_update'
   return null
 }
@@ -86,7 +87,12 @@ export async function verifyWemaloWebhook(
     const distinct = status === undefined ? `${digest}|${crypto.randomUUID()}` : `${String(status)}|${digest}`
     return { kind: 'accepted', topic, deliveryKey: `status_update|${String(body.externalId)}|${distinct}` }
   }
-  if (topic === 'stock_change') return stockChangeVerdict(body)
+  if (topic === 'stock_change') {
+    // A booking of stock (ST1 starts a stock run; returns read their bookings, RT1). A repeat of
+    // the same bytes is the same booking.
+    const digest = bytesToHex(new Uint8Array(await crypto.subtle.digest('SHA-256', request.body))).slice(0, 32)
+    return { kind: 'accepted', topic, deliveryKey: `stock_change|${String(body.type ?? '')}|${digest}` }
+  }
   return { kind: 'ignored', reason: `Wemalo event ${topic ?? 'unknown'} is not imported` }
 }
 
@@ -97,6 +103,7 @@ export const wemaloWebhooks: WebhookRegistration<WemaloCredentials, WemaloSettin
     if (!context.settings.registerWebhooks) return []
     const registered: string[] = []
     for (const event of WEMALO_EVENTS) {
+      // Required for new connections (newWemaloSettingsSchema); older ones may still lack it.
       const email = context.settings.webhookEmail ?? ''
       await wemaloRequest(context, `/webhook/${event}`, {
         method: 'POST',

@@ -21,6 +21,7 @@ import {
 } from './schemas'
 import { verifyWooWebhook } from './webhook'
 import { wooWebhooks } from './webhooks'
+import { wooStock } from './stock'
 import { writeBackToWooCommerce } from './write-back'
 
 function parse<T>(
@@ -80,4 +81,5 @@ export const wooCommerceConnector: SourceConnector<WooCredentials, WooSettings> 
   fetchPage: fetchWooCommercePage,
   pollIntervalMinutes: (settings) => settings.pollMinutes,
   writeBack: writeBackToWooCommerce,
+  stock: wooStock,
 }

@@ -30,6 +30,10 @@ export const wooSettingsSchema = z.object({
    */
   weightUnit: z.enum(['kg', 'g', 'lbs', 'oz']).default('kg'),
   dimensionUnit: z.enum(['m', 'cm', 'mm', 'in', 'yd']).default('cm'),
+  /** ST3: write the warehouse's sellable stock here (when routed to a warehouse). */
+  stockSync: z.boolean().default(true),
+  /** ST2: units held back from this channel's figure. */
+  stockBuffer: z.number().int().min(0).default(0),
   baseUrl: z.string().url().optional(),
 })
 export type WooSettings = z.infer<typeof wooSettingsSchema>

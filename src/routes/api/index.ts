@@ -15,6 +15,7 @@ import { MAX_API_BODY_BYTES } from './limits'
 import { orderRoutes } from './orders'
 import { outboundCallRoutes } from './outbound-calls'
 import { apiRouter } from './router'
+import { stockRoutes } from './stock'
 import { tenantRoutes } from './tenants'
 import { tokenRoutes } from './tokens'
 import { auditLogRoutes } from './audit-log'
@@ -55,3 +56,4 @@ api.route('/', adminRoutes)
 api.route('/', dataRequestRoutes)
 api.route('/', tokenRoutes)
 api.route('/', auditLogRoutes)
+api.route('/', stockRoutes)

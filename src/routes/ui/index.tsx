@@ -19,6 +19,7 @@ import { auditLogPage } from './audit-log'
 import { hubPages } from './hub'
 import { tenantPages } from './tenants'
 import { tokenPages } from './tokens'
+import { stockPage } from './stock'
 
 export const ui = new Hono<UiEnv>()
 
@@ -40,6 +41,7 @@ for (const path of [
   '/audit-log',
   '/tenants',
   '/tenants/*',
+  '/stock',
 ]) {
   ui.use(path, pageHeaders)
 }
@@ -47,6 +49,7 @@ ui.get('/', signedIn, connectionsPage)
 ui.get('/orders', signedIn, ordersPage)
 ui.get('/orders/:id', signedIn, orderDetailPage)
 ui.get('/import-log', signedIn, importLogPage)
+ui.get('/stock', signedIn, stockPage)
 ui.route('/', signInRoutes)
 ui.route('/', deadLetterPages)
 ui.get('/audit-log', signedIn, auditLogPage)

@@ -36,6 +36,7 @@ button.secondary { background:#fff; color:var(--fg); border-color:#b9c0cc }
 .grid { display:grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap:1rem }
 dl { display:grid; grid-template-columns:max-content 1fr; gap:.2rem .8rem; margin:0 } dt { color:var(--muted) } dd { margin:0 }
 progress { width:9rem; vertical-align:middle }
+tr.drift { background:#fff4f2 } ul.channels { margin:0; padding-left:1rem }
 .notice { padding:.6rem .8rem; background:#e8f0fe; border:1px solid #c4d5fb; margin-bottom:1rem }
 .error { padding:.6rem .8rem; background:#fde3e1; border:1px solid #f5b5ae; margin-bottom:1rem }
 .signin { max-width:420px; margin:4rem auto; background:#fff; border:1px solid var(--line); padding:1.5rem }
@@ -68,7 +69,16 @@ export const pageHeaders = createMiddleware(async (c, next) => {
 })
 
 export type Page =
-  'connections' | 'orders' | 'import-log' | 'dead-letters' | 'hub' | 'tokens' | 'audit-log' | 'tenants' | 'none'
+  | 'connections'
+  | 'orders'
+  | 'import-log'
+  | 'dead-letters'
+  | 'stock'
+  | 'hub'
+  | 'tokens'
+  | 'audit-log'
+  | 'tenants'
+  | 'none'
 
 /** [page, path, label, for the operator only] */
 const NAV: [Page, string, string, boolean?][] = [
@@ -76,6 +86,7 @@ const NAV: [Page, string, string, boolean?][] = [
   ['orders', '/orders', 'Orders'],
   ['import-log', '/import-log', 'Import log'],
   ['dead-letters', '/dead-letters', 'Dead letters'],
+  ['stock', '/stock', 'Stock'],
   ['hub', '/hub', 'Hub endpoints'],
   ['tokens', '/tokens', 'Tokens'],
   ['audit-log', '/audit-log', 'Audit log'],

@@ -223,7 +223,7 @@ describe('Wemalo reports (WM2)', () => {
   it('WM2: registers status_update and trackingnumber_added with the keyed URL and token; active and unregister', async () => {
     const { context, sim, state } = await wemaloAccount()
     const ids = await wemalo.webhooks!.register(context, KONTOR_HOOK)
-    expect(ids).toEqual(['status_update', 'trackingnumber_added'])
+    expect(ids).toEqual(['status_update', 'trackingnumber_added', 'stock_change'])
     const { hooks, violations } = await state()
     expect(violations).toEqual([])
     expect(hooks).toEqual([
@@ -237,10 +237,14 @@ describe('Wemalo reports (WM2)', () => {
         event: 'trackingnumber_added',
         payload: `${KONTOR_HOOK}?key=${WEBHOOK_SECRET}&event=trackingnumber_added`,
       }),
+      expect.objectContaining({
+        event: 'stock_change',
+        payload: `${KONTOR_HOOK}?key=${WEBHOOK_SECRET}&event=stock_change`,
+      }),
     ])
     expect(await wemalo.webhooks!.active(context, ids, KONTOR_HOOK)).toEqual(ids)
     await sim('/_sim/webhooks/drop', { event: 'trackingnumber_added' })
-    expect(await wemalo.webhooks!.active(context, ids, KONTOR_HOOK)).toEqual(['status_update'])
+    expect(await wemalo.webhooks!.active(context, ids, KONTOR_HOOK)).toEqual(['status_update', 'stock_change'])
     await wemalo.webhooks!.unregister(context, ids)
     expect((await state()).hooks).toEqual([])
     expect((await state()).violations).toEqual([])

@@ -121,6 +121,13 @@ describe('Wemalo callback verification (WM2)', () => {
       topic: 'status_update',
       deliveryKey: expect.stringMatching(/^status_update\|ord_9\|/),
     })
+    const refurbishment = wemaloEventUrl(BASE, credentials, 'refurbishment_action')
+    expect(
+      await verifyWemaloWebhook(request('{"refurbishmentId":1}', { url: refurbishment }), credentials)
+    ).toMatchObject({
+      kind: 'ignored',
+    })
+    // ST1: stock_change is accepted (a stock run starts; returns read their bookings).
     const stock = wemaloEventUrl(BASE, credentials, 'stock_change')
     expect(
       await verifyWemaloWebhook(
@@ -128,7 +135,9 @@ describe('Wemalo callback verification (WM2)', () => {
         credentials
       )
     ).toMatchObject({
-      kind: 'ignored',
+      kind: 'accepted',
+      topic: 'stock_change',
+      deliveryKey: expect.stringMatching(/^stock_change\|INCOMING_STOCK\|/),
     })
     expect(await verifyWemaloWebhook(request('garbage'), credentials)).toMatchObject({ kind: 'ignored' })
   })

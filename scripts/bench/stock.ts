@@ -1,0 +1,160 @@
+/**
+ * A stock run (SPEC §7, ST1–ST4) end to end on workerd: a Wemalo warehouse with N SKUs and three
+ * channels routed to it (Billbee, Shopify, WooCommerce), each knowing every SKU, all simulated.
+ * Kontor is started by Wemalo's `stock_change` callback, as in production, and the run is done
+ * when its job row says so. Counted at the simulators: write calls per channel (Billbee
+ * `updatestockmultiple`, Shopify `inventorySetOnHandQuantities`, WooCommerce `…/batch`) for
+ *   1. the first run (every SKU changed): ⌈N / 100⌉ each is the bound;
+ *   2. a second run with nothing changed: 0;
+ *   3. a run after CHANGED SKUs changed in Wemalo: ⌈CHANGED / 100⌉ each.
+ * Durations are wall time from the callback to the job's end. The D1 statements of a run are
+ * counted in workerd by test/stock/stock-run-cost.test.ts (a counting D1 binding needs the code
+ * in the test's isolate), and are reported from there.
+ */
+import { routeOutbound } from '../../test/simulators/router'
+import { ADMIN_TOKEN, type BenchRuntime, workerUrl } from './miniflare'
+
+const WEMALO = 'bench-stock.wemalo.test'
+const SHOP = 'bench-stock.myshopify.com'
+const WOO = 'bench-stock.woo.example'
+const BILLBEE_KEY = 'bench-stock-billbee'
+const TOKEN = 'bench-wemalo-token'
+
+async function json(response: Response) {
+  const text = await response.text()
+  if (!response.ok) throw new Error(`${response.status}: ${text.slice(0, 500)}`)
+  return text ? JSON.parse(text) : null
+}
+
+const sim = async (host: string, path: string, body?: unknown) =>
+  json(
+    await routeOutbound(
+      new Request(`https://${host}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+    )
+  )
+const billbee = (path: string, body?: unknown) => sim('app.billbee.io', `${path}?account=${BILLBEE_KEY}`, body)
+
+async function kontor(url: URL, pathname: string, token: string, body?: unknown, headers: Record<string, string> = {}) {
+  return json(
+    await fetch(url, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        ...workerUrl('kontor', pathname),
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    })
+  )
+}
+
+async function writeCalls() {
+  const billbeeCalls = (await billbee('/_sim/requests')).requests.filter(
+    (entry: { path: string }) => entry.path === '/api/v1/products/updatestockmultiple'
+  ).length
+  const shopify = (await sim(SHOP, '/_sim/inventory')).mutations.length
+  const woo = (await sim(WOO, '/_sim/requests')).filter(
+    (entry: { method: string; path: string }) => entry.method === 'POST' && entry.path.endsWith('/batch')
+  ).length
+  const wemalo = (await sim(WEMALO, '/_sim/requests')).requests.length
+  return { billbee: billbeeCalls, shopify, woo, wemalo }
+}
+
+export type StockBenchResult = {
+  skus: number
+  changed: number
+  first: { seconds: number; calls: Record<string, number> }
+  unchanged: { seconds: number; calls: Record<string, number> }
+  partial: { seconds: number; calls: Record<string, number> }
+}
+
+export async function benchStock(
+  runtime: BenchRuntime,
+  options: { skus: number; changed: number }
+): Promise<StockBenchResult> {
+  const url = runtime.url
+  const skus = Array.from({ length: options.skus }, (_, index) => `SKU-${String(index).padStart(6, '0')}`)
+  await sim(WEMALO, '/_sim/account', { token: TOKEN, maxCall: 10_000_000 })
+  await sim(WEMALO, '/_sim/stock', { articles: skus.map((sku, index) => ({ sku, quantity: index % 23 })) })
+  await billbee('/_sim/account', { apiKey: BILLBEE_KEY, username: 'bench', apiPassword: 'bench' })
+  await billbee('/_sim/products', {
+    products: skus.map((sku, index) => ({ Id: index + 1, SKU: sku, StockCurrent: 0 })),
+  })
+  await sim(SHOP, '/_sim/shop', {
+    accessToken: 'x',
+    webhookSecret: 'x',
+    bucketSize: 1_000_000,
+    leakPerSecond: 1_000_000,
+  })
+  await sim(SHOP, '/_sim/inventory', { items: skus.map((sku) => ({ sku, available: 0 })) })
+  await sim(WOO, '/_sim/site', { consumerKey: 'ck', consumerSecret: 'cs', webhookSecret: 's' })
+  await sim(WOO, '/_sim/products', {
+    products: skus.map((sku, index) => ({ id: 10 + index, sku, type: 'simple', parent_id: 0 })),
+  })
+
+  const tenant = await kontor(url, '/api/v1/tenants', ADMIN_TOKEN, { name: 'stock bench', currency: 'EUR' })
+  const wemalo = await kontor(url, '/api/v1/connections', tenant.token, {
+    platform: 'wemalo',
+    name: 'warehouse',
+    credentials: { token: TOKEN },
+    settings: { baseUrl: `https://${WEMALO}/v1`, webhookEmail: 'ops@example.com' },
+  })
+  const channel = (platform: string, credentials: unknown, settings: Record<string, unknown>) =>
+    kontor(url, '/api/v1/connections', tenant.token, {
+      platform,
+      name: platform,
+      credentials,
+      settings: { registerWebhooks: false, pollMinutes: 1440, ...settings },
+      routes: [wemalo.id],
+    })
+  await channel('billbee', { username: 'bench', apiPassword: 'bench', apiKey: BILLBEE_KEY }, { ordersTag: 'kontor' })
+  await channel('shopify', { shopDomain: SHOP, accessToken: 'x', webhookSecret: 'x' }, { stockLocationId: '1001' })
+  await channel(
+    'woocommerce',
+    { siteUrl: `https://${WOO}`, consumerKey: 'ck', consumerSecret: 'cs', webhookSecret: 's' },
+    {
+      baseUrl: `https://${WOO}`,
+    }
+  )
+  const db = await runtime.mf.getD1Database('DB', 'kontor')
+
+  const run = async () => {
+    const before = await writeCalls()
+    const { deliveries } = await sim(WEMALO, '/_sim/callbacks/send', {
+      event: 'stock_change',
+      payload: { type: 'INCOMING_STOCK', orderId: Math.floor(Math.random() * 1e9), externalId: skus[0] },
+      deliver: false,
+    })
+    const callback = new URL(deliveries[0].url)
+    const started = performance.now()
+    const since = new Date().toISOString()
+    await kontor(url, `${callback.pathname}${callback.search}`, '', deliveries[0].body, deliveries[0].headers)
+    for (;;) {
+      const { results } = await db
+        .prepare(`select status from sync_jobs where connection_id = ? and mode like 'stock%' and started_at >= ?`)
+        .bind(wemalo.id, since)
+        .all<{ status: string }>()
+      if (results.length && results.every((job) => job.status !== 'running')) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    const seconds = Math.round((performance.now() - started) / 100) / 10
+    const after = await writeCalls()
+    const calls = Object.fromEntries(
+      Object.entries(after).map(([name, count]) => [name, count - before[name as keyof typeof before]])
+    )
+    return { seconds, calls }
+  }
+
+  const first = await run()
+  const unchanged = await run()
+  await sim(WEMALO, '/_sim/stock', {
+    articles: skus.slice(0, options.changed).map((sku, index) => ({ sku, quantity: (index % 23) + 5 })),
+  })
+  const partial = await run()
+  return { skus: options.skus, changed: options.changed, first, unchanged, partial }
+}
