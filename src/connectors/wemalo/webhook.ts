@@ -14,7 +14,7 @@ import type { ConnectorContext, WebhookRegistration, WebhookRequest, WebhookVerd
 import { wemaloRequest } from './client'
 import { readCallbackBody } from './reports'
 import { type WemaloCredentials, wemaloHooksSchema, type WemaloSettings } from './schemas'
-import { looksLikeStockChange } from './stock-change'
+import { looksLikeStockChange, readStockChange } from './stock-change'
 
 export const WEMALO_EVENTS = ['status_update', 'trackingnumber_added', 'stock_change'] as const
 type WemaloEvent = (typeof WEMALO_EVENTS)[number]
@@ -88,10 +88,16 @@ export async function verifyWemaloWebhook(
     return { kind: 'accepted', topic, deliveryKey: `status_update|${String(body.externalId)}|${distinct}` }
   }
   if (topic === 'stock_change') {
-    // A booking of stock (ST1 starts a stock run; returns read their bookings, RT1). A repeat of
-    // the same bytes is the same booking.
-    const digest = bytesToHex(new Uint8Array(await crypto.subtle.digest('SHA-256', request.body))).slice(0, 32)
-    return { kind: 'accepted', topic, deliveryKey: `stock_change|${String(body.type ?? '')}|${digest}` }
+    // A booking of stock: ST1 starts a stock run, RT1 reads the booked returns. Both reads are
+    // idempotent, and two bookings of one return send the same bytes, so no delivery is taken
+    // for a duplicate of another.
+    const change = readStockChange(body)
+    if (!change.type) return { kind: 'ignored', reason: 'stock_change without type' }
+    return {
+      kind: 'accepted',
+      topic,
+      deliveryKey: `stock_change|${change.type}|${change.orderId ?? '-'}|${crypto.randomUUID()}`,
+    }
   }
   return { kind: 'ignored', reason: `Wemalo event ${topic ?? 'unknown'} is not imported` }
 }
