@@ -18,6 +18,7 @@ import { inbox, syncCursors, syncJobs, tenants } from '../db/schema'
 import { recordReports } from '../handover/record-reports'
 import { type FollowUps, importRecords, type ImportSummary } from '../import/import-records'
 import { orderSnapshot } from '../orders/snapshot'
+import { logFailedDelivery } from './failed-delivery'
 import { randomId } from '../core/ids'
 import type { DeliveryMessage, DispatchMessage, IngestMessage, PageMessage, WebhookMessage } from './messages'
 
@@ -228,8 +229,9 @@ export async function handleIngestMessage(env: Bindings, message: IngestMessage)
  */
 export async function failIngestJob(env: Bindings, message: IngestMessage, error: string) {
   const db = database(env.DB)
-  if (message.type === 'page') await finishJob(db, message.jobId, 'failed', error)
-  else if (message.type === 'webhook')
+  if (message.type === 'page') return finishJob(db, message.jobId, 'failed', error)
+  await logFailedDelivery(db, message, error)
+  if (message.type === 'webhook')
     await db.update(inbox).set({ deadLetteredAt: nowIso() }).where(eq(inbox.id, message.inboxId))
   else
     await db
