@@ -6,6 +6,7 @@ import { and, asc, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { encodeCursor } from '../db/keyset'
 import { customers, orderEvents, orders } from '../db/schema'
+import { orderTextMatch } from '../read-models/order-list'
 
 type OrderRow = typeof orders.$inferSelect
 
@@ -96,6 +97,7 @@ export async function listOrders(
   query: {
     connectionId?: string
     status?: string
+    q?: string
     updatedSince?: string
     cursor?: [string, string] | null
     limit: number
@@ -104,6 +106,7 @@ export async function listOrders(
   const filters: (SQL | undefined)[] = [eq(orders.tenantId, tenantId)]
   if (query.connectionId) filters.push(eq(orders.connectionId, query.connectionId))
   if (query.status) filters.push(eq(orders.status, query.status))
+  if (query.q) filters.push(orderTextMatch(query.q))
   if (query.updatedSince) filters.push(gt(orders.changedAt, query.updatedSince))
   if (query.cursor) {
     const [changedAt, id] = query.cursor

@@ -335,6 +335,21 @@ describe('dashboard', () => {
     expect(await rows.first().locator('.rule').textContent()).toMatch(/WC2 .*without products/)
   })
 
+  it('issue 19 finding 8: import-log rows link to their orders, and the log filters by external id', async () => {
+    const page = await newPage(acme.token)
+    await page.goto(new URL('/import-log', base).href)
+    await page.fill('input[name=externalId]', '5551001')
+    await Promise.all([page.waitForURL(/externalId=5551001/), page.click('form.filters button[type=submit]')])
+    const rows = page.locator('#import-log tbody tr')
+    expect(await rows.count()).toBe(1)
+    await Promise.all([page.waitForURL(/\/orders\/ord_acme_1$/), rows.first().locator('a').click()])
+    expect(await page.textContent('h1')).toBe('Order #1001')
+    // A line about an order the hub does not have (rejected) has no link.
+    await page.goto(new URL('/import-log?externalId=5551003', base).href)
+    expect(await rows.count()).toBe(1)
+    expect(await rows.first().locator('a').count()).toBe(0)
+  })
+
   it('replays a dead letter: the operator picks the tenant and clicks Replay', async () => {
     const readOnly = await newPage(acmeReadOnlyToken)
     await readOnly.goto(new URL('/dead-letters', base).href)
