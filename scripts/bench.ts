@@ -86,8 +86,11 @@ try {
   )
   d1 = await benchD1(intakeRun)
   for (const [scenario, counts] of Object.entries(d1)) {
-    results[`d1_statements_${scenario}`] = counts.statements
-    results[`d1_round_trips_${scenario}`] = counts.roundTrips
+    // Issue 16: the hand-over's cost has keys of its own.
+    const prefix = scenario === 'handover' ? 'handover_' : 'd1_'
+    const suffix = scenario === 'handover' ? '' : `_${scenario}`
+    results[`${prefix}statements${suffix}`] = counts.statements
+    results[`${prefix}round_trips${suffix}`] = counts.roundTrips
     console.log(`  ${scenario}: ${counts.statements} statements, ${counts.roundTrips} round trips`)
   }
 } finally {

@@ -6,7 +6,7 @@
  * the queue send: inbox rows, hand-overs, write-backs and hub webhook deliveries. It also moves
  * secrets to the newest encryption key (db/re-encrypt.ts) and prunes by retention (retention.ts).
  */
-import { and, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm'
+import { and, eq, gt, inArray, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm'
 import { checkRegisteredWebhooks } from './webhook-subscriptions/health-check'
 import { keyringOf } from './core/crypto'
 import { reEncryptBatch } from './db/re-encrypt'
@@ -21,6 +21,7 @@ import {
   inbox,
   orderEvents,
   orders,
+  outboundCalls,
   syncCursors,
   syncJobs,
   webhookDeliveries,
@@ -90,7 +91,11 @@ async function startDuePolls(env: Bindings, db: Database, now: Date) {
   }
 }
 
-/** One report poll per destination and interval; the cursor row's compare-and-set keeps it single. */
+/**
+ * One report poll per destination and interval; the cursor row's compare-and-set keeps it single.
+ * A warehouse destination's products are sent on the same schedule (besides after each import
+ * that brought products), so a lost message or a failed run is made good within one interval.
+ */
 async function startDestinationPolls(env: Bindings, db: Database, now: Date) {
   const rows = await db
     .select({ id: connections.id, platform: connections.platform, settings: connections.settings })
@@ -98,7 +103,7 @@ async function startDestinationPolls(env: Bindings, db: Database, now: Date) {
     .where(isNull(connections.deletedAt))
   for (const row of rows) {
     const connector = findConnector(row.platform)
-    if (connector?.role !== 'destination' || !connector.pollReports) continue
+    if (connector?.role !== 'destination' || !(connector.pollReports || connector.products)) continue
     const minutes = pollMinutes(row.platform, row.settings, row.id)
     if (minutes === null) continue
     const dueBefore = new Date(now.getTime() - minutes * 60_000 + 5_000).toISOString()
@@ -111,8 +116,11 @@ async function startDestinationPolls(env: Bindings, db: Database, now: Date) {
         setWhere: sql`${syncCursors.cursor} <= ${dueBefore}`,
       })
       .returning({ connectionId: syncCursors.connectionId })
-    if (claimed.length)
+    if (!claimed.length) continue
+    if (connector.pollReports)
       await env.DISPATCH.send({ type: 'destination-poll', connectionId: row.id } satisfies DispatchMessage)
+    if (connector.products)
+      await env.DISPATCH.send({ type: 'warehouse-products', destinationId: row.id } satisfies DispatchMessage)
   }
 }
 
@@ -169,19 +177,33 @@ async function sweepHandovers(env: Bindings, db: Database, now: Date) {
   if (messages.length) await env.DISPATCH.sendBatch(messages.map((body) => ({ body })))
 }
 
+/**
+ * Write-backs whose queue message was lost: events never queued (recorded before their queueing
+ * was part of the event's batch), and events queued more than a minute ago (within a day) whose
+ * write-back never ran, i.e. have no `write-back:<event id>` claim (src/queue/sync.ts).
+ */
 async function sweepWriteBacks(env: Bindings, db: Database, now: Date) {
-  const pending = await db
+  const minuteAgo = new Date(now.getTime() - 60_000).toISOString()
+  const unqueued = await db
+    .select({ id: orderEvents.id })
+    .from(orderEvents)
+    .where(and(isNull(orderEvents.syncQueuedAt), ne(orderEvents.source, 'platform'), lt(orderEvents.at, minuteAgo)))
+    .limit(SWEEP_LIMIT)
+  for (const event of unqueued) await queueWriteBack(db, env.SYNC, event.id)
+  const neverRan = await db
     .select({ id: orderEvents.id })
     .from(orderEvents)
     .where(
       and(
-        isNull(orderEvents.syncQueuedAt),
+        gt(orderEvents.syncQueuedAt, new Date(now.getTime() - 24 * 3600_000).toISOString()),
+        lt(orderEvents.syncQueuedAt, minuteAgo),
         ne(orderEvents.source, 'platform'),
-        lt(orderEvents.at, new Date(now.getTime() - 60_000).toISOString())
+        sql`not exists (select 1 from ${outboundCalls} where ${outboundCalls.stepKey} = 'write-back:' || ${orderEvents.id})`
       )
     )
     .limit(SWEEP_LIMIT)
-  for (const event of pending) await queueWriteBack(db, env.SYNC, event.id)
+  if (neverRan.length)
+    await env.SYNC.sendBatch(neverRan.map((event) => ({ body: { type: 'write-back' as const, eventId: event.id } })))
 }
 
 /** Deliveries never attempted: their queue message was lost after the batch that wrote them. */

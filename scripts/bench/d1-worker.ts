@@ -2,15 +2,28 @@
  * A Worker entry used only by `npm run bench`: it runs Kontor's real importer
  * (src/import/import-records.ts) on workerd + D1 through a counting proxy around the D1 binding,
  * as test/import/import-records.test.ts does, and answers with the counts for each scenario.
+ * The `handover` scenario runs one real hand-over (src/handover/hand-over.ts) to the Wemalo
+ * simulator: claim, send, state and event (issue 16).
  * Bundled by scripts/bench/d1.ts with esbuild; never part of the deployed Worker.
  */
 import { database } from '../../src/db/client'
 import { importRecords, type ImportTarget } from '../../src/import/import-records'
 import type { IncomingOrder } from '../../src/core/model'
+import { encryptJson, keyringOf } from '../../src/core/crypto'
+import { connections, tenants } from '../../src/db/schema'
+import type { Bindings } from '../../src/env'
+import { runHandover } from '../../src/handover/hand-over'
+import type { DispatchMessage, SyncMessage } from '../../src/queue/messages'
 import { countingD1 } from '../../test/import/counting-d1'
 import { customer, importTarget, line, order } from '../../test/import/fixtures'
 
-type Env = { DB: D1Database }
+type Env = {
+  DB: D1Database
+  SYNC: Queue<SyncMessage>
+  DISPATCH: Queue<DispatchMessage>
+  ENCRYPTION_KEY: string
+  ALLOW_INSECURE_URLS: string
+}
 const target = (origin: ImportTarget['origin'] = 'webhook') => importTarget({ origin })
 
 const asRecords = (orders: IncomingOrder[]) => orders.map((o) => ({ kind: 'order' as const, order: o }))
@@ -22,7 +35,10 @@ async function measure(env: Env, to: ImportTarget, orders: IncomingOrder[]) {
 }
 
 async function scenarios(env: Env) {
-  const out: Record<string, Awaited<ReturnType<typeof measure>>> = {}
+  const out: Record<
+    string,
+    { statements: number; roundTrips: number; batches: number; results: Record<string, number> }
+  > = {}
   const lines = (n: number) => Array.from({ length: n }, () => line())
 
   // New customer and new products; the DL1 delivery comment is one event row more, counted apart.
@@ -71,7 +87,65 @@ async function scenarios(env: Env) {
     fresh,
     Array.from({ length: 250 }, (_, index) => order({ number: `#${index}` }))
   )
+  out['handover'] = await measureHandover(env)
   return out
+}
+
+/**
+ * One hand-over of a 3-line order to Wemalo (the simulator, through the bench's outbound
+ * service), counted from the claim to the queued follow-ups of its handed_over event.
+ */
+async function measureHandover(env: Env) {
+  const db = database(env.DB)
+  const host = `bench-${crypto.randomUUID().slice(0, 8)}.wemalo.test`
+  const account = await fetch(`https://${host}/_sim/account`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: 'bench-token' }),
+  })
+  if (!account.ok) throw new Error(`Wemalo simulator: ${account.status}`)
+  const to = target()
+  const destinationId = `con_${crypto.randomUUID().slice(0, 8)}`
+  const now = new Date().toISOString()
+  await db.insert(tenants).values({ id: to.tenantId, name: 'bench', currency: 'EUR' })
+  await db.insert(connections).values({
+    id: destinationId,
+    tenantId: to.tenantId,
+    platform: 'wemalo',
+    name: 'bench warehouse',
+    credentials: await encryptJson(keyringOf(env), { token: 'bench-token', webhookSecret: 'bench-hook-secret' }),
+    settings: { baseUrl: `https://${host}/v1`, registerWebhooks: false },
+    routes: [],
+    updatedAt: now,
+  })
+  const address = {
+    firstName: 'Erika',
+    lastName: 'Mustermann',
+    street: 'Heidestraße',
+    houseNumber: '17',
+    postcode: '51147',
+    city: 'Köln',
+    countryCode: 'DE',
+  }
+  const imported = await importRecords(
+    db,
+    { ...to, routes: [destinationId] },
+    asRecords([order({ shippingAddress: address, billingAddress: address })])
+  )
+  const [handoverId] = imported.followUps.handoverIds
+  const { db: counted, counts } = countingD1(env.DB)
+  await runHandover({ ...env, DB: counted } as unknown as Bindings, handoverId)
+  const events = await env.DB.prepare(
+    "select count(*) as n from order_events where order_id = ? and type = 'handed_over'"
+  )
+    .bind(imported.orders[0].orderId)
+    .first<{ n: number }>()
+  const row = await env.DB.prepare('select state, last_error from handovers where id = ?')
+    .bind(handoverId)
+    .first<{ state: string; last_error: string | null }>()
+  // Counts of a hand-over that did not happen would measure something else.
+  if (row?.state !== 'confirmed') throw new Error(`bench hand-over ended ${row?.state}: ${row?.last_error}`)
+  return { ...counts, results: { confirmed: 1, handed_over_events: events?.n ?? 0 } }
 }
 
 /** Memory probe (scripts/bench/memory-probe.ts): one backfill page of 250 new orders, no queue, no fetch. */

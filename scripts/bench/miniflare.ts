@@ -51,7 +51,7 @@ export function bundleBare(): string {
 /** The bench-only Worker that runs the real importer against a counting D1 binding. */
 export function bundleImporterBench(): string {
   const file = path.join(outdir, 'd1-worker.js')
-  esbuild([path.join(root, 'scripts/bench/d1-worker.ts'), `--outfile=${file}`])
+  esbuild([path.join(root, 'scripts/bench/d1-worker.ts'), '--external:cloudflare:*', `--outfile=${file}`])
   return file
 }
 
@@ -169,6 +169,14 @@ export async function startMiniflare(options: {
                 compatibilityDate: BENCH_COMPATIBILITY_DATE,
                 compatibilityFlags: ['nodejs_compat'],
                 d1Databases: { DB: 'bench-importer-db' },
+                // The hand-over scenario: a real Wemalo destination (the simulator) and queue producers.
+                queueProducers: { SYNC: 'bench-importer-sync', DISPATCH: 'bench-importer-dispatch' },
+                durableObjects: { PACER: { className: 'AccountPacer', scriptName: 'kontor' } },
+                bindings: {
+                  ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+                  ALLOW_INSECURE_URLS: 'false',
+                },
+                outboundService: options.outbound,
                 routes: ['importer.bench/*'],
               },
             ]

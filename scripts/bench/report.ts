@@ -98,6 +98,7 @@ export function renderMarkdown(input: {
     ['3_lines_updated', 'the same order again, one quantity changed'],
     ['unchanged', 'the same order delivered again, unchanged'],
     ['poll_page_250_unchanged', 'a poll page of 250 orders, all unchanged (whole page)'],
+    ['handover', 'one hand-over to Wemalo: claim, send, state and handed_over event (issue 16 budget: ≤ 8 in ≤ 3)'],
     ['backfill_page_250_new', 'a backfill page of 250 new orders (whole page)'],
   ]
 
@@ -128,6 +129,7 @@ the Worker go to the platform simulators in the same Node process.
 | intake, one request at a time (${intake.latencySamples} requests) | median ${fmt(r.intake_p50_ms, 2)} ms, p99 ${fmt(r.intake_p99_ms, 2)} ms (bare: ${fmt(r.bare_p50_ms, 2)} / ${fmt(r.bare_p99_ms, 2)} ms) |
 | D1 per imported 3-line order, new customer and products | ${r.d1_statements_3_lines_new} statements in ${r.d1_round_trips_3_lines_new} round trips (${r.d1_statements_3_lines_new_delivery_comment} with a DL1 delivery comment) |
 | D1 per unchanged re-delivery | ${r.d1_statements_unchanged} statement(s) in ${r.d1_round_trips_unchanged} round trip(s) |
+| D1 per hand-over to Wemalo (claim, send, state and event) | ${r.handover_statements} statements in ${r.handover_round_trips} round trips |
 | backfill of ${fmt(throughput.orders)} orders | ${fmt(throughput.seconds, 1)} s, ${fmt(r.backfill_orders_per_s)} orders/s; D1 writes ${share(split.d1Ms)} of the time |
 | workerd RSS during a backfill of ${fmt(last?.orders)} orders | ${points.map((point) => `${fmt(point.orders / 1000)}k: ${fmt(point.rssMb)} MB`).join(', ')} |
 | RSS growth over the last 10,000 orders | ${growth} |

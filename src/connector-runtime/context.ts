@@ -19,7 +19,9 @@ export function connectorContext(
   env: Bindings,
   connector: Connector,
   connection: LoadedConnection,
-  db: Database = database(env.DB)
+  db: Database = database(env.DB),
+  /** A session store of the caller's (a claimed use case read the session state with its claim). */
+  session?: ConnectorContext<unknown, unknown>['session']
 ): // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed by the connector's own schemas just below
 ConnectorContext<any, any> {
   const credentials = connector.credentialsSchema.parse(connection.credentials)
@@ -32,7 +34,7 @@ ConnectorContext<any, any> {
     credentials,
     settings,
     http: createHttpClient({ baseUrl, allowInsecureUrls: allowInsecureUrls(env) }),
-    session: {
+    session: session ?? {
       get: <T>() => readSessionState<T>(db, keyringOf(env), connection.id),
       set: (value: unknown) => writeSessionState(db, keyringOf(env), connection.id, value),
     },

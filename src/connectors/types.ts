@@ -193,11 +193,44 @@ export type DestinationReport =
   /** An open hand-over is now confirmed (or failed for good) at the destination. */
   | { kind: 'confirmed'; orderId: string; reference: string; detail?: string; details?: Record<string, unknown> }
   | { kind: 'failed'; orderId: string; message: string }
+  /**
+   * The destination refused the hand-over for now (plenigo's import queue was full) and will not
+   * take it up by itself: it is handed over again, with the named steps run again.
+   */
+  | { kind: 'resend'; orderId: string; message: string; redoSteps: string[] }
 
 export type ReportPoll = {
   reports: DestinationReport[]
   /** Called once every report is recorded, e.g. to acknowledge bookings read (Wemalo). */
   acknowledge?(): Promise<void>
+}
+
+/**
+ * A product as a warehouse learns it (WM4): `externalId` is the warehouse's key (the SKU of the
+ * first send), lengths in centimetres, weight in grams; the connector converts to its own units.
+ */
+export type WarehouseProduct = {
+  externalId: string
+  sku: string
+  name: string
+  /** The product's EANs, the first one first. */
+  eans: string[]
+  lengthCm: number | null
+  widthCm: number | null
+  heightCm: number | null
+  weightGrams: number | null
+}
+
+/** A destination that keeps its own product master (the warehouse): products are sent to it. */
+export type WarehouseCatalog<Credentials, Settings> = {
+  /** The most products one `add` call carries. */
+  readonly batchSize: number
+  /** Creates new products in one call. */
+  add(context: ConnectorContext<Credentials, Settings>, products: WarehouseProduct[]): Promise<void>
+  /** Sends a change of a product the warehouse holds (under its `externalId`). */
+  update(context: ConnectorContext<Credentials, Settings>, product: WarehouseProduct): Promise<void>
+  /** Which of these external ids the warehouse already holds (a retry after a lost answer asks first). */
+  existing(context: ConnectorContext<Credentials, Settings>, externalIds: string[]): Promise<Set<string>>
 }
 
 /** A system orders are handed to: the warehouse (Wemalo) or subscriptions (plenigo). */
@@ -231,6 +264,8 @@ export type DestinationConnector<Credentials = unknown, Settings = unknown> = Co
   parseReports?(event: InboxEvent, context: ConnectorContext<Credentials, Settings>): Promise<DestinationReport[]>
   /** The cron's fallback and confirmation poll; `open` lists hand-overs not yet settled. */
   pollReports?(context: ConnectorContext<Credentials, Settings>, open: HandoverReference[]): Promise<ReportPoll>
+  /** The products of the routed sources go here (WM4–WM5), where the destination keeps a product master. */
+  readonly products?: WarehouseCatalog<Credentials, Settings>
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds connectors of every credential and settings type

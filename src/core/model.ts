@@ -63,6 +63,7 @@ export type IncomingCustomer = {
 
 export type IncomingCategory = { externalId: string | null; name: string }
 
+/** A product's weight in grams and its sizes in centimetres (connectors convert the platform's units). */
 export type Dimensions = {
   weight?: string | null
   length?: string | null

@@ -494,3 +494,42 @@ export const dataRequests = sqliteTable(
 export const writeGuards = sqliteTable('write_guards', { ok: integer('ok').notNull() }, (table) => [
   check('stale_snapshot', sql`${table.ok} = 1`),
 ])
+
+/**
+ * What a warehouse destination (Wemalo) was told about one product of the hub (WM4–WM5): one row
+ * per (destination, product). `adding` is the claim of a first send in flight (its `batchId` names
+ * the exactly-once add step); `sent` holds what was sent, so an unchanged product costs no call;
+ * `rejected`/`skipped` hold the decision until the product changes again.
+ */
+export const warehouseProducts = sqliteTable(
+  'warehouse_products',
+  {
+    destinationId: text('destination_id').notNull(),
+    productId: text('product_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    /** adding | sent | rejected | skipped */
+    state: text('state').notNull(),
+    /** The destination's id of the product: the SKU of its first send, never changed afterwards. */
+    externalId: text('external_id'),
+    /** SKU and EAN as last sent, for BB4's collision check. */
+    sku: text('sku'),
+    ean: text('ean'),
+    /** The dimensions of the first send; later dimension changes are not sent (BB5). */
+    dimensions: text('dimensions', { mode: 'json' }),
+    /** Fingerprint of what was last sent (or is being added). */
+    sentHash: text('sent_hash'),
+    /** `products.updated_at` of the version decided on: a newer product row is pending again. */
+    productUpdatedAt: text('product_updated_at').notNull(),
+    batchId: text('batch_id'),
+    /** While in the future, one consumer is adding this product; others leave it alone. */
+    claimedUntil: text('claimed_until'),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.destinationId, table.productId] }),
+    uniqueIndex('warehouse_products_external').on(table.destinationId, table.externalId),
+    index('warehouse_products_sku').on(table.destinationId, table.sku),
+    index('warehouse_products_ean').on(table.destinationId, table.ean),
+    index('warehouse_products_batch').on(table.batchId),
+  ]
+)

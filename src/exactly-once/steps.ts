@@ -139,7 +139,8 @@ export function claimedSteps(
       }
     },
   }
-  return { steps, records: () => records.splice(0) }
+  // A copy: a release that fails leaves them for the release that follows it.
+  return { steps, records: () => [...records] }
 }
 
 /** An `outbound_calls` row: a step's result (with its key) or a call's verdict (without one). */

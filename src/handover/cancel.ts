@@ -16,7 +16,7 @@ import { handovers } from '../db/schema'
 import { errorText } from '../exactly-once/steps'
 import { type Settlement, transition, withClaim } from '../exactly-once/with-claim'
 import { claimHandover } from './claim'
-import { handoverEvents, type HandoverRow, referenceOf } from './destination'
+import { handoverEvents, type HandoverRow, referenceOf, sessionReadWithClaim } from './destination'
 
 export async function runCancel(env: Bindings, handoverId: string) {
   const db = database(env.DB)
@@ -45,7 +45,16 @@ export async function runCancel(env: Bindings, handoverId: string) {
       async run() {
         if (!destination) throw new FinalError(`destination connection ${row.destinationId} no longer exists`)
         const { connection, connector } = destination
-        return connector.cancel(connectorContext(env, connector, connection, db), referenceOf(row))
+        return connector.cancel(
+          connectorContext(
+            env,
+            connector,
+            connection,
+            db,
+            sessionReadWithClaim(env, db, connection.id, claimed.sessionState)
+          ),
+          referenceOf(row)
+        )
       },
       settle(outcome: CancelOutcome): Settlement {
         const to = outcome.result === 'cancelled' ? 'cancelled' : 'cancel_refused'

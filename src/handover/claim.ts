@@ -22,6 +22,8 @@ export type ClaimedHandover = {
   order: HandoverOrder | null
   /** The order's version now (destination.ts): what the destination will hold after this. */
   version: string | null
+  /** The destination's session state (sealed) as read with the claim, so the connector need not read it. */
+  sessionState: string | null
 }
 
 /**
@@ -80,6 +82,7 @@ export async function claimHandover(
         })
       : null,
     version: load?.version ?? null,
+    sessionState: load?.destination.sessionState ?? null,
   }
 }
 

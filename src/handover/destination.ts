@@ -5,11 +5,11 @@
  */
 import { and, eq, type SQL, sql } from 'drizzle-orm'
 import { findDestinationConnector } from '../connectors/registry'
-import type { HandoverReference } from '../connectors/types'
-import { keyringOf } from '../core/crypto'
+import type { ConnectorContext, HandoverReference } from '../connectors/types'
+import { decryptJson, keyringOf } from '../core/crypto'
 import type { HandoverState, OrderEventInput } from '../core/model'
 import { type Database } from '../db/client'
-import { type ConnectionRow, loadConnection, openConnection } from '../db/connections'
+import { type ConnectionRow, loadConnection, openConnection, writeSessionState } from '../db/connections'
 import { handovers, orders } from '../db/schema'
 import type { Bindings } from '../env'
 import type { Settlement } from '../exactly-once/with-claim'
@@ -31,6 +31,29 @@ export async function openDestination(env: Bindings, row: ConnectionRow | null) 
   if (!row || row.deletedAt) return null
   const connector = findDestinationConnector(row.platform)
   return connector ? { connection: await openConnection(row, keyringOf(env)), connector } : null
+}
+
+/**
+ * The destination's session store for a use case that read the session state with its claim:
+ * the first read costs no statement; a write goes to D1 at once, as the connector's own store does.
+ */
+export function sessionReadWithClaim(
+  env: Bindings,
+  db: Database,
+  connectionId: string,
+  sealed: string | null
+): ConnectorContext<unknown, unknown>['session'] {
+  let current: { value: unknown } | null = null
+  return {
+    async get<T>() {
+      current ??= { value: sealed ? await decryptJson(keyringOf(env), sealed) : null }
+      return current.value as T | null
+    },
+    async set(value: unknown) {
+      await writeSessionState(db, keyringOf(env), connectionId, value)
+      current = { value }
+    },
+  }
 }
 
 /** A row as a destination connector sees it again (to cancel, change or confirm it). */

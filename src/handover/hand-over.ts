@@ -16,7 +16,7 @@ import { handovers, orders } from '../db/schema'
 import { errorText } from '../exactly-once/steps'
 import { type Settlement, transition, withClaim } from '../exactly-once/with-claim'
 import { claimHandover } from './claim'
-import { handoverEvents } from './destination'
+import { handoverEvents, sessionReadWithClaim } from './destination'
 
 /** A destination's refusal of an address names it so: the order gets an address_error (WM1). */
 const ADDRESS_ERROR = /^address_error:\s*/
@@ -50,7 +50,13 @@ export async function runHandover(env: Bindings, handoverId: string, options: { 
           if (!order) throw new FinalError(`order ${row.orderId} of hand-over ${row.id} not found`)
           const { connection, connector } = destination
           return connector.handOver(
-            connectorContext(env, connector, connection, db),
+            connectorContext(
+              env,
+              connector,
+              connection,
+              db,
+              sessionReadWithClaim(env, db, connection.id, claimed.sessionState)
+            ),
             order,
             { attempt: row.attempts, details: row.details },
             held.steps({

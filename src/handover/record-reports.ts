@@ -10,7 +10,7 @@ import type { DestinationReport } from '../connectors/types'
 import { logger } from '../core/logger'
 import type { Bindings } from '../env'
 import { type Database, database, nowIso } from '../db/client'
-import { handovers, orders } from '../db/schema'
+import { handovers, orders, outboundCalls } from '../db/schema'
 import { outboundSteps } from '../exactly-once/steps'
 import { transition } from '../exactly-once/with-claim'
 import { recordOrderEvent } from '../orders/record-event'
@@ -76,7 +76,7 @@ export async function recordReports(
           ]),
         }
       )
-    } else {
+    } else if (report.kind === 'failed') {
       await transition(
         db,
         { table: handovers, id: row.id, claimable: inArray(handovers.state, ['pending', 'sent']) },
@@ -85,8 +85,37 @@ export async function recordReports(
           ...handoverEvents(env, db, row, [['failed:report', { type: 'handover_failed', message: report.message }]]),
         }
       )
+    } else {
+      await handOverAgain(env, db, row.id, report)
     }
   }
+}
+
+/**
+ * The destination did not take a sent hand-over and will not by itself (plenigo's 97004): back
+ * to `pending`, its named steps marked to run again, in one batch; then queued at once.
+ */
+async function handOverAgain(
+  env: Bindings,
+  db: Database,
+  handoverId: string,
+  report: Extract<DestinationReport, { kind: 'resend' }>
+) {
+  const moved = await transition(
+    db,
+    { table: handovers, id: handoverId, claimable: eq(handovers.state, 'sent') },
+    {
+      set: { state: 'pending', lastError: report.message, updatedAt: nowIso() },
+      with: (released) =>
+        report.redoSteps.map((step) =>
+          db
+            .update(outboundCalls)
+            .set({ result: 'failed', detail: report.message.slice(0, 2000) })
+            .where(sql`${outboundCalls.stepKey} = ${`handover:${handoverId}:${step}`} and ${released}`)
+        ),
+    }
+  )
+  if (moved) await env.DISPATCH.send({ type: 'handover', handoverId })
 }
 
 /**

@@ -13,7 +13,7 @@ import { handovers } from '../db/schema'
 import { errorText } from '../exactly-once/steps'
 import { withClaim } from '../exactly-once/with-claim'
 import { claimHandover } from './claim'
-import { referenceOf } from './destination'
+import { referenceOf, sessionReadWithClaim } from './destination'
 import { runHandover } from './hand-over'
 
 export async function runUpdate(env: Bindings, handoverId: string) {
@@ -48,7 +48,13 @@ export async function runUpdate(env: Bindings, handoverId: string) {
             detail: `${connection.platform} takes no changes after the hand-over; the change stays in the hub`,
           }
         return connector.update(
-          connectorContext(env, connector, connection, db),
+          connectorContext(
+            env,
+            connector,
+            connection,
+            db,
+            sessionReadWithClaim(env, db, connection.id, claimed.sessionState)
+          ),
           order,
           referenceOf(row),
           held.steps({

@@ -53,6 +53,8 @@ export type FollowUps = {
   /** Hand-overs of orders the platform changed after they were handed over. */
   changedHandoverIds: string[]
   deliveryIds: string[]
+  /** Destinations to send this connection's products to, when the import created or changed one (WM4). */
+  productDestinationIds: string[]
 }
 
 export type ImportSummary = {
@@ -299,7 +301,13 @@ export async function importRecords(
   const summary: ImportSummary = {
     orders: [],
     counts: {},
-    followUps: { handoverIds: [], cancelHandoverIds: [], changedHandoverIds: [], deliveryIds: [] },
+    followUps: {
+      handoverIds: [],
+      cancelHandoverIds: [],
+      changedHandoverIds: [],
+      deliveryIds: [],
+      productDestinationIds: [],
+    },
   }
   const count = (result: ImportResult) => (summary.counts[result] = (summary.counts[result] ?? 0) + 1)
   const logLater: ReturnType<typeof logRow>[] = notes.map((note) => logRow(target, { ...note, externalId: null }))
@@ -346,6 +354,8 @@ export async function importRecords(
       const outcome = await importProduct(db, scope, record.product)
       logLater.push(logRow(target, { kind: 'product', externalId: record.product.externalId, ...outcome }))
       count(outcome.result)
+      if (outcome.result === 'created' || outcome.result === 'updated')
+        summary.followUps.productDestinationIds = target.routes
     } else if (record.kind === 'customer') {
       const outcome = await importCustomer(db, scope, record.customer)
       logLater.push(logRow(target, { kind: 'customer', externalId: record.customer.externalId, ...outcome }))

@@ -89,9 +89,10 @@ export function orderEventStatements(db: Database, input: OrderEventRecord, only
   const data = { ...(event.data ?? {}), ...(event.tracking ? { tracking: event.tracking } : {}) }
   const inserted = sql`exists (select 1 from ${orderEvents} where ${orderEvents.id} = ${id})`
   const statements = [
-    db.run(sql`insert into ${orderEvents} (id, tenant_id, order_id, type, at, message, data, source, idempotency_key)
+    // sync_queued_at: queued right after this batch; the cron re-queues one whose write-back never ran.
+    db.run(sql`insert into ${orderEvents} (id, tenant_id, order_id, type, at, message, data, source, idempotency_key, sync_queued_at)
       select ${id}, ${tenantId}, ${orderId}, ${event.type}, ${now}, ${event.message ?? null}, ${JSON.stringify(data)},
-        ${input.source}, ${input.idempotencyKey}
+        ${input.source}, ${input.idempotencyKey}, ${now}
       where ${onlyIf}
       on conflict do nothing`),
     // Only when the event row went in: a concurrent twin with the same key changes nothing.
@@ -139,12 +140,16 @@ function orderChanges(event: OrderEventInput, now: string) {
   return changes
 }
 
-/** Queues the write-back and the hub deliveries of a recorded event; the cron catches up if this is interrupted. */
-export async function queueEventFollowUps(db: Database, queues: EventQueues, eventId: string, deliveryIds: string[]) {
+/**
+ * Queues the write-back and the hub deliveries of a recorded event. The event row says it is
+ * queued already; if this is interrupted, the cron finds a write-back that never ran (no
+ * `write-back:<event id>` claim, src/queue/sync.ts) and a delivery never attempted, and queues them.
+ */
+export async function queueEventFollowUps(_db: Database, queues: EventQueues, eventId: string, deliveryIds: string[]) {
   if (deliveryIds.length) {
     await queues.dispatch.sendBatch(deliveryIds.map((deliveryId) => ({ body: { type: 'hub-delivery', deliveryId } })))
   }
-  await queueWriteBack(db, queues.sync, eventId)
+  await queues.sync.send({ type: 'write-back', eventId })
 }
 
 export async function queueWriteBack(db: Database, queue: EventQueues['sync'], eventId: string) {

@@ -1,6 +1,7 @@
 /**
  * The DISPATCH consumer: everything that leaves the hub for a destination or a hub endpoint —
- * hand-overs, cancellations, the poll of a destination's reports, hub webhook deliveries. Each
+ * hand-overs, cancellations, the poll of a destination's reports, hub webhook deliveries, products
+ * to the warehouse. Each
  * works from its D1 row, so a repeated message finds the work done and does nothing.
  */
 import type { Bindings } from '../env'
@@ -9,6 +10,7 @@ import { giveUpHandover, runHandover } from '../handover/hand-over'
 import { runUpdate } from '../handover/update'
 import { pollDestination } from '../handover/record-reports'
 import { deliverHubWebhook, giveUpDelivery } from '../hub/deliver'
+import { sendProductsToWarehouse } from '../warehouse/send-products'
 import type { DispatchMessage } from './messages'
 
 export async function handleDispatchMessage(env: Bindings, message: DispatchMessage) {
@@ -23,6 +25,8 @@ export async function handleDispatchMessage(env: Bindings, message: DispatchMess
       return pollDestination(env, message.connectionId)
     case 'hub-delivery':
       return deliverHubWebhook(env, message.deliveryId)
+    case 'warehouse-products':
+      return sendProductsToWarehouse(env, message.destinationId)
   }
 }
 

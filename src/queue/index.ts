@@ -41,6 +41,8 @@ async function tenantOf(env: Bindings, body: Message): Promise<string | null> {
     case 'delivery':
     case 'destination-poll':
       return (await tenantOfConnection(body.connectionId)) ?? null
+    case 'warehouse-products':
+      return (await tenantOfConnection(body.destinationId)) ?? null
     case 'webhook': {
       const row = await db
         .select({ connectionId: inbox.connectionId })

@@ -57,6 +57,9 @@ export async function queueFollowUps(env: Bindings, followUps: FollowUps) {
     ...followUps.cancelHandoverIds.map((handoverId) => ({ body: { type: 'cancel' as const, handoverId } })),
     ...followUps.changedHandoverIds.map((handoverId) => ({ body: { type: 'update' as const, handoverId } })),
     ...followUps.deliveryIds.map((deliveryId) => ({ body: { type: 'hub-delivery' as const, deliveryId } })),
+    ...followUps.productDestinationIds.map((destinationId) => ({
+      body: { type: 'warehouse-products' as const, destinationId },
+    })),
   ]
   // A queue batch holds at most 100 messages.
   for (let start = 0; start < messages.length; start += 100) {

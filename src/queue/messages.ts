@@ -47,6 +47,8 @@ export type DispatchMessage =
   | { type: 'destination-poll'; connectionId: string }
   /** Send one hub webhook delivery (HW1). */
   | HubDeliveryRequest
+  /** Send the routed sources' new and changed products to a warehouse destination (WM4–WM5). */
+  | { type: 'warehouse-products'; destinationId: string }
 
 /** An order event to write back to the platform the order came from; the event is read from D1. */
 export type SyncMessage = WriteBackRequest

@@ -3,15 +3,16 @@ import { createConnection, simulatorCall, uniqueName } from '../helpers'
 
 /**
  * Sets up a plenty system (`system` passes simulator options such as `maxSessions`) holding
- * `orders`, and connects the tenant of `token` to it; the connection's backfill starts at once.
+ * `orders` (and item `variations`), and connects the tenant of `token` to it; the connection's backfill starts at once.
  */
 export async function plentyConnection(
   token: string,
-  options: { orders?: unknown[]; system?: Record<string, unknown>; routes?: string[] } = {}
+  options: { orders?: unknown[]; variations?: unknown[]; system?: Record<string, unknown>; routes?: string[] } = {}
 ) {
   const host = `${uniqueName('p')}.plentymarkets-cloud01.com`
   await simulatorCall(host, '/_sim/system', { username: 'kontor', password: 'secret', ...options.system })
   if (options.orders?.length) await simulatorCall(host, '/_sim/orders', { orders: options.orders })
+  if (options.variations?.length) await simulatorCall(host, '/_sim/variations', { variations: options.variations })
   const connection = await createConnection(token, {
     platform: 'plentymarkets',
     credentials: {

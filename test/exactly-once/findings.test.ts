@@ -13,7 +13,7 @@ import { database } from '../../src/db/client'
 import { outboundSteps } from '../../src/exactly-once/steps'
 import { runCancel } from '../../src/handover/cancel'
 import { runHandover } from '../../src/handover/hand-over'
-import { handoversToPoll } from '../../src/handover/record-reports'
+import { handoversToPoll, recordReports } from '../../src/handover/record-reports'
 import { runUpdate } from '../../src/handover/update'
 import { giveUpDelivery } from '../../src/hub/deliver'
 import { replayHubDelivery } from '../../src/hub/replay-delivery'
@@ -319,5 +319,41 @@ describe('issue 16, part A: exactly once at the hand-over, write-back and hub ed
       /queue unavailable/
     )
     expect((await rows('select state from webhook_deliveries where id = ?', id))[0].state).toBe('failed')
+  })
+
+  it("smaller: plenigo's 97004 in the import log hands the order over again at once, not after 7 days", async () => {
+    const { orderId, handoverId, destination, tenant } = await handedOverOrder()
+    const stepKey = `handover:${handoverId}:import-order`
+    await env.DB.batch([
+      env.DB.prepare("update handovers set state = 'sent' where id = ?").bind(handoverId),
+      env.DB.prepare(
+        "insert into outbound_calls (id, tenant_id, connection_id, order_id, step_key, action, result, attempts, at) values (?, ?, ?, ?, ?, 'handover:plenigo:import-order', 'done', 1, ?)"
+      ).bind(`out_${uniqueName()}`, tenant.id, destination.id, orderId, stepKey, new Date().toISOString()),
+    ])
+    const sent: unknown[] = []
+    const counting = {
+      ...env,
+      DISPATCH: { send: async (body: unknown) => void sent.push(body) },
+    } as unknown as typeof env
+    const report = {
+      kind: 'resend' as const,
+      orderId,
+      message: 'plenigo could not take the import (97004)',
+      redoSteps: ['import-order'],
+    }
+    await recordReports(counting, database(env.DB), { id: destination.id, tenantId: tenant.id, platform: 'plenigo' }, [
+      report,
+    ])
+    expect((await rows('select state, last_error from handovers where id = ?', handoverId))[0]).toEqual({
+      state: 'pending',
+      last_error: report.message,
+    })
+    expect((await rows('select result from outbound_calls where step_key = ?', stepKey))[0].result).toBe('failed')
+    expect(sent).toEqual([{ type: 'handover', handoverId }])
+    // Read twice (webhook and poll): the second finds it pending and queues nothing more.
+    await recordReports(counting, database(env.DB), { id: destination.id, tenantId: tenant.id, platform: 'plenigo' }, [
+      report,
+    ])
+    expect(sent).toHaveLength(1)
   })
 })

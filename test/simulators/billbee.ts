@@ -168,8 +168,14 @@ export function createBillbeeSimulatorApp() {
     }
     return c.json({ ok: true }, 201)
   })
+  /** Adds products; one with the `Id` of a product the account has replaces it (a change in Billbee). */
   app.post('/_sim/products', async (c) => {
-    accountOf(c)!.products.push(...(await c.req.json()).products.map((product: Json) => billbeeProductPayload(product)))
+    const account = accountOf(c)!
+    for (const product of (await c.req.json()).products.map((item: Json) => billbeeProductPayload(item))) {
+      const index = account.products.findIndex((existing) => String(existing.Id) === String(product.Id))
+      if (index >= 0) account.products[index] = product
+      else account.products.push(product)
+    }
     return c.json({ ok: true }, 201)
   })
   app.get('/_sim/orders/:id', (c) => {

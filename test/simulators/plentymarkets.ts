@@ -3,7 +3,8 @@
  * answering both snake_case and camelCase token fields, `/rest/login/refresh`, at most 3
  * concurrent sessions (a fourth login answers 429 too_many_concurrent_sessions), the
  * `X-Plenty-Global-Short-Period-*` headers, `/rest/orders/search` with its paged envelope,
- * order status updates, comments and shipping packages. Every request is checked against
+ * order status updates, comments and shipping packages, item variations with barcodes and bundle
+ * components (`/rest/items/variations`). Every request is checked against
  * plentymarkets' published OpenAPI description; what it would reject is recorded as a violation.
  */
 import { readFileSync } from 'node:fs'
@@ -19,6 +20,8 @@ type System = {
   maxSessions: number
   sessions: Map<string, { refreshToken: string; expiresAt: number }>
   orders: Map<string, Json>
+  /** Item variations (`/rest/items/variations`), with their barcodes and bundle components. */
+  variations: Map<string, Json>
   comments: Json[]
   packages: Json[]
   requests: { method: string; path: string; query: Record<string, string[]>; body: unknown; status: number }[]
@@ -50,6 +53,34 @@ function specValidator() {
     )
   )
   return validator
+}
+
+/** A variation as `/rest/items/variations?with=variationBarcodes,variationBundleComponents` returns it. */
+export function plentyVariationPayload(overrides: Json = {}): Json {
+  const id = overrides.id ?? 1012
+  return {
+    id,
+    itemId: 120,
+    isMain: true,
+    isActive: true,
+    number: 'SESSEL-BW',
+    name: 'Sessel, blau-weiß',
+    weightG: 8200,
+    weightNetG: 7900,
+    lengthMM: 800,
+    widthMM: 750,
+    heightMM: 950,
+    bundleType: null,
+    mainWarehouseId: 104,
+    createdAt: '2026-10-01T10:00:00+02:00',
+    updatedAt: new Date().toISOString().replace(/\.\d+Z$/, '+00:00'),
+    relatedUpdatedAt: new Date().toISOString().replace(/\.\d+Z$/, '+00:00'),
+    variationBarcodes: [
+      { barcodeId: 1, variationId: id, code: '4006381333986', createdAt: '2026-10-01T10:00:00+02:00' },
+    ],
+    variationBundleComponents: [],
+    ...overrides,
+  }
 }
 
 /** An order as `/rest/orders/search?with[]=addresses&with[]=orderItems.variation` returns it. */
@@ -158,6 +189,7 @@ export function createPlentymarketsSimulatorApp() {
       maxSessions: body.maxSessions ?? 3,
       sessions: new Map(),
       orders: new Map(),
+      variations: new Map(),
       comments: [],
       packages: [],
       requests: [],
@@ -171,6 +203,15 @@ export function createPlentymarketsSimulatorApp() {
     return c.json({ ok: true }, 201)
   })
   app.use('/_sim/*', async (c, next) => (systemOf(c.req.url) ? next() : c.json({ error: 'unknown system' }, 404)))
+  /** Adds or replaces variations; `updatedAt` is stamped now unless given. */
+  app.post('/_sim/variations', async (c) => {
+    const system = systemOf(c.req.url)!
+    for (const variation of (await c.req.json()).variations) {
+      const full = plentyVariationPayload(variation)
+      system.variations.set(String(full.id), full)
+    }
+    return c.json({ ok: true }, 201)
+  })
   app.post('/_sim/orders', async (c) => {
     const system = systemOf(c.req.url)!
     for (const order of (await c.req.json()).orders) {
@@ -307,6 +348,36 @@ export function createPlentymarketsSimulatorApp() {
     const refreshToken = crypto.randomUUID()
     system.sessions.set(accessToken, { refreshToken, expiresAt: Date.now() + TOKEN_SECONDS * 1000 })
     return c.json(tokenResponse(system, accessToken, refreshToken))
+  })
+
+  app.get('/rest/items/variations', (c) => {
+    const system = systemOf(c.req.url)!
+    const url = new URL(c.req.url)
+    const perPage = Number(url.searchParams.get('itemsPerPage') ?? 50)
+    const page = Number(url.searchParams.get('page') ?? 1)
+    const withRelations = (url.searchParams.get('with') ?? '').split(',')
+    // `updatedBetween=<from>[,<to>]`, unix seconds or ISO 8601.
+    const [from] = (url.searchParams.get('updatedBetween') ?? '').split(',')
+    const since = from ? (/^\d+$/.test(from) ? Number(from) * 1000 : Date.parse(from)) : null
+    const matching = [...system.variations.values()]
+      .filter((variation) => since === null || Date.parse(variation.updatedAt) >= since)
+      .sort((a, b) => a.id - b.id)
+    const lastPageNumber = Math.max(1, Math.ceil(matching.length / perPage))
+    const entries = matching
+      .slice((page - 1) * perPage, page * perPage)
+      .map(({ variationBarcodes, variationBundleComponents, ...variation }) => ({
+        ...variation,
+        ...(withRelations.includes('variationBarcodes') ? { variationBarcodes } : {}),
+        ...(withRelations.includes('variationBundleComponents') ? { variationBundleComponents } : {}),
+      }))
+    return c.json({
+      page,
+      totalsCount: matching.length,
+      isLastPage: page >= lastPageNumber,
+      lastPageNumber,
+      itemsPerPage: perPage,
+      entries,
+    })
   })
 
   app.get('/rest/orders/search', (c) => {

@@ -168,6 +168,23 @@ function checkObject(
   }
 }
 
+/**
+ * The product routes that say "see add/update products" instead of listing fields: each
+ * `addMultiple` product, and the body of `PUT /product/update/:externalId` (whose entry lists
+ * only the path parameter), are checked against `POST /product/add`'s fields. An update's
+ * fields are all optional: what is not sent is not changed.
+ */
+function borrowProductFields(operations: Operation[]) {
+  const add = operations.find((operation) => operation.name === 'addProduct')
+  if (!add) return
+  for (const operation of operations) {
+    if (operation.name === 'addMultiple')
+      operation.fields.push(...add.fields.map((field) => ({ ...field, field: `products.${field.field}` })))
+    if (operation.name === 'updateProduct')
+      operation.fields.push(...add.fields.map((field) => ({ ...field, optional: true })))
+  }
+}
+
 export function createApidocValidator(apidoc: { api: Entry[] }, basePath = '') {
   const newest = new Map<string, Entry>()
   for (const entry of apidoc.api) {
@@ -180,6 +197,7 @@ export function createApidocValidator(apidoc: { api: Entry[] }, basePath = '') {
   const operations = [...newest.values()]
     .map((entry) => operationOf(entry, basePath))
     .sort((a, b) => a.pathParameters.length - b.pathParameters.length)
+  borrowProductFields(operations)
 
   return function validate(
     method: string,

@@ -2,7 +2,8 @@
  * A wemalo-connect account per host (`wemalo.test`, `*.wemalo.test`), API under `/v1`:
  * `Authorization: JWT <token>`; goods orders (add, getStatus, updateMeta and cancel — both refused
  * once the order is in picking or later, packages and tracking numbers by parcel); sent packages
- * without a synch date and their acknowledgement (`PUT /goodsOrder/packages/sent/:bookingId`); webhook registration
+ * without a synch date and their acknowledgement (`PUT /goodsOrder/packages/sent/:bookingId`); the
+ * product master (wemalo/products.ts); webhook registration
  * (add, list, delete); `x-wemalo-limit-maxcall` / `x-wemalo-limit-remainingcall` on every answer
  * and 419 once the calls of a window are used up; fault injection (`POST /_sim/faults {status,
  * count, mode, path}`: 500 for N calls, or with `mode: "lost"` the call takes effect but answers
@@ -25,6 +26,7 @@ import { fileURLToPath } from 'node:url'
 import { Hono } from 'hono'
 import type { Simulator } from './simulator'
 import { createApidocValidator } from './wemalo-apidoc'
+import { mountWemaloProductRoutes } from './wemalo/products'
 
 type Json = Record<string, any>
 type GoodsOrder = {
@@ -579,6 +581,8 @@ export function createWemaloSimulatorApp(options: { fetch?: typeof fetch } = {})
       return fail(404, 'NOT_FOUND', `no webhook ${c.req.param('event')}`, 'event')
     return c.json({ Success: true })
   })
+
+  mountWemaloProductRoutes(app, { accountOf, jsonBody, fail })
 
   app.all('/v1/*', (c) => fail(404, 'NOT_FOUND', `no route ${c.req.method} ${new URL(c.req.url).pathname}`))
 

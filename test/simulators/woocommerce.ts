@@ -222,7 +222,9 @@ export function createWooCommerceSimulatorApp() {
   })
   app.post('/_sim/products', async (c) => {
     const site = siteOf(new URL(c.req.url).host)!
-    for (const product of (await c.req.json()).products) site.products.set(String(product.id), product)
+    // Stamped as WooCommerce stamps a save, unless the test gives a time.
+    for (const product of (await c.req.json()).products)
+      site.products.set(String(product.id), { date_modified_gmt: wooGmt(new Date()), ...product })
     return c.json({ ok: true }, 201)
   })
   app.post('/_sim/faults', async (c) => {
@@ -348,9 +350,11 @@ export function createWooCommerceSimulatorApp() {
   app.get(`${API}/products`, (c) => {
     const url = new URL(c.req.url)
     const include = url.searchParams.get('include')?.split(',')
-    const products = [...siteOf(url.host)!.products.values()].filter(
-      (product) => !include || include.includes(String(product.id))
-    )
+    const modifiedAfter = gmt(url.searchParams.get('modified_after'))
+    const products = [...siteOf(url.host)!.products.values()]
+      .filter((product) => !include || include.includes(String(product.id)))
+      .filter((product) => modifiedAfter === null || (gmt(product.date_modified_gmt) ?? 0) > modifiedAfter)
+      .sort((a, b) => Number(a.id) - Number(b.id))
     return paged(url, url.host, `${API}/products`, products)
   })
 

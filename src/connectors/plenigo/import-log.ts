@@ -2,7 +2,8 @@
  * PL4 + PL5: plenigo logs every order import (`GET /imports/orders/logs`, kept for 7 days); an
  * import is queued, so its result is read from the log by `externalSystemId`. Reading an item's
  * entries is pure here: success → done with plenigo's order id; 97001 (already imported) → done
- * too; 97004 (queue full) or 99429 → still open; any other failure → failed with plenigo's reason.
+ * too; 97004 (queue full) or 99429 → refused for now, to be imported again (plenigo does not take
+ * it up by itself); no entry yet → still open; any other failure → failed with plenigo's reason.
  */
 import { FinalError } from '../../core/errors'
 import { PLENIGO_ERRORS, type PlenigoContext, plenigoRequest } from './client'
@@ -12,6 +13,7 @@ export type ImportItemState =
   | { kind: 'done'; orderId: string | null; alreadyImported: boolean; entryId: string | null }
   | { kind: 'failed'; message: string; code: number | null; entryId: string }
   | { kind: 'open'; reason: string }
+  | { kind: 'refused_for_now'; reason: string }
 
 /** plenigo's error code of a failed entry, from `errorDetail.errorCode` or a code in the text. */
 export function importLogErrorCode(entry: PlenigoImportLogEntry): number | null {
@@ -60,9 +62,14 @@ export function readImportLog(entries: PlenigoImportLogEntry[]): ImportItemState
   const latest = newestFirst[0]
   if (!latest) return { kind: 'open', reason: 'no import log entry yet' }
   const code = importLogErrorCode(latest)
-  if (code === PLENIGO_ERRORS.importQueueFull || code === PLENIGO_ERRORS.rateLimit)
-    return { kind: 'open', reason: `plenigo could not take the import yet (${code})` }
+  if (isRefusedForNow(latest)) return { kind: 'refused_for_now', reason: `plenigo could not take the import (${code})` }
   return { kind: 'failed', message: importLogErrorMessage(latest), code, entryId: latest.orderImportLogEntryId }
+}
+
+/** 97004 (import queue full) and 99429 (rate limit): the item was not imported and must be sent again. */
+function isRefusedForNow(entry: PlenigoImportLogEntry): boolean {
+  const code = importLogErrorCode(entry)
+  return code === PLENIGO_ERRORS.importQueueFull || code === PLENIGO_ERRORS.rateLimit
 }
 
 function compareIds(a: string, b: string): number {
@@ -95,12 +102,13 @@ export async function plenigoOrderIdFor(context: PlenigoContext, externalSystemI
 }
 
 /**
- * True when plenigo has a log entry (of any result) or an order for one of these ids: one import
+ * True when plenigo has a log entry (other than a queue-full refusal) or an order for one of these ids: one import
  * request carries every item, so one of them found means the request reached plenigo.
  */
 export async function importReachedPlenigo(context: PlenigoContext, externalSystemIds: string[]): Promise<boolean> {
   for (const id of externalSystemIds) {
-    if ((await importLogEntries(context, id)).length) return true
+    // A queue-full refusal in the log is plenigo's, but the import did not happen.
+    if ((await importLogEntries(context, id)).some((entry) => !isRefusedForNow(entry))) return true
     if (await plenigoOrderIdFor(context, id)) return true
   }
   return false

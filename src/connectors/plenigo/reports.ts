@@ -54,7 +54,16 @@ export async function reportFor(
     states.set(id, state)
     if (state.kind === 'open') return null
   }
+  const refused = [...states].filter(([, state]) => state.kind === 'refused_for_now')
   const failed = [...states].filter(([, state]) => state.kind === 'failed')
+  if (refused.length && !failed.length) {
+    return {
+      kind: 'resend',
+      orderId: handover.orderId,
+      message: `plenigo did not take the import (${refused.map(([id, state]) => `${id}: ${(state as { reason: string }).reason}`).join('; ')}); sent again`,
+      redoSteps: ['import-order'],
+    }
+  }
   const done = [...states].filter(([, state]) => state.kind === 'done') as [
     string,
     Extract<ImportItemState, { kind: 'done' }>,

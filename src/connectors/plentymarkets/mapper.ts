@@ -5,8 +5,8 @@
  * order's shipping cost; a status-8 order is a cancellation (PM5).
  */
 import { multiplyMoney, sumMoney, toMoney } from '../../core/money'
-import type { Address, IncomingOrder, IncomingOrderLine } from '../../core/model'
-import type { PlentyAddress, PlentyOrder } from './schemas'
+import type { Address, IncomingOrder, IncomingOrderLine, IncomingProduct } from '../../core/model'
+import type { PlentyAddress, PlentyOrder, PlentyVariation } from './schemas'
 
 const ADDRESS_BILLING = 1
 const ADDRESS_DELIVERY = 2
@@ -120,5 +120,47 @@ export function plentyOrderToCanonical(order: PlentyOrder, cancelledStatus: numb
         ? { carrier: profile ? `shipping profile ${profile}` : null, cost: shippingCost, address: delivery }
         : null,
     tracking: [],
+  }
+}
+
+/** The barcode a scanner reads as the EAN: the first GTIN-shaped code (8, 12, 13 or 14 digits), else the first. */
+function eanOf(variation: PlentyVariation): string | null {
+  const codes = (variation.variationBarcodes ?? []).map((barcode) => barcode.code.trim()).filter(Boolean)
+  return codes.find((code) => /^(\d{8}|\d{12,14})$/.test(code)) ?? codes[0] ?? null
+}
+
+const positive = (value: number | null | undefined, divisor = 1) =>
+  value !== null && value !== undefined && Number.isFinite(value) && value > 0 ? String(value / divisor) : null
+
+/**
+ * A variation as a hub product (WM4): `number` is the SKU, a barcode the EAN, grams and
+ * millimetres into grams and centimetres; a bundle carries its components by variation id (BB6).
+ */
+export function plentyVariationToProduct(variation: PlentyVariation): IncomingProduct {
+  const sku = variation.number?.trim() || null
+  const dimensions = {
+    weight: positive(variation.weightG),
+    length: positive(variation.lengthMM, 10),
+    width: positive(variation.widthMM, 10),
+    height: positive(variation.heightMM, 10),
+  }
+  const isBundle = variation.bundleType === 'bundle'
+  return {
+    externalId: String(variation.id),
+    name: variation.name?.trim() || sku || `Variation ${variation.id}`,
+    description: null,
+    sku,
+    ean: eanOf(variation),
+    code: String(variation.id),
+    category: null,
+    dimensions: Object.values(dimensions).some((value) => value !== null) ? dimensions : null,
+    type: isBundle ? 'bundle' : 'single',
+    components: isBundle
+      ? (variation.variationBundleComponents ?? []).map((component) => ({
+          sku: null,
+          externalId: String(component.componentVariationId),
+          quantity: component.componentQuantity ?? 1,
+        }))
+      : [],
   }
 }

@@ -136,3 +136,24 @@ export const plentyPageSchema = z.object({
   isLastPage: z.boolean(),
   entries: z.array(z.unknown()).default([]),
 })
+
+/** A variation of `GET /rest/items/variations?with=variationBarcodes,variationBundleComponents`. */
+export const plentyVariationSchema = z
+  .object({
+    id: num.pipe(z.number().int()),
+    number: text,
+    name: text,
+    weightG: num.nullish(),
+    lengthMM: num.nullish(),
+    widthMM: num.nullish(),
+    heightMM: num.nullish(),
+    /** `bundle` for a bundle itself, `bundle_item` for a variation that is part of one. */
+    bundleType: text,
+    updatedAt: text,
+    variationBarcodes: z.array(z.object({ code: z.string() }).passthrough()).nullish(),
+    variationBundleComponents: z
+      .array(z.object({ componentVariationId: num, componentQuantity: num.nullish() }).passthrough())
+      .nullish(),
+  })
+  .passthrough()
+export type PlentyVariation = z.infer<typeof plentyVariationSchema>

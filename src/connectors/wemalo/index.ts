@@ -3,11 +3,13 @@
  * (WM1); its `status_update` and `trackingnumber_added` callbacks, and the cron's poll of sent
  * packages and open goods orders, become order events (WM2); cancellations are sent and Wemalo's
  * refusal once picking started is reported as such (WM3). A changed address or order meta goes
- * on while Wemalo has not started on the goods order (updateMeta).
+ * on while Wemalo has not started on the goods order (updateMeta). The products of the routed
+ * sources are sent to Wemalo's product master (WM4–WM5, products.ts).
  */
 import { randomToken } from '../../core/crypto'
 import type { DestinationConnector } from '../types'
 import { cancelAtWemalo, handOverToWemalo, updateAtWemalo } from './handover'
+import { wemaloProducts } from './products'
 import { parseWemaloReports, pollWemaloReports } from './reports'
 import { type WemaloCredentials, wemaloCredentialsSchema, type WemaloSettings, wemaloSettingsSchema } from './schemas'
 import { verifyWemaloWebhook, wemaloWebhooks, wemaloWebhookUrl } from './webhook'
@@ -30,4 +32,5 @@ export const wemaloConnector: DestinationConnector<WemaloCredentials, WemaloSett
   cancel: cancelAtWemalo,
   parseReports: parseWemaloReports,
   pollReports: pollWemaloReports,
+  products: wemaloProducts,
 }

@@ -28,6 +28,10 @@ export const wemaloSettingsSchema = z.object({
   pollMinutes: z.number().int().min(1).max(1440).default(5),
   /** How long a hand-over may stay open before its goods order status is polled, in minutes. */
   openAfterMinutes: z.number().int().min(1).max(10_080).default(60),
+  /** `productGroup` of every product Kontor creates (required by `POST /product/add`). */
+  productGroup: z.string().min(1).default('default'),
+  /** The unit Wemalo reads `grossWeight` in: the apidoc names none (the WooCommerce plugin sends grams). */
+  weightUnit: z.enum(['g', 'kg']).default('g'),
   baseUrl: z.string().url().optional(),
 })
 export type WemaloSettings = z.infer<typeof wemaloSettingsSchema>

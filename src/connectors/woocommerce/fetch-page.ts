@@ -1,19 +1,21 @@
 /**
  * Backfill (WC1) and the poll that stands in for WooCommerce's missing webhook retries. Pages
  * are numbered (`page`, `X-WP-TotalPages`, 100 each); the poll asks for `modified_after` in GMT
- * with a lookback overlap and keeps the newest `date_modified_gmt` as its high-water mark.
+ * with a lookback overlap and keeps the newest `date_modified_gmt` as its high-water mark. After
+ * the orders, the products: all of them on backfill, those modified since on a poll (a lost
+ * product webhook, and the catalogue a warehouse destination needs, WM4).
  */
 import type { ImportRecord } from '../../core/model'
 import type { ConnectorContext, PageRequest, PageResult } from '../types'
 import { unreadableRecord } from '../unreadable'
-import { categoriesOfProducts } from './catalog'
+import { categoriesOfProducts, loadCategoryTree } from './catalog'
 import { fetchWooPage } from './client'
-import { WOO_BACKFILL_EXCLUDED, wooGmtToIso, wooOrderToRecord } from './mapper'
-import { type WooCredentials, type WooOrder, wooOrderSchema, type WooSettings } from './schemas'
+import { WOO_BACKFILL_EXCLUDED, wooGmtToIso, wooOrderToRecord, wooProductToCanonical } from './mapper'
+import { type WooCredentials, type WooOrder, wooOrderSchema, wooProductSchema, type WooSettings } from './schemas'
 
 export const WOO_POLL_LOOKBACK_MS = 10 * 60_000
 
-type PageToken = { page: number; from: string }
+type PageToken = { page: number; from: string; sweep?: 'orders' | 'products' }
 
 function twoMonthsBefore(now: Date): Date {
   const from = new Date(now)
@@ -38,6 +40,7 @@ export async function fetchWooCommercePage(
             : new Date((request.since ? Date.parse(request.since) : context.now().getTime()) - WOO_POLL_LOOKBACK_MS)
         ),
       }
+  if (token.sweep === 'products') return productPage(context, request, token)
   const filter: Record<string, string> =
     request.mode === 'backfill' ? { after: token.from } : { modified_after: token.from }
   const { items, totalPages } = await fetchWooPage(context.http, context.credentials, 'orders', {
@@ -79,6 +82,35 @@ export async function fetchWooCommercePage(
   const categories = await categoriesOfProducts(context, productIds)
   for (const order of orders) records.push(wooOrderToRecord(order, (productId) => categories.get(productId) ?? null))
 
+  const next: PageToken =
+    token.page < totalPages ? { ...token, page: token.page + 1 } : { page: 1, from: token.from, sweep: 'products' }
+  return { records, nextPageToken: JSON.stringify(next), highWater }
+}
+
+async function productPage(
+  context: ConnectorContext<WooCredentials, WooSettings>,
+  request: PageRequest,
+  token: PageToken
+): Promise<PageResult> {
+  const { items, totalPages } = await fetchWooPage(context.http, context.credentials, 'products', {
+    ...(request.mode === 'backfill' ? {} : { modified_after: token.from, dates_are_gmt: 'true' }),
+    orderby: 'id',
+    order: 'asc',
+    page: token.page,
+  })
+  const tree = items.length ? await loadCategoryTree(context) : null
+  const records: ImportRecord[] = []
+  let highWater: string | null = null
+  for (const item of items) {
+    const parsed = wooProductSchema.safeParse(item)
+    if (!parsed.success) {
+      records.push(unreadableRecord('product', null, parsed.error))
+      continue
+    }
+    const modified = wooGmtToIso((item as { date_modified_gmt?: string | null }).date_modified_gmt ?? null)
+    if (modified && (!highWater || modified > highWater)) highWater = modified
+    records.push({ kind: 'product', product: wooProductToCanonical(parsed.data, tree!, context.settings) })
+  }
   const nextPageToken = token.page < totalPages ? JSON.stringify({ ...token, page: token.page + 1 }) : null
   return { records, nextPageToken, highWater }
 }

@@ -70,7 +70,9 @@ export const wooCommerceConnector: SourceConnector<WooCredentials, WooSettings> 
     }
     if (resource === 'product') {
       const product = parse(wooProductSchema, payload, event.topic)
-      return [{ kind: 'product', product: wooProductToCanonical(product, await loadCategoryTree(context)) }]
+      return [
+        { kind: 'product', product: wooProductToCanonical(product, await loadCategoryTree(context), context.settings) },
+      ]
     }
     return [{ kind: 'customer', customer: wooCustomerToCanonical(parse(wooCustomerSchema, payload, event.topic)) }]
   },

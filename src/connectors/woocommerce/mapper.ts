@@ -7,7 +7,7 @@
 import { toMoney } from '../../core/money'
 import type { Address, ImportRecord, IncomingCustomer, IncomingOrder, IncomingProduct } from '../../core/model'
 import { type CategoryTree, chooseWooCategory } from './categories'
-import type { WooCustomer, WooOrder, WooProduct } from './schemas'
+import type { WooCustomer, WooOrder, WooProduct, WooSettings } from './schemas'
 
 type WooAddress = NonNullable<WooOrder['billing']>
 
@@ -124,25 +124,42 @@ export function wooOrderToRecord(
   return { kind: 'order', order: wooOrderToCanonical(order, categoryOfProduct) }
 }
 
-/** WC5–WC8: SKU → sku, id → code, the category by the tree rules. */
-export function wooProductToCanonical(product: WooProduct, tree: CategoryTree): IncomingProduct {
+const GRAMS_PER: Record<WooSettings['weightUnit'], number> = { kg: 1000, g: 1, lbs: 453.59237, oz: 28.349523125 }
+const CENTIMETRES_PER: Record<WooSettings['dimensionUnit'], number> = { m: 100, cm: 1, mm: 0.1, in: 2.54, yd: 91.44 }
+
+/** A store-unit figure in the hub's unit (grams, centimetres), or null when there is none. */
+function inHubUnit(value: string | null | undefined, factor: number): string | null {
+  const number = Number(blank(value) ?? Number.NaN)
+  return Number.isFinite(number) ? String(Math.round(number * factor * 1000) / 1000) : null
+}
+
+/**
+ * WC5–WC8: SKU → sku, `global_unique_id` → ean, id → code, the category by the tree rules; weight
+ * and sizes from the store's units into grams and centimetres.
+ */
+export function wooProductToCanonical(
+  product: WooProduct,
+  tree: CategoryTree,
+  units: Pick<WooSettings, 'weightUnit' | 'dimensionUnit'> = { weightUnit: 'kg', dimensionUnit: 'cm' }
+): IncomingProduct {
   const category = chooseWooCategory(product.categories, tree)
   const dimensions = product.dimensions
+  const size = CENTIMETRES_PER[units.dimensionUnit]
   return {
     externalId: product.id,
     name: product.name,
     description: blank(product.short_description) ?? blank(product.description),
     sku: blank(product.sku),
-    ean: null,
+    ean: blank(product.global_unique_id),
     code: product.id,
     category: category ? { externalId: category.id, name: category.name } : null,
     dimensions:
       product.weight || dimensions?.length || dimensions?.width || dimensions?.height
         ? {
-            weight: blank(product.weight),
-            length: blank(dimensions?.length),
-            width: blank(dimensions?.width),
-            height: blank(dimensions?.height),
+            weight: inHubUnit(product.weight, GRAMS_PER[units.weightUnit]),
+            length: inHubUnit(dimensions?.length, size),
+            width: inHubUnit(dimensions?.width, size),
+            height: inHubUnit(dimensions?.height, size),
           }
         : null,
     type: 'single',

@@ -24,6 +24,12 @@ export const wooSettingsSchema = z.object({
   registerWebhooks: z.boolean().default(true),
   /** How often the cron polls `modified_after`, in minutes: WooCommerce never retries a webhook. */
   pollMinutes: z.number().int().min(1).max(1440).default(5),
+  /**
+   * The store's units (WooCommerce → Settings → Products: `woocommerce_weight_unit`,
+   * `woocommerce_dimension_unit`); product weights and sizes carry no unit on the wire.
+   */
+  weightUnit: z.enum(['kg', 'g', 'lbs', 'oz']).default('kg'),
+  dimensionUnit: z.enum(['m', 'cm', 'mm', 'in', 'yd']).default('cm'),
   baseUrl: z.string().url().optional(),
 })
 export type WooSettings = z.infer<typeof wooSettingsSchema>
@@ -94,6 +100,8 @@ export const wooProductSchema = z
     description: text,
     short_description: text,
     sku: text,
+    /** GTIN, UPC, EAN or ISBN (core field since WooCommerce 9.2). */
+    global_unique_id: text,
     type: text,
     categories: z.array(z.object({ id, name: z.string() }).passthrough()).default([]),
     weight: text,

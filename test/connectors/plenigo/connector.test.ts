@@ -290,7 +290,7 @@ describe('plenigo connector', () => {
     await expectNoViolations(token)
   })
 
-  it('PL5: 97004 (import queue full) and 429 are retried later; in the poll the hand-over stays open', async () => {
+  it('PL5: 97004 (import queue full) and 429 are retried later; 97004 in the import log sends the import again', async () => {
     const token = await plenigoAccount()
     const context = plenigoContext(token)
     const order = handoverOrder()
@@ -319,7 +319,8 @@ describe('plenigo connector', () => {
     const { imports } = await plenigoSim(token, '/_sim/state')
     expect(imports).toHaveLength(1)
 
-    // A log entry saying the queue was full, and a rate-limited log read, leave it open.
+    // A log entry saying the queue was full: plenigo will not import it by itself, so it is sent
+    // again (issue 16: it used to stay open for the 7 days plenigo keeps its log).
     const queued = handoverOrder()
     await plenigoSim(token, '/_sim/import-failure', {
       externalSystemId: `${queued.id}:0`,
@@ -332,9 +333,10 @@ describe('plenigo connector', () => {
       { attempt: 1, details: {} },
       handoverSteps(queued.id)
     )
-    expect((await connector.pollReports!(context, [openHandover(queued.id, queuedOutcome.details!)])).reports).toEqual(
-      []
-    )
+    expect((await connector.pollReports!(context, [openHandover(queued.id, queuedOutcome.details!)])).reports).toEqual([
+      expect.objectContaining({ kind: 'resend', orderId: queued.id, redoSteps: ['import-order'] }),
+    ])
+    // A rate-limited log read leaves it open.
     await plenigoSim(token, '/_sim/faults', {
       faults: [{ method: 'GET', path: '/imports/orders/logs', status: 429, retryAfter: '5', times: 1 }],
     })

@@ -1,0 +1,399 @@
+/**
+ * Products to Wemalo (WM4–WM6) across the Billbee and Wemalo simulators: the products a Billbee
+ * poll imports reach Wemalo's product master in batches, changes go as updates, and what Wemalo
+ * must not get (bundles, products without SKU or EAN, codes another product holds) is logged.
+ */
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { sendProductsToWarehouse } from '../../src/warehouse/send-products'
+import { WEMALO_PRODUCT_BATCH } from '../../src/connectors/wemalo/products'
+import {
+  apiJson,
+  createConnection,
+  createTenant,
+  listAll,
+  simulatorCall,
+  uniqueName,
+  waitFor,
+  waitForJob,
+} from '../helpers'
+import { billbeeOrderPayload } from '../simulators/billbee'
+import { plentyConnection } from './plenty-support'
+
+const WEMALO_TOKEN = 'wemalo-jwt-products'
+const wemalo = simulatorCall
+
+async function billbee(account: string, path: string, body?: unknown) {
+  const response = await fetch(`https://app.billbee.io${path}${path.includes('?') ? '&' : '?'}account=${account}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
+  return response.json() as Promise<any>
+}
+
+async function wemaloDestination(settings: Record<string, unknown> = {}) {
+  const host = `${uniqueName('wp')}.wemalo.test`
+  await wemalo(host, '/_sim/account', { token: WEMALO_TOKEN })
+  const tenant = await createTenant('EUR')
+  const destination = await createConnection(tenant.token, {
+    platform: 'wemalo',
+    credentials: { token: WEMALO_TOKEN },
+    settings: { baseUrl: `https://${host}/v1`, webhookEmail: 'ops@example.com', ...settings },
+  })
+  return { host, tenant, destination }
+}
+
+async function billbeeSource(
+  tenantToken: string,
+  destinationId: string | null,
+  seed: { products?: unknown[]; orders?: unknown[] } = {}
+) {
+  const apiKey = uniqueName('key')
+  await billbee(apiKey, '/_sim/account', { apiKey, username: 'shop@example.com', apiPassword: 'secret' })
+  if (seed.products) await billbee(apiKey, '/_sim/products', { products: seed.products })
+  if (seed.orders) await billbee(apiKey, '/_sim/orders', { orders: seed.orders })
+  const source = await createConnection(tenantToken, {
+    platform: 'billbee',
+    credentials: { username: 'shop@example.com', apiPassword: 'secret', apiKey },
+    settings: { ordersTag: 'kontor' },
+    routes: destinationId ? [destinationId] : [],
+  })
+  await waitForJob(source.backfillJobId!, 60_000)
+  return { apiKey, source }
+}
+
+const productsAt = async (host: string): Promise<any[]> => (await wemalo(host, '/_sim/products')).products
+const productCalls = async (host: string): Promise<any[]> =>
+  (await wemalo(host, '/_sim/requests')).requests.filter((request: any) => request.path.startsWith('/v1/product/'))
+const addCalls = async (host: string) =>
+  (await productCalls(host)).filter((request: any) => request.path === '/v1/product/addMultiple')
+
+async function waitForProducts(host: string, count: number) {
+  return waitFor(async () => ((await productsAt(host)).length >= count ? productsAt(host) : null), {
+    what: `${count} products at Wemalo`,
+    timeoutMs: 45_000,
+  })
+}
+
+async function productLog(token: string, connectionId: string) {
+  return (await listAll(`/api/v1/import-log?connectionId=${connectionId}`, token)).filter(
+    (line: any) => line.kind === 'product'
+  )
+}
+
+const coffeeMill = { Id: 777 } // KM-1, EAN 4006381333931, 850 g, 12 × 12 × 20.5 cm
+const bigMill = {
+  Id: 780,
+  SKU: 'KM-2',
+  EAN: '4006381333948',
+  Title: [{ Text: 'Kaffeemühle groß', LanguageCode: 'DE' }],
+  Weight: 1200,
+  LengthCm: 15,
+  WidthCm: 10,
+  HeightCm: 30,
+}
+const millSet = {
+  Id: 790,
+  SKU: 'SET-1',
+  EAN: '4006381333962',
+  Type: 2,
+  Title: [{ Text: 'Mühlen-Set', LanguageCode: 'DE' }],
+  BillOfMaterial: [
+    { Amount: 1, ArticleId: 777, SKU: 'KM-1' },
+    { Amount: 1, ArticleId: 780, SKU: 'KM-2' },
+  ],
+}
+
+describe('products to Wemalo', () => {
+  it('WM4, BB6, WM6: Billbee products reach Wemalo with SKU, EAN, cm and g; a bundle is not sent, its components are; goods-order positions name them by the same externalId', async () => {
+    const { host, tenant, destination } = await wemaloDestination()
+    await billbeeSource(tenant.token, destination.id, {
+      products: [coffeeMill, bigMill, millSet],
+      orders: [billbeeOrderPayload({ BillBeeOrderId: 811 })],
+    })
+    const products = await waitForProducts(host, 2)
+    expect(products.map((product) => product.externalId).sort()).toEqual(['KM-1', 'KM-2'])
+    const big = products.find((product) => product.externalId === 'KM-2')
+    expect(big).toMatchObject({
+      sku: 'KM-2',
+      ean: '4006381333948',
+      name: 'Kaffeemühle groß',
+      productGroup: 'default',
+      depth: 15,
+      width: 10,
+      height: 30,
+      grossWeight: 1200,
+    })
+    expect(products.find((product) => product.externalId === 'KM-1')).toMatchObject({ height: 20.5, grossWeight: 850 })
+    expect(await addCalls(host)).toHaveLength(1)
+
+    const log = await waitFor(async () => {
+      const lines = await productLog(tenant.token, destination.id)
+      return lines.length ? lines : null
+    })
+    expect(log).toEqual([expect.objectContaining({ externalId: 'SET-1', result: 'skipped', rule: 'BB6' })])
+
+    // WM6: the goods order of an order for KM-1 names the product as Wemalo knows it.
+    const goodsOrder = await waitFor(async () => (await wemalo(host, '/_sim/goodsOrders')).goodsOrders[0], {
+      what: 'goods order',
+      timeoutMs: 30_000,
+    })
+    const positions = goodsOrder.body.positions.map((position: any) => position.externalId)
+    expect(positions).toEqual(['KM-1'])
+    expect(goodsOrder.body.meta.externalIdMatch).toBe('sku')
+    expect(products.map((product) => product.externalId)).toEqual(expect.arrayContaining(positions))
+    expect((await wemalo(host, '/_sim/state')).violations).toEqual([])
+  })
+
+  it('WM5, BB5: a change is sent with PUT /product/update/{externalId}, with the dimensions first sent; unchanged products cost no call', async () => {
+    const { host, tenant, destination } = await wemaloDestination({ weightUnit: 'kg', productGroup: 'kitchen' })
+    const { apiKey, source } = await billbeeSource(tenant.token, destination.id, { products: [coffeeMill, bigMill] })
+    await waitForProducts(host, 2)
+    expect((await productsAt(host)).find((product) => product.externalId === 'KM-2')).toMatchObject({
+      grossWeight: 1.2,
+      productGroup: 'kitchen',
+    })
+
+    // Unchanged: a poll that re-reads the same products, and a scheduled run, send nothing.
+    const before = (await productCalls(host)).length
+    const { jobId } = await apiJson(`/api/v1/connections/${source.id}/sync`, {
+      token: tenant.token,
+      body: { mode: 'poll' },
+    })
+    await waitForJob(jobId)
+    await sendProductsToWarehouse(env, destination.id)
+    expect((await productCalls(host)).length).toBe(before)
+
+    // A new name and a new size: the name goes to Wemalo, the size stays as first sent (BB5).
+    await billbee(apiKey, '/_sim/products', {
+      products: [{ ...bigMill, Title: [{ Text: 'Kaffeemühle XXL', LanguageCode: 'DE' }], Weight: 2000, HeightCm: 40 }],
+    })
+    const again = await apiJson(`/api/v1/connections/${source.id}/sync`, {
+      token: tenant.token,
+      body: { mode: 'poll' },
+    })
+    await waitForJob(again.jobId)
+    const update = await waitFor(async () =>
+      (await productCalls(host)).find((request: any) => request.method === 'PUT')
+    )
+    expect(update.path).toBe('/v1/product/update/KM-2')
+    expect(update.body).toMatchObject({
+      externalId: 'KM-2',
+      sku: 'KM-2',
+      name: 'Kaffeemühle XXL',
+      grossWeight: 1.2,
+      height: 30,
+    })
+    expect((await productsAt(host)).find((product) => product.externalId === 'KM-2')).toMatchObject({
+      name: 'Kaffeemühle XXL',
+      height: 30,
+    })
+    expect(await addCalls(host)).toHaveLength(1)
+    expect((await wemalo(host, '/_sim/state')).violations).toEqual([])
+  })
+
+  it('WM4, BB4: a product without EAN is rejected with rule WM4; one whose SKU another product holds at Wemalo is rejected with BB4', async () => {
+    const { host, tenant, destination } = await wemaloDestination()
+    await billbeeSource(tenant.token, destination.id, { products: [bigMill] })
+    await waitForProducts(host, 1)
+    // A second source whose products are matched by id: its KM-2 is another hub product.
+    const { source: other } = await billbeeSource(tenant.token, destination.id)
+    const now = new Date().toISOString()
+    await env.DB.batch([
+      env.DB.prepare(
+        `insert into products (id, tenant_id, name, sku, ean, updated_at) values (?, ?, 'Fremde Mühle', 'KM-2', '4006381339999', ?),
+         (?, ?, 'Ohne EAN', 'NO-EAN-1', null, ?)`
+      ).bind(`prd_${uniqueName()}`, tenant.id, now, `prd_${uniqueName()}`, tenant.id, now),
+    ])
+    const ids = await env.DB.prepare(
+      `select id, sku from products where tenant_id = ? and sku in ('KM-2', 'NO-EAN-1') and name <> 'Kaffeemühle groß'`
+    )
+      .bind(tenant.id)
+      .all<{ id: string; sku: string }>()
+    await env.DB.batch(
+      ids.results.map((row) =>
+        env.DB.prepare(
+          `insert into mappings (connection_id, kind, external_id, internal_id) values (?, 'product', ?, ?)`
+        ).bind(other.id, row.sku, row.id)
+      )
+    )
+    await sendProductsToWarehouse(env, destination.id)
+    const log = await productLog(tenant.token, destination.id)
+    expect(log).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ externalId: 'NO-EAN-1', result: 'rejected', rule: 'WM4' }),
+        expect.objectContaining({ externalId: 'KM-2', result: 'rejected', rule: 'BB4' }),
+      ])
+    )
+    expect(await productsAt(host)).toHaveLength(1)
+    // Decided once: the next run neither calls nor logs again.
+    const calls = (await productCalls(host)).length
+    await sendProductsToWarehouse(env, destination.id)
+    expect((await productCalls(host)).length).toBe(calls)
+    expect(await productLog(tenant.token, destination.id)).toHaveLength(log.length)
+  })
+
+  it(`WM4: ${WEMALO_PRODUCT_BATCH * 2 + 30} new products cost ⌈n / ${WEMALO_PRODUCT_BATCH}⌉ addMultiple calls`, async () => {
+    const count = WEMALO_PRODUCT_BATCH * 2 + 30
+    const { host, tenant, destination } = await wemaloDestination()
+    const products = Array.from({ length: count }, (_, index) => ({
+      Id: 50_000 + index,
+      SKU: `P-${index}`,
+      EAN: String(4_000_000_000_000 + index),
+      Title: [{ Text: `Produkt ${index}`, LanguageCode: 'DE' }],
+    }))
+    await billbeeSource(tenant.token, destination.id, { products })
+    await waitForProducts(host, count)
+    const adds = await addCalls(host)
+    expect(adds).toHaveLength(Math.ceil(count / WEMALO_PRODUCT_BATCH))
+    expect(adds.map((request: any) => request.body.products.length)).toEqual([100, 100, 30])
+    expect((await productCalls(host)).length).toBe(adds.length)
+  })
+
+  it('WM4: WooCommerce products with SKU and global_unique_id reach Wemalo in g and cm from the store units; one without EAN is rejected (WM4)', async () => {
+    const { host, tenant, destination } = await wemaloDestination()
+    const woo = `${uniqueName('site')}.woo.example`
+    await simulatorCall(woo, '/_sim/site', { consumerKey: 'ck_p', consumerSecret: 'cs_p', webhookSecret: 'woo-secret' })
+    await simulatorCall(woo, '/_sim/products', {
+      products: [
+        {
+          id: 301,
+          name: 'Teekanne',
+          sku: 'TEA-1',
+          global_unique_id: '4006381333979',
+          weight: '0.85',
+          dimensions: { length: '120', width: '120', height: '205' },
+          categories: [],
+        },
+        { id: 302, name: 'Tasse', sku: 'CUP-1', global_unique_id: '', categories: [] },
+      ],
+    })
+    const source = await createConnection(tenant.token, {
+      platform: 'woocommerce',
+      credentials: {
+        siteUrl: `https://${woo}`,
+        consumerKey: 'ck_p',
+        consumerSecret: 'cs_p',
+        webhookSecret: 'woo-secret',
+      },
+      settings: { dimensionUnit: 'mm', registerWebhooks: false },
+      routes: [destination.id],
+    })
+    await waitForJob(source.backfillJobId!, 60_000)
+    const [teapot] = await waitForProducts(host, 1)
+    expect(teapot).toMatchObject({
+      externalId: 'TEA-1',
+      sku: 'TEA-1',
+      ean: '4006381333979',
+      grossWeight: 850,
+      depth: 12,
+      width: 12,
+      height: 20.5,
+    })
+    const log = await waitFor(async () => {
+      const lines = await productLog(tenant.token, destination.id)
+      return lines.length ? lines : null
+    })
+    expect(log).toEqual([expect.objectContaining({ externalId: 'CUP-1', result: 'rejected', rule: 'WM4' })])
+    expect((await wemalo(host, '/_sim/state')).violations).toEqual([])
+  })
+
+  it('WM4, BB6: plentymarkets variations with barcodes reach Wemalo (mm → cm); a bundle is not sent; one without barcode is rejected (WM4)', async () => {
+    const { host, tenant, destination } = await wemaloDestination()
+    const { host: plentyHost, connection } = await plentyConnection(tenant.token, {
+      routes: [destination.id],
+      variations: [
+        { id: 1012 },
+        { id: 1013, number: 'HOCKER-1', name: 'Hocker', variationBarcodes: [] },
+        {
+          id: 1014,
+          number: 'SET-SESSEL',
+          name: 'Sessel mit Hocker',
+          bundleType: 'bundle',
+          variationBarcodes: [{ barcodeId: 1, code: '4006381333993' }],
+          variationBundleComponents: [
+            { componentVariationId: 1012, componentQuantity: 1 },
+            { componentVariationId: 1013, componentQuantity: 1 },
+          ],
+        },
+      ],
+    })
+    await waitForJob(connection.backfillJobId!, 60_000)
+    const [chair] = await waitForProducts(host, 1)
+    expect(chair).toMatchObject({
+      externalId: 'SESSEL-BW',
+      sku: 'SESSEL-BW',
+      ean: '4006381333986',
+      name: 'Sessel, blau-weiß',
+      depth: 80,
+      width: 75,
+      height: 95,
+      grossWeight: 8200,
+    })
+    const log = await waitFor(async () => {
+      const lines = await productLog(tenant.token, destination.id)
+      return lines.length >= 2 ? lines : null
+    })
+    expect(log).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ externalId: 'HOCKER-1', result: 'rejected', rule: 'WM4' }),
+        expect.objectContaining({ externalId: 'SET-SESSEL', result: 'skipped', rule: 'BB6' }),
+      ])
+    )
+    const plenty = await simulatorCall(plentyHost, '/_sim/requests')
+    expect(plenty.violations).toEqual([])
+    expect(plenty.requests.find((request: any) => request.path === '/rest/items/variations').query).toMatchObject({
+      with: ['variationBarcodes,variationBundleComponents'],
+    })
+    expect((await wemalo(host, '/_sim/state')).violations).toEqual([])
+  })
+
+  it('WM4: concurrent runs for one destination add each product once', async () => {
+    const { host, tenant, destination } = await wemaloDestination()
+    const products = Array.from({ length: 40 }, (_, index) => ({
+      Id: 60_000 + index,
+      SKU: `R-${index}`,
+      EAN: String(4_100_000_000_000 + index),
+    }))
+    // Imported before the route exists, so only the runs below send them.
+    const { source } = await billbeeSource(tenant.token, null, { products })
+    await apiJson(`/api/v1/connections/${source.id}`, {
+      method: 'PATCH',
+      token: tenant.token,
+      body: { routes: [destination.id] },
+    })
+    await Promise.all([1, 2, 3].map(() => sendProductsToWarehouse(env, destination.id)))
+    expect(await productsAt(host)).toHaveLength(40)
+    const added = (await addCalls(host)).flatMap((request: any) => request.body.products.map((p: any) => p.externalId))
+    expect(added).toHaveLength(40)
+    expect(new Set(added).size).toBe(40)
+  })
+
+  it('WM4: a retry after a lost answer looks the products up and does not add them twice', async () => {
+    const { host, tenant, destination } = await wemaloDestination()
+    // The first addMultiple creates the products but its answer is lost (500).
+    await wemalo(host, '/_sim/faults', { status: 500, mode: 'lost', count: 1, path: '/product/addMultiple' })
+    await billbeeSource(tenant.token, destination.id, { products: [coffeeMill, bigMill] })
+    await waitFor(
+      async () => {
+        const { results } = await env.DB.prepare(
+          `select result, detail, attempts from outbound_calls where connection_id = ? and action like 'products:%:add:%'`
+        )
+          .bind(destination.id)
+          .all<{ result: string; detail: string; attempts: number }>()
+        return results[0]?.result === 'done' ? results : null
+      },
+      { what: 'the add step done', timeoutMs: 30_000 }
+    )
+    expect(await addCalls(host)).toHaveLength(1)
+    const lookups = (await productCalls(host)).filter((request: any) => request.path.startsWith('/v1/product/get/'))
+    expect(lookups.map((request: any) => request.path).sort()).toEqual(['/v1/product/get/KM-1', '/v1/product/get/KM-2'])
+    expect((await productsAt(host)).map((product) => product.externalId).sort()).toEqual(['KM-1', 'KM-2'])
+    // Found as sent: nothing more to do.
+    const calls = (await productCalls(host)).length
+    await sendProductsToWarehouse(env, destination.id)
+    expect((await productCalls(host)).length).toBe(calls)
+  })
+})
