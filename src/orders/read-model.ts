@@ -20,6 +20,8 @@ export function orderSummary(order: OrderRow) {
     number: order.number,
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
+    /** When the hub's copy last changed (the list's order and "Last change"). */
+    changedAt: order.changedAt,
     currency: order.currency,
     status: order.status,
     platformStatus: order.platformStatus,

@@ -313,8 +313,12 @@ describe('dashboard', () => {
     expect(await rows.first().textContent()).toContain('#1002')
 
     await page.goto(new URL('/orders', base).href)
+    const listed = page.locator('#orders tbody tr', { hasText: '#1001' })
+    const lastChange = await listed.locator('time').last().getAttribute('datetime')
     await loads(page, () => page.click('a:text-is("#1001")'))
     expect(await page.textContent('h1')).toBe('Order #1001')
+    // Issue 19 finding 6: the order's "Last change" is the list's.
+    expect(await page.locator('[data-last-change] time').getAttribute('datetime')).toBe(lastChange)
     expect(await page.textContent('#lines')).toContain('Enamel mug')
     expect(await page.textContent('#customer')).toContain('müller@example.com')
     expect(await page.textContent('#tracking')).toContain('1Z999AA10123456784')
