@@ -34,13 +34,6 @@ export default tseslint.config(
   // read models; a connector sees only the ports of its context; core and the order model stand alone.
   {
     files: ['src/routes/**/*.{ts,tsx}'],
-    // Until their queries move into read models too.
-    ignores: [
-      'src/routes/api/auth.ts',
-      'src/routes/api/tenants.ts',
-      'src/routes/api/tokens*.ts',
-      'src/routes/api/webhook-endpoints.ts',
-    ],
     rules: {
       'no-restricted-imports': [
         'error',

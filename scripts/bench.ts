@@ -7,9 +7,13 @@
  *   3. D1 statements per imported order: the real importer through a counting D1 binding
  *   4. backfill throughput: BENCH_BACKFILL_ORDERS (10,000) orders, time split fetch / map / D1
  *   5. backfill memory: BENCH_MEMORY_ORDERS (25,000) orders, workerd RSS and V8 heaps every 5,000
+ *   6. an order's whole life: statements, round trips, rows written and bytes per step (lifecycle.ts)
+ *   7. many tenants on one D1: 50 tenants under a steady mixed load for BENCH_TENANT_SECONDS (60)
+ *      seconds, and from both `tenants_per_d1` (tenants.ts, capacity.ts)
  * Writes bench-results.json (flat keys, numbers) and BENCHMARKS.md from the same numbers.
- * BENCH_QUICK=1: 3,000 orders (one backfill for both), 5 s of load, under 3 minutes on 2 cores.
+ * BENCH_QUICK=1: 3,000 orders (one backfill for both), 5 s of load, 15 s of many tenants, 20 lives.
  * Tuning: BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_BACKFILL_ORDERS, BENCH_MEMORY_ORDERS,
+ * BENCH_LIVES (60), BENCH_TENANTS (50), BENCH_TENANT_SECONDS, BENCH_TENANT_RATE (orders/s, 4),
  * BENCH_INSPECTOR_PORT (9339). BENCH_REPORT_ONLY=1 writes BENCHMARKS.md again from the last run
  * (dist/bench/last-run.json), e.g. after `tsx scripts/bench/memory-probe.ts` added its control run.
  */
@@ -19,7 +23,17 @@ import { benchBackfill, type BackfillResult, onWorkerLog, timedOutbound } from '
 import { benchCpu } from './bench/cpu'
 import { benchD1 } from './bench/d1'
 import { benchIntake } from './bench/intake'
-import { bundleBare, bundleImporterBench, bundleKontor, root, startMiniflare } from './bench/miniflare'
+import { capacity } from './bench/capacity'
+import { benchLifecycle, LIFECYCLE_STEPS } from './bench/lifecycle'
+import {
+  bundleBare,
+  bundleBenchWorker,
+  bundleImporterBench,
+  bundleKontor,
+  root,
+  startMiniflare,
+} from './bench/miniflare'
+import { benchTenants } from './bench/tenants'
 import { machine, renderMarkdown } from './bench/report'
 
 const lastRunFile = path.join(root, 'dist/bench/last-run.json')
@@ -38,6 +52,10 @@ const BACKFILL_ORDERS = Number(process.env.BENCH_BACKFILL_ORDERS ?? (QUICK ? 300
 const MEMORY_ORDERS = QUICK ? 0 : Number(process.env.BENCH_MEMORY_ORDERS ?? 25_000)
 const CPU_MS = QUICK ? 1000 : 3000
 const INSPECTOR_PORT = Number(process.env.BENCH_INSPECTOR_PORT ?? 9339)
+const LIVES = Number(process.env.BENCH_LIVES ?? (QUICK ? 20 : 60))
+const TENANTS = Number(process.env.BENCH_TENANTS ?? 50)
+const TENANT_SECONDS = Number(process.env.BENCH_TENANT_SECONDS ?? (QUICK ? 15 : 60))
+const TENANT_RATE = Number(process.env.BENCH_TENANT_RATE ?? 4)
 
 const benchStarted = performance.now()
 const results: Record<string, number> = {}
@@ -47,6 +65,8 @@ step('bundling')
 const kontorScript = bundleKontor()
 const bareScript = bundleBare()
 const importerScript = bundleImporterBench()
+const lifecycleScript = bundleBenchWorker('lifecycle-worker')
+const tenantsScript = bundleBenchWorker('tenants-worker')
 
 step('CPU per platform')
 const cpu = await benchCpu(CPU_MS)
@@ -60,15 +80,16 @@ for (const entry of cpu) {
   )
 }
 
-step('intake and D1 statements')
+step("intake, D1 statements and an order's life")
 const intakeRun = await startMiniflare({
   kontorScript,
   bareScript,
   importerScript,
+  lifecycleScript,
   consumeQueues: false,
   outbound: timedOutbound,
 })
-let intake, d1
+let intake, d1, lifecycle
 try {
   intake = await benchIntake(intakeRun, { durationMs: DURATION_MS, concurrency: CONCURRENCY })
   Object.assign(results, {
@@ -93,6 +114,29 @@ try {
     results[`${prefix}round_trips${suffix}`] = counts.roundTrips
     console.log(`  ${scenario}: ${counts.statements} statements, ${counts.roundTrips} round trips`)
   }
+  lifecycle = await benchLifecycle(intakeRun, LIVES)
+  Object.assign(results, {
+    lifecycle_statements: lifecycle.total.statements,
+    lifecycle_round_trips: lifecycle.total.roundTrips,
+    lifecycle_rows_written: lifecycle.total.rowsWritten,
+    lifecycle_messages: lifecycle.total.messages,
+    bytes_per_order: lifecycle.bytesPerOrder,
+    bytes_per_order_inbox_bodies: lifecycle.inboxBodyBytesPerOrder,
+    bytes_per_order_hub_bodies: lifecycle.hubBodyBytesPerOrder,
+    lifecycle_orders: lifecycle.orders,
+  })
+  for (const name of LIFECYCLE_STEPS) {
+    const counts = lifecycle.steps[name]
+    results[`lifecycle_${name}_statements`] = counts.statements
+    results[`lifecycle_${name}_round_trips`] = counts.roundTrips
+    results[`lifecycle_${name}_rows_written`] = counts.rowsWritten
+    console.log(
+      `  life, ${name}: ${counts.statements} statements, ${counts.roundTrips} round trips, ${counts.rowsWritten} rows written`
+    )
+  }
+  console.log(
+    `  life in all: ${lifecycle.total.statements} statements, ${lifecycle.total.roundTrips} round trips, ${lifecycle.total.rowsWritten} rows written, ${lifecycle.bytesPerOrder} bytes per order`
+  )
 } finally {
   await intakeRun.dispose()
 }
@@ -168,6 +212,52 @@ if (ten && lastTenK && last.orders >= 20_000) {
 }
 results.backfill_rss_mb_after = Math.round(memory.after.rssMb)
 
+step(`many tenants: ${TENANTS} for ${TENANT_SECONDS} s`)
+const tenantsRun = await startMiniflare({ kontorScript: tenantsScript, consumeQueues: true, outbound: timedOutbound })
+let tenants
+try {
+  tenants = await benchTenants(tenantsRun, {
+    tenants: TENANTS,
+    seconds: TENANT_SECONDS,
+    ordersPerSecond: TENANT_RATE,
+    drainSeconds: QUICK ? 20 : 60,
+  })
+} finally {
+  await tenantsRun.dispose()
+}
+const limits = capacity({
+  // The heavier of the two: one webhook order's life alone, or everything the load did per order.
+  statementsPerOrder: Math.max(tenants.statementsPerOrder, lifecycle!.total.statements),
+  rowsWrittenPerOrder: tenants.rowsWrittenPerOrder,
+  bytesPerOrder: lifecycle!.bytesPerOrder,
+})
+Object.assign(results, {
+  tenants: tenants.tenants,
+  tenants_seconds: tenants.seconds,
+  tenants_orders: tenants.ordersStored,
+  tenants_orders_shipped: tenants.shipped,
+  tenants_statements_per_s: tenants.statementsPerSecond,
+  tenants_statements_per_s_peak: tenants.statementsPerSecondPeak,
+  tenants_round_trips_per_s: tenants.roundTripsPerSecond,
+  tenants_rows_written_per_s: tenants.rowsWrittenPerSecond,
+  tenants_statements_per_order: tenants.statementsPerOrder,
+  tenants_rows_written_per_order: tenants.rowsWrittenPerOrder,
+  tenants_intake_p50_ms: tenants.intakeP50Ms,
+  tenants_intake_p99_ms: tenants.intakeP99Ms,
+  tenants_backlog_max: tenants.backlogMax,
+  tenants_drain_s: tenants.drainSeconds,
+  tenants_dead_letters: tenants.deadLetters,
+  tenants_per_d1: limits.tenantsPerD1,
+  tenants_per_d1_storage: limits.tenantsPerD1Storage,
+  d1_days_one_tenant: limits.daysOneTenant,
+})
+console.log(
+  `  ${tenants.ordersStored} orders of ${tenants.tenants} tenants in ${tenants.seconds} s: ${tenants.statementsPerSecond} statements/s (peak ${tenants.statementsPerSecondPeak}), ${tenants.rowsWrittenPerSecond} rows written/s, ${tenants.statementsPerOrder} statements per order; intake p99 ${tenants.intakeP99Ms} ms; drained in ${tenants.drainSeconds} s`
+)
+console.log(
+  `  tenants_per_d1 ${limits.tenantsPerD1} (throughput), ${limits.tenantsPerD1Storage} (10 GB, ${limits.assumptions.hotDays} days hot); one tenant fills 10 GB in ${limits.daysOneTenant} days`
+)
+
 results.quick = QUICK ? 1 : 0
 results.bench_seconds = Math.round((performance.now() - benchStarted) / 1000)
 const info = machine()
@@ -178,6 +268,9 @@ const report = {
   cpu,
   intake: intake!,
   d1: d1!,
+  lifecycle: lifecycle!,
+  tenants,
+  limits,
   throughput,
   memory,
   quick: QUICK,

@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm'
 import { HTTPException } from 'hono/http-exception'
 import { ApiError } from './core/errors'
 import { logger } from './core/logger'
+import { RateLimitedError } from './core/rate-limit'
 import { database } from './db/client'
 import type { AppEnv } from './env'
 import { api } from './routes/api'
@@ -44,6 +45,7 @@ app.route('/api/v1', api)
 app.notFound((c) => c.json({ error: { code: 'not_found', message: 'no such route' } }, 404))
 
 app.onError((error, c) => {
+  if (error instanceof RateLimitedError) c.header('Retry-After', String(error.retryAfterSeconds))
   if (error instanceof ApiError) return c.json({ error: { code: error.code, message: error.message } }, error.status)
   if (error instanceof HTTPException) {
     return c.json(

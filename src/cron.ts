@@ -6,12 +6,12 @@
  * the queue send: inbox rows, hand-overs, write-backs and hub webhook deliveries. It also moves
  * secrets to the newest encryption key (db/re-encrypt.ts) and prunes by retention (retention.ts).
  */
-import { and, eq, gt, inArray, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm'
 import { checkRegisteredWebhooks } from './webhook-subscriptions/health-check'
 import { keyringOf } from './core/crypto'
 import { reEncryptBatch } from './db/re-encrypt'
 import { pruneExpired } from './retention'
-import { findConnector, findSourceConnector } from './connectors/registry'
+import { findConnector } from './connectors/registry'
 import { logger } from './core/logger'
 import type { Bindings } from './env'
 import { type Database, database } from './db/client'
@@ -30,6 +30,9 @@ import { orderVersion } from './handover/destination'
 import { queueWriteBack } from './orders/record-event'
 import type { DispatchMessage } from './queue/messages'
 import { startSync } from './polling/start-sync-job'
+import { releaseStalledBacklogs } from './hub/backlog'
+import { eraseDueTenants } from './tenants/erase'
+import { activeTenant, replayParkedWork } from './tenants/suspension'
 
 const DEFAULT_POLL_MINUTES = 5
 /** A poll still marked running after this long is considered lost and started again. */
@@ -37,24 +40,65 @@ const STALE_RUN_MINUTES = 30
 /** Work older than this without progress lost its queue message (queue retries take under 3 minutes). */
 const LOST_AFTER_MS = 5 * 60_000
 const SWEEP_LIMIT = 100
+/** Polls started per tick at most; more due ones wait for the next minute, soonest due first. */
+const POLL_LIMIT = 100
+/** When a connection that is never polled (or whose settings no longer parse) is looked at again. */
+const NOT_POLLED_RECHECK_MS = 60 * 60_000
 
-export async function runCron(env: Bindings, now = new Date()) {
-  const db = database(env.DB)
-  await startDuePolls(env, db, now)
-  await startDestinationPolls(env, db, now)
-  await sweepInbox(env, db, now)
-  await sweepHandovers(env, db, now)
-  await sweepWriteBacks(env, db, now)
-  await sweepHubDeliveries(env, db, now)
-  await checkRegisteredWebhooks(env, db, now)
+type CronStep = { name: string; run: (env: Bindings, db: Database, now: Date) => Promise<unknown> }
+
+/**
+ * Each step runs whatever the others did: one failed queue send must not skip the sweeps, the
+ * re-encryption or retention of that tick (issue 16, finding 10). A failed step is logged with its
+ * name, and the tick fails at the end naming every step that failed, so the platform's cron
+ * metrics show it.
+ */
+const STEPS: CronStep[] = [
+  { name: 'start due polls', run: startDuePolls },
+  { name: 'sweep inbox', run: sweepInbox },
+  { name: 'sweep hand-overs', run: sweepHandovers },
+  { name: 'sweep write-backs', run: sweepWriteBacks },
+  { name: 'sweep hub deliveries', run: sweepHubDeliveries },
+  { name: 'check registered webhooks', run: checkRegisteredWebhooks },
   // Issue 10: secrets move to the newest key, and old bodies and log lines go (bounded batches).
-  await reEncryptBatch(db, keyringOf(env))
-  await pruneExpired(db, now)
+  { name: 're-encrypt secrets', run: (env, db) => reEncryptBatch(db, keyringOf(env)) },
+  { name: 'prune by retention', run: (_env, db, now) => pruneExpired(db, now) },
+  // Issue 18: suspended tenants' cron work stops (activeTenant in every read); past the grace
+  // period they are erased in bounded batches; work parked while a restored tenant was suspended
+  // goes again; a hub endpoint's backlog that stalled is released.
+  { name: 'erase due tenants', run: (_env, db, now) => eraseDueTenants(db, now) },
+  { name: 'replay parked work', run: (env, db) => replayParkedWork(env, db) },
+  { name: 'release stalled hub backlogs', run: (env, db, now) => releaseStalledBacklogs(db, env.DISPATCH, now) },
+]
+
+export class CronStepsFailed extends Error {
+  constructor(readonly steps: string[]) {
+    super(`cron steps failed: ${steps.join(', ')}`)
+    this.name = 'CronStepsFailed'
+  }
 }
 
+export async function runCron(env: Bindings, now = new Date(), steps: CronStep[] = STEPS) {
+  const db = database(env.DB)
+  const failed: string[] = []
+  for (const step of steps) {
+    try {
+      await step.run(env, db, now)
+    } catch (error) {
+      logger.error('cron step failed', { step: step.name, error: String(error) })
+      failed.push(step.name)
+    }
+  }
+  if (failed.length) throw new CronStepsFailed(failed)
+}
+
+/** Minutes between polls of a connection, or null when it is never polled (or its settings no longer parse). */
 function pollMinutes(platform: string, settings: unknown, connectionId: string): number | null {
   const connector = findConnector(platform)
   if (!connector) return null
+  const polled =
+    connector.role === 'source' ? Boolean(connector.fetchPage) : Boolean(connector.pollReports || connector.products)
+  if (!polled) return null
   try {
     return connector.pollIntervalMinutes?.(connector.settingsSchema.parse(settings)) ?? DEFAULT_POLL_MINUTES
   } catch {
@@ -63,7 +107,15 @@ function pollMinutes(platform: string, settings: unknown, connectionId: string):
   }
 }
 
+/**
+ * The polls that are due: a source's poll run and a destination's report poll. Only due rows are
+ * read, soonest first and at most POLL_LIMIT, through the `connections_poll_due` index. Each
+ * start moves the connection's due time in a compare-and-set, so two overlapping ticks start it
+ * once. A source whose last poll is still running is looked at again in a minute.
+ */
 async function startDuePolls(env: Bindings, db: Database, now: Date) {
+  const dueBy = new Date(now.getTime() + 5_000).toISOString()
+  const staleBefore = new Date(now.getTime() - STALE_RUN_MINUTES * 60_000).toISOString()
   const rows = await db
     .select({
       id: connections.id,
@@ -71,60 +123,58 @@ async function startDuePolls(env: Bindings, db: Database, now: Date) {
       platform: connections.platform,
       settings: connections.settings,
       createdAt: connections.createdAt,
-      cursor: syncCursors.cursor,
-      lastStarted: sql<
+      pollDueAt: connections.pollDueAt,
+      cursor: sql<
         string | null
-      >`(select max(${syncJobs.startedAt}) from ${syncJobs} where ${syncJobs.connectionId} = ${connections.id} and ${syncJobs.mode} = 'poll')`,
-      running: sql<number>`(select count(*) from ${syncJobs} where ${syncJobs.connectionId} = ${connections.id} and ${syncJobs.mode} = 'poll' and ${syncJobs.status} = 'running' and ${syncJobs.startedAt} > ${new Date(now.getTime() - STALE_RUN_MINUTES * 60_000).toISOString()})`,
+      >`(select ${syncCursors.cursor} from ${syncCursors} where ${syncCursors.connectionId} = ${connections.id} and ${syncCursors.kind} = 'poll')`,
+      running: sql<number>`(select count(*) from ${syncJobs} where ${syncJobs.connectionId} = ${connections.id} and ${syncJobs.mode} = 'poll' and ${syncJobs.status} = 'running' and ${syncJobs.startedAt} > ${staleBefore})`,
     })
     .from(connections)
-    .leftJoin(syncCursors, and(eq(syncCursors.connectionId, connections.id), eq(syncCursors.kind, 'poll')))
-    .where(isNull(connections.deletedAt))
+    .where(
+      and(
+        isNull(connections.deletedAt),
+        activeTenant(connections.tenantId),
+        or(isNull(connections.pollDueAt), lte(connections.pollDueAt, dueBy))
+      )
+    )
+    .orderBy(asc(connections.pollDueAt))
+    .limit(POLL_LIMIT)
 
   for (const row of rows) {
-    if (!findSourceConnector(row.platform)?.fetchPage || row.running > 0) continue
     const minutes = pollMinutes(row.platform, row.settings, row.id)
-    if (minutes === null) continue
-    const due = !row.lastStarted || Date.parse(row.lastStarted) + minutes * 60_000 <= now.getTime() + 5_000
-    if (!due) continue
-    await startSync(db, env.INGEST, row, 'poll', row.cursor ?? row.createdAt)
+    const running = row.running > 0
+    const next =
+      minutes === null ? now.getTime() + NOT_POLLED_RECHECK_MS : now.getTime() + (running ? 60_000 : minutes * 60_000)
+    const claimed = await db
+      .update(connections)
+      .set({ pollDueAt: new Date(next).toISOString() })
+      .where(
+        and(
+          eq(connections.id, row.id),
+          row.pollDueAt === null ? isNull(connections.pollDueAt) : eq(connections.pollDueAt, row.pollDueAt)
+        )
+      )
+      .returning({ id: connections.id })
+    if (!claimed.length || minutes === null || running) continue
+    const connector = findConnector(row.platform)
+    if (connector?.role === 'destination') {
+      // A warehouse's products are sent on the same schedule too (besides after each import that
+      // brought products), so a lost message or a failed run is made good within one interval.
+      if (connector.pollReports)
+        await env.DISPATCH.send({ type: 'destination-poll', connectionId: row.id } satisfies DispatchMessage)
+      if (connector.products)
+        await env.DISPATCH.send({ type: 'warehouse-products', destinationId: row.id } satisfies DispatchMessage)
+    } else {
+      await startSync(db, env.INGEST, row, 'poll', row.cursor ?? row.createdAt)
+    }
   }
 }
 
 /**
- * One report poll per destination and interval; the cursor row's compare-and-set keeps it single.
- * A warehouse destination's products are sent on the same schedule (besides after each import
- * that brought products), so a lost message or a failed run is made good within one interval.
+ * Inbox rows stored but never imported (the isolate died before the queue send, or the send failed).
+ * A delivery whose connection was deleted is closed by its consumer with the reason (finding 9), so
+ * it comes back once, not every minute.
  */
-async function startDestinationPolls(env: Bindings, db: Database, now: Date) {
-  const rows = await db
-    .select({ id: connections.id, platform: connections.platform, settings: connections.settings })
-    .from(connections)
-    .where(isNull(connections.deletedAt))
-  for (const row of rows) {
-    const connector = findConnector(row.platform)
-    if (connector?.role !== 'destination' || !(connector.pollReports || connector.products)) continue
-    const minutes = pollMinutes(row.platform, row.settings, row.id)
-    if (minutes === null) continue
-    const dueBefore = new Date(now.getTime() - minutes * 60_000 + 5_000).toISOString()
-    const claimed = await db
-      .insert(syncCursors)
-      .values({ connectionId: row.id, kind: 'reports', cursor: now.toISOString(), updatedAt: now.toISOString() })
-      .onConflictDoUpdate({
-        target: [syncCursors.connectionId, syncCursors.kind],
-        set: { cursor: now.toISOString(), updatedAt: now.toISOString() },
-        setWhere: sql`${syncCursors.cursor} <= ${dueBefore}`,
-      })
-      .returning({ connectionId: syncCursors.connectionId })
-    if (!claimed.length) continue
-    if (connector.pollReports)
-      await env.DISPATCH.send({ type: 'destination-poll', connectionId: row.id } satisfies DispatchMessage)
-    if (connector.products)
-      await env.DISPATCH.send({ type: 'warehouse-products', destinationId: row.id } satisfies DispatchMessage)
-  }
-}
-
-/** Inbox rows stored but never imported (the isolate died before the queue send, or the send failed). */
 async function sweepInbox(env: Bindings, db: Database, now: Date) {
   const lost = await db
     .select({ id: inbox.id })
@@ -133,9 +183,12 @@ async function sweepInbox(env: Bindings, db: Database, now: Date) {
       and(
         isNull(inbox.processedAt),
         isNull(inbox.deadLetteredAt),
-        lt(inbox.receivedAt, new Date(now.getTime() - LOST_AFTER_MS).toISOString())
+        lt(inbox.receivedAt, new Date(now.getTime() - LOST_AFTER_MS).toISOString()),
+        sql`${inbox.connectionId} in (select ${connections.id} from ${connections} where ${activeTenant(connections.tenantId)})`
       )
     )
+    // Oldest first: what was lost longest goes first, and nothing waits behind rows that come back.
+    .orderBy(asc(inbox.receivedAt))
     .limit(SWEEP_LIMIT)
   if (lost.length) await env.INGEST.sendBatch(lost.map((row) => ({ body: { type: 'webhook', inboxId: row.id } })))
 }
@@ -151,7 +204,14 @@ async function sweepHandovers(env: Bindings, db: Database, now: Date) {
   const stuck = await db
     .select({ id: handovers.id, state: handovers.state })
     .from(handovers)
-    .where(and(inArray(handovers.state, ['pending', 'cancel_requested']), lt(handovers.updatedAt, before), free))
+    .where(
+      and(
+        inArray(handovers.state, ['pending', 'cancel_requested']),
+        lt(handovers.updatedAt, before),
+        free,
+        activeTenant(handovers.tenantId)
+      )
+    )
     .limit(SWEEP_LIMIT)
   const changed = await db
     .select({ id: handovers.id })
@@ -163,7 +223,8 @@ async function sweepHandovers(env: Bindings, db: Database, now: Date) {
         isNotNull(handovers.sentVersion),
         ne(handovers.sentVersion, orderVersion),
         lt(orders.changedAt, before),
-        free
+        free,
+        activeTenant(handovers.tenantId)
       )
     )
     .limit(SWEEP_LIMIT)
@@ -187,7 +248,14 @@ async function sweepWriteBacks(env: Bindings, db: Database, now: Date) {
   const unqueued = await db
     .select({ id: orderEvents.id })
     .from(orderEvents)
-    .where(and(isNull(orderEvents.syncQueuedAt), ne(orderEvents.source, 'platform'), lt(orderEvents.at, minuteAgo)))
+    .where(
+      and(
+        isNull(orderEvents.syncQueuedAt),
+        ne(orderEvents.source, 'platform'),
+        lt(orderEvents.at, minuteAgo),
+        activeTenant(orderEvents.tenantId)
+      )
+    )
     .limit(SWEEP_LIMIT)
   for (const event of unqueued) await queueWriteBack(db, env.SYNC, event.id)
   const neverRan = await db
@@ -198,7 +266,8 @@ async function sweepWriteBacks(env: Bindings, db: Database, now: Date) {
         gt(orderEvents.syncQueuedAt, new Date(now.getTime() - 24 * 3600_000).toISOString()),
         lt(orderEvents.syncQueuedAt, minuteAgo),
         ne(orderEvents.source, 'platform'),
-        sql`not exists (select 1 from ${outboundCalls} where ${outboundCalls.stepKey} = 'write-back:' || ${orderEvents.id})`
+        sql`not exists (select 1 from ${outboundCalls} where ${outboundCalls.stepKey} = 'write-back:' || ${orderEvents.id})`,
+        activeTenant(orderEvents.tenantId)
       )
     )
     .limit(SWEEP_LIMIT)
@@ -215,7 +284,8 @@ async function sweepHubDeliveries(env: Bindings, db: Database, now: Date) {
       and(
         eq(webhookDeliveries.state, 'pending'),
         eq(webhookDeliveries.attempts, 0),
-        lt(webhookDeliveries.createdAt, new Date(now.getTime() - LOST_AFTER_MS).toISOString())
+        lt(webhookDeliveries.createdAt, new Date(now.getTime() - LOST_AFTER_MS).toISOString()),
+        activeTenant(webhookDeliveries.tenantId)
       )
     )
     .limit(SWEEP_LIMIT)

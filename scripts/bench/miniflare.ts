@@ -48,6 +48,21 @@ export function bundleBare(): string {
   return file
 }
 
+/**
+ * A bench-only Worker entry around Kontor's handlers (lifecycle-worker.ts: one order's life with a
+ * counting D1; tenants-worker.ts: Kontor with its D1 and queues counted), bundled by wrangler with
+ * Kontor's own rules, as Kontor is.
+ */
+export function bundleBenchWorker(name: 'lifecycle-worker' | 'tenants-worker'): string {
+  const dir = path.join(outdir, name)
+  execFileSync(
+    'npx',
+    ['wrangler', 'deploy', path.join(root, `scripts/bench/${name}.ts`), '--dry-run', '--outdir', dir],
+    { cwd: root, stdio: 'ignore' }
+  )
+  return path.join(dir, `${name}.js`)
+}
+
 /** The bench-only Worker that runs the real importer against a counting D1 binding. */
 export function bundleImporterBench(): string {
   const file = path.join(outdir, 'd1-worker.js')
@@ -78,6 +93,19 @@ function wranglerBindings(): Record<string, unknown> {
   )
 }
 
+/** A wrangler bundle and the Swagger UI files wrangler writes beside it as text modules (wrangler.toml rules). */
+function wranglerModules(script: string) {
+  return {
+    modulesRoot: path.dirname(script),
+    modules: [
+      { type: 'ESModule' as const, path: script },
+      ...readdirSync(path.dirname(script))
+        .filter((file) => /-swagger-ui(-bundle\.js|\.css)$/.test(file))
+        .map((file) => ({ type: 'Text' as const, path: path.join(path.dirname(script), file) })),
+    ],
+  }
+}
+
 const QUEUES = [
   'kontor-ingest',
   'kontor-dispatch',
@@ -99,6 +127,7 @@ export async function startMiniflare(options: {
   kontorScript: string
   bareScript?: string
   importerScript?: string
+  lifecycleScript?: string
   consumeQueues: boolean
   outbound: (request: Request) => Promise<Response>
   inspectorPort?: number
@@ -115,14 +144,7 @@ export async function startMiniflare(options: {
       workers: [
         {
           name: 'kontor',
-          // index.js and the Swagger UI files wrangler writes beside it as text modules (wrangler.toml rules).
-          modulesRoot: path.dirname(kontorScript),
-          modules: [
-            { type: 'ESModule', path: kontorScript },
-            ...readdirSync(path.dirname(kontorScript))
-              .filter((file) => /-swagger-ui(-bundle\.js|\.css)$/.test(file))
-              .map((file) => ({ type: 'Text' as const, path: path.join(path.dirname(kontorScript), file) })),
-          ],
+          ...wranglerModules(kontorScript),
           compatibilityDate: BENCH_COMPATIBILITY_DATE,
           compatibilityFlags: ['nodejs_compat'],
           ...wranglerBindings(),
@@ -160,6 +182,26 @@ export async function startMiniflare(options: {
               },
             ]
           : []),
+        ...(options.lifecycleScript
+          ? [
+              {
+                name: 'lifecycle',
+                ...wranglerModules(options.lifecycleScript),
+                compatibilityDate: BENCH_COMPATIBILITY_DATE,
+                compatibilityFlags: ['nodejs_compat'],
+                d1Databases: { DB: 'bench-lifecycle-db' },
+                durableObjects: { PACER: 'AccountPacer' },
+                bindings: {
+                  ADMIN_TOKEN,
+                  ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+                  ALLOW_INSECURE_URLS: 'false',
+                  RETRY_BASE_SECONDS: '1',
+                },
+                outboundService: options.outbound,
+                routes: ['lifecycle.bench/*'],
+              },
+            ]
+          : []),
         ...(options.importerScript
           ? [
               {
@@ -190,6 +232,7 @@ export async function startMiniflare(options: {
   const url = await mf.ready
   await migrate(mf, 'kontor')
   if (options.importerScript) await migrate(mf, 'importer')
+  if (options.lifecycleScript) await migrate(mf, 'lifecycle')
   const dispose = async () => {
     await mf.dispose()
     rmSync(d1Dir, { recursive: true, force: true })
@@ -236,6 +279,9 @@ export function workerdMemoryDetail(): { rssMb: number; anonMb: number; fileMb: 
  * Headers that route a request to one of the workers. Node's fetch drops a `Host` header, so
  * Miniflare's router is told the URL it should see instead (what `mf.dispatchFetch` does).
  */
-export function workerUrl(worker: 'kontor' | 'bare' | 'importer', pathname: string): Record<string, string> {
+export function workerUrl(
+  worker: 'kontor' | 'bare' | 'importer' | 'lifecycle',
+  pathname: string
+): Record<string, string> {
   return { 'MF-Original-URL': `http://${worker}.bench${pathname}` }
 }

@@ -6,7 +6,10 @@ import path from 'node:path'
 import type { BackfillResult, Checkpoint } from './backfill'
 import type { CpuResult } from './cpu'
 import type { ImporterScenario } from './d1'
+import type { capacity } from './capacity'
 import type { IntakeResult } from './intake'
+import { LIFECYCLE_STEPS, type LifecycleResult } from './lifecycle'
+import type { TenantsResult } from './tenants'
 import { root } from './miniflare'
 
 function version(pkg: string): string {
@@ -69,6 +72,9 @@ export function renderMarkdown(input: {
   cpu: CpuResult[]
   intake: IntakeResult
   d1: Record<string, ImporterScenario>
+  lifecycle?: LifecycleResult
+  tenants?: TenantsResult
+  limits?: ReturnType<typeof capacity>
   throughput: BackfillResult
   memory: BackfillResult
   quick: boolean
@@ -133,7 +139,7 @@ the Worker go to the platform simulators in the same Node process.
 | backfill of ${fmt(throughput.orders)} orders | ${fmt(throughput.seconds, 1)} s, ${fmt(r.backfill_orders_per_s)} orders/s; D1 writes ${share(split.d1Ms)} of the time |
 | workerd RSS during a backfill of ${fmt(last?.orders)} orders | ${points.map((point) => `${fmt(point.orders / 1000)}k: ${fmt(point.rssMb)} MB`).join(', ')} |
 | RSS growth over the last 10,000 orders | ${growth} |
-
+${summaryOfLife(input)}
 ## CPU per order and platform (Node, tinybench)
 
 Each connector's own code on one order from that platform's simulator payload builder: webhook
@@ -170,7 +176,7 @@ ${d1Scenarios
   .map(([key, label]) => `| ${label} | ${d1[key].statements} | ${d1[key].roundTrips} | ${d1[key].batches} |`)
   .join('\n')}
 
-## Backfill throughput
+${lifecycleSection(input.lifecycle)}${tenantsSection(input.tenants, input.limits)}## Backfill throughput
 
 ${fmt(throughput.orders)} simulated Shopify orders (${fmt(throughput.ordersStored)} stored as orders; the rest are
 excluded by SH1 and logged) through the simulator with its rate limit on (bucket 40, 2/s), pages of 250,
@@ -279,5 +285,163 @@ row per D1 call, then the same rows 50 per call.
 ${probe.rows.map((row) => `| ${row.probe} | ${fmt(row.orders)} | ${row.rssMb} | ${row.anonMb} | ${row.v8UsedMb} | ${row.v8CommittedAndBuffersMb} | ${row.anonOutsideV8Mb} | ${row.d1DiskMb} |`).join('\n')}
 
 ${growth.map((line) => `- ${line}`).join('\n')}
+`
+}
+
+const target = (value: number, limit: number) => (value <= limit ? `within ≤ ${limit}` : `**over** ≤ ${limit}`)
+
+function summaryOfLife(input: Parameters<typeof renderMarkdown>[0]): string {
+  const { lifecycle, tenants, limits } = input
+  const lines: string[] = []
+  if (lifecycle) {
+    const { steps, total } = lifecycle
+    lines.push(
+      `| D1 per order's whole life (webhook → import → hand-over → shipped report → write-back → hub delivery) | ${total.statements} statements (${target(total.statements, 30)}) in ${total.roundTrips} round trips, ${fmt(total.rowsWritten)} rows written, ${fmt(lifecycle.bytesPerOrder)} bytes stored per order |`,
+      `| D1 per hand-over to Wemalo | ${steps.handover.statements} statements (${target(steps.handover.statements, 8)}) in ${steps.handover.roundTrips} round trips (${target(steps.handover.roundTrips, 3)}) |`,
+      `| D1 per write-back (Shopify fulfilment with tracking) | ${steps.write_back.statements} statements (${target(steps.write_back.statements, 5)}) in ${steps.write_back.roundTrips} round trips (${target(steps.write_back.roundTrips, 2)}) |`
+    )
+  }
+  if (tenants && limits)
+    lines.push(
+      `| ${tenants.tenants} tenants, mixed load, ${fmt(tenants.seconds)} s, one D1 | ${fmt(tenants.statementsPerSecond)} statements/s, ${fmt(tenants.rowsWrittenPerSecond)} rows written/s, intake p99 ${fmt(tenants.intakeP99Ms, 1)} ms; ${fmt(tenants.statementsPerOrder, 1)} statements per order |`,
+      `| tenants of 10,000 orders/day per D1 (\`tenants_per_d1\`) | ${limits.tenantsPerD1} by its single thread; ${fmt(limits.tenantsPerD1Storage, 1)} by its 10 GB with ${limits.assumptions.hotDays} days hot (one such tenant fills it in ${limits.daysOneTenant} days) |`
+    )
+  return lines.map((line) => line + '\n').join('')
+}
+
+const STEP_LABELS: Record<string, string> = {
+  intake: 'webhook intake (signed Shopify orders/create)',
+  import: 'import (INGEST: inbox row, import, hand-over row)',
+  handover: 'hand-over to Wemalo (DISPATCH: claim, goods order, state, event)',
+  handed_over_write_back: 'write-back of the `handed_over` event (SYNC)',
+  report_intake: "intake of Wemalo's SHIPPED status_update",
+  report: 'the report (INGEST: inbox row, shipped event, tracking)',
+  write_back: 'write-back to Shopify, a fulfilment with tracking (SYNC)',
+  hub_delivery: 'one hub webhook delivery (DISPATCH)',
+}
+
+function lifecycleSection(lifecycle: LifecycleResult | undefined): string {
+  if (!lifecycle) return ''
+  const { steps, total } = lifecycle
+  const rows = LIFECYCLE_STEPS.map((name) => {
+    const counts = steps[name]
+    const [least, most] = lifecycle.range[name]
+    return `| ${STEP_LABELS[name] ?? name} | ${counts.statements}${least !== most ? ` (${least}–${most})` : ''} | ${counts.roundTrips} | ${counts.batches} | ${fmt(counts.rowsWritten)} | ${counts.messages} |`
+  })
+  const listing = LIFECYCLE_STEPS.filter((name) => lifecycle.sql[name]?.length)
+    .map(
+      (name) =>
+        `- ${name}: ${lifecycle.sql[name].map((query) => `\`${query.split(' (')[0].split(' where')[0].slice(0, 48)}\``).join(', ')}`
+    )
+    .join('\n')
+  return `## An order's whole life (real handlers, counting D1)
+
+scripts/bench/lifecycle-worker.ts runs Kontor's own fetch and queue handlers (src/index.ts) for
+${fmt(lifecycle.orders)} orders, one after the other, with the counting D1 binding and queue producers that
+hold each message until the bench hands it to the next step, so every statement is booked to the
+step that made it. Outbound calls go to the simulators (Wemalo, Shopify, a hub endpoint for
+\`order.shipped\`). Counts are of the second order (the first reads what the isolate has not cached
+yet${lifecycle.varied.length ? `; steps whose count varied between orders show the range: ${lifecycle.varied.join(', ')}` : '; every later order made the same counts'}).
+Rows written are D1's own \`meta.rows_written\` (index entries count, as Cloudflare bills them).
+
+| step | statements | round trips | of which batches | rows written | queue messages sent |
+|---|---:|---:|---:|---:|---:|
+${rows.join('\n')}
+| **in all** | **${total.statements}** | **${total.roundTrips}** | ${total.batches} | **${fmt(total.rowsWritten)}** | ${total.messages} |
+
+Targets (SPEC §7): the whole life ≤ 30 statements: ${target(total.statements, 30)}; a hand-over ≤ 8 in ≤ 3:
+${steps.handover.statements} in ${steps.handover.roundTrips}; a write-back ≤ 5 in ≤ 2: ${steps.write_back.statements} in ${steps.write_back.roundTrips}.
+
+**Bytes stored per order: ${fmt(lifecycle.bytesPerOrder)}** — the growth of the D1 file (D1's \`size_after\`) over
+the ${fmt(lifecycle.orders)} lives divided by them: every row, index entry and page the life leaves behind, the two
+inbox bodies (the ${fmt(lifecycle.webhookBodyBytes)}-byte Shopify webhook and Wemalo's callback) and the hub delivery's body included.
+Of it, the raw bodies' text: inbox ${fmt(lifecycle.inboxBodyBytesPerOrder)} bytes (retention empties it after the tenant's
+\`retention_days\`, 30 by default), hub webhook body ${fmt(lifecycle.hubBodyBytesPerOrder)} bytes (kept).
+
+The statements of each step, in order:
+
+${listing}
+
+`
+}
+
+function tenantsSection(tenants: TenantsResult | undefined, limits: ReturnType<typeof capacity> | undefined): string {
+  if (!tenants || !limits) return ''
+  const a = limits.assumptions
+  const origins = Object.entries(tenants.statementsByOrigin)
+    .map(([origin, count]) => `${origin} ${fmt(count)}`)
+    .join(', ')
+  return `## Many tenants on one D1
+
+scripts/bench/tenants.ts: ${tenants.tenants} tenants, each with two of Shopify, WooCommerce, plentymarkets
+and Billbee (in turn) routed to its own simulated Wemalo account and a hub endpoint, ${tenants.connections} connections
+in all; Kontor as deployed behind scripts/bench/tenants-worker.ts, which counts every D1 statement
+and queue message. New orders at a steady rate, spread over the tenants by a Zipf law (the five
+busiest got ${tenants.ordersPerTenantTop.join(', ')} orders); Shopify and WooCommerce orders arrive as signed
+webhooks, plentymarkets and Billbee orders are read by the next poll; the cron runs every 15 s and
+is told a minute has passed; every 2 s Wemalo ships what it holds and calls back. After
+${fmt(tenants.seconds)} s the load stops and the queues drain (${fmt(tenants.drainSeconds, 1)} s${tenants.drained ? '' : ', **not drained** when the bench stopped waiting'}). Setup took ${fmt(tenants.setupSeconds)} s and is not counted.
+
+| | |
+|---|---|
+| orders stored / handed over / shipped / written back / hub deliveries | ${fmt(tenants.ordersStored)} / ${fmt(tenants.handedOver)} / ${fmt(tenants.shipped)} / ${fmt(tenants.writtenBack)} / ${fmt(tenants.hubDelivered)} |
+| D1 statements/s at the one database (mean over the load; busiest second) | ${fmt(tenants.statementsPerSecond)} (${fmt(tenants.statementsPerSecondPeak)}) |
+| D1 round trips/s, rows written/s | ${fmt(tenants.roundTripsPerSecond)}, ${fmt(tenants.rowsWrittenPerSecond)} |
+| per order stored, everything the run did (load and drain) | ${fmt(tenants.statementsPerOrder, 1)} statements, ${fmt(tenants.rowsWrittenPerOrder, 1)} rows written |
+| statements by where they came from | ${origins} |
+| queue messages sent | ${Object.entries(tenants.messagesSent)
+    .map(([name, count]) => `${name} ${fmt(count)}`)
+    .join(', ')}; redelivered ${fmt(tenants.retried)}; dead letters ${fmt(tenants.deadLetters)} |
+| intake under load (${fmt(tenants.intakeRequests)} webhooks), p50 / p99 | ${fmt(tenants.intakeP50Ms, 1)} / ${fmt(tenants.intakeP99Ms, 1)} ms (Wemalo callbacks p99 ${fmt(tenants.reportIntakeP99Ms, 1)} ms) |
+| webhooks not sent because ${32} were in flight | ${fmt(tenants.shed)} |
+
+Queue backlog (sent and not yet consumed once), every 5 s:
+
+| s | ${Object.keys(tenants.messagesSent).join(' | ')} |
+|---:|${Object.keys(tenants.messagesSent)
+    .map(() => '---:')
+    .join('|')}|
+${tenants.backlog
+  .map(
+    (sample) =>
+      `| ${sample.s} | ${Object.keys(tenants.messagesSent)
+        .map((name) => fmt((sample as Record<string, number>)[name]))
+        .join(' | ')} |`
+  )
+  .join('\n')}
+
+The absolute rates are this machine's (2 cores shared with other work, workerd and the simulators
+in one Node process beside the load): the statements per order and rows per order are what carries
+over to Cloudflare, the per-second figures and the latencies do not.
+
+### \`tenants_per_d1\`: what one D1 carries
+
+Assumptions (scripts/bench/capacity.ts): a tenant takes ${fmt(a.ordersPerDay)} orders a day, ${fmt(a.peakHourShare * 100)} % of them in its busiest
+hour (${fmt(limits.peakOrdersPerSecond, 3)} orders/s); D1 runs a database on one thread, which Cloudflare puts at about
+${fmt(a.d1StatementsPerSecond)} queries/s for 1 ms queries; Kontor should use at most ${fmt(a.utilisation * 100)} % of it; a database holds
+10 GB (${fmt(a.d1Bytes / 1e9)}·10⁹ bytes); a tenant keeps ${a.hotDays} days of orders hot.
+
+- Per tenant at its peak: ${fmt(limits.peakOrdersPerSecond, 3)} orders/s × ${fmt(limits.statementsPerOrder, 1)} statements per order (the larger of the whole life above and everything this load did per order, polls and cron included) = ${fmt(limits.statementsPerTenant, 1)} statements/s.
+- **By throughput: ${limits.tenantsPerD1} tenants per D1** (${fmt(a.d1StatementsPerSecond * a.utilisation)} / ${fmt(limits.statementsPerTenant, 1)}).
+- **By size: ${fmt(limits.tenantsPerD1Storage, 1)} tenants per D1** with ${a.hotDays} days hot (${fmt(a.ordersPerDay)} orders a day × the bytes per order of the life above); one such tenant alone fills a D1 in **${fmt(limits.daysOneTenant)} days**, since order rows are never pruned today.
+- Rows written per such tenant and month: ${fmt(limits.rowsWrittenPerTenantMonth)} (D1 bills rows written past 50 M a month at $1 per million).
+
+docs/scaling.md takes these numbers to the way past one D1.
+
+### The keys in bench-results.json
+
+| key | what |
+|---|---|
+| \`lifecycle_statements\`, \`lifecycle_round_trips\`, \`lifecycle_rows_written\`, \`lifecycle_messages\` | one order's whole life in all (section above): D1 statements, round trips, D1's \`rows_written\`, queue messages |
+| \`lifecycle_<step>_statements\`, \`_round_trips\`, \`_rows_written\` | the same per step: \`intake\`, \`import\`, \`handover\`, \`handed_over_write_back\`, \`report_intake\`, \`report\`, \`write_back\`, \`hub_delivery\` |
+| \`bytes_per_order\` | growth of the D1 file per order over \`lifecycle_orders\` lives; \`bytes_per_order_inbox_bodies\` and \`bytes_per_order_hub_bodies\` are the raw bodies' text in it |
+| \`tenants\`, \`tenants_seconds\`, \`tenants_orders\`, \`tenants_orders_shipped\` | the many-tenants run: tenants, seconds of load, orders stored, orders shipped |
+| \`tenants_statements_per_s\` (\`_peak\`), \`tenants_round_trips_per_s\`, \`tenants_rows_written_per_s\` | at the one D1, mean over the load (busiest second); this machine's rates |
+| \`tenants_statements_per_order\`, \`tenants_rows_written_per_order\` | everything the run did per order stored (exact counts) |
+| \`tenants_intake_p50_ms\`, \`tenants_intake_p99_ms\` | signed webhooks answered under that load |
+| \`tenants_backlog_max\`, \`tenants_drain_s\`, \`tenants_dead_letters\` | most queue messages waiting at once; seconds to drain after the load; dead letters |
+| \`tenants_per_d1\` | tenants of 10,000 orders a day one D1 carries by its single thread (assumptions above) |
+| \`tenants_per_d1_storage\`, \`d1_days_one_tenant\` | such tenants its 10 GB holds with ${limits.assumptions.hotDays} days hot; days until one such tenant fills it |
+
 `
 }

@@ -11,11 +11,13 @@ import { ApiError } from '../core/errors'
 import { randomId } from '../core/ids'
 import { allowInsecureUrls } from '../core/url-policy'
 import { nowIso } from '../db/client'
-import type { ConnectionRow } from '../db/connections'
-import { connections } from '../db/schema'
+import { type ConnectionRow, forgetConnection } from '../db/connections'
+import { accountKey } from '../account-identity/account-key'
+import { claimAccount } from '../account-identity/claim-account'
 import { startSync } from '../polling/start-sync-job'
 import { type Registration, registerWebhooks, webhookPath } from '../webhook-subscriptions/registration'
 import { checkRoutes, checkUrls, validate } from './connection-input'
+import { type Actor, auditStatement, SYSTEM } from '../audit/audit-log'
 import type { ConnectionSetupPorts } from './ports'
 
 export type NewConnection = {
@@ -41,7 +43,9 @@ export async function createConnection(
   tenantId: string,
   input: NewConnection,
   /** Kontor's own origin, which the platform's webhooks are registered under. */
-  origin: string
+  origin: string,
+  /** Who does it, for the audit row written with the connection. */
+  who: Actor = SYSTEM
 ): Promise<CreatedConnection> {
   const connector = findConnector(input.platform)
   if (!connector) throw new ApiError(400, 'invalid_request', `platform: one of ${supportedPlatforms().join(', ')}`)
@@ -51,9 +55,10 @@ export async function createConnection(
   checkUrls(connector, credentials, settings, allowInsecureUrls(env))
   await checkRoutes(db, tenantId, connector, input.routes)
 
-  // The platform account's identity within the tenant is settled here, before the row is written.
+  // The platform account's identity within the tenant is settled here, before the row is written:
+  // 409 while another live connection holds the account; a deleted one's id is taken over (issue 16).
   const now = nowIso()
-  const row = {
+  const fresh = {
     id: randomId('con'),
     tenantId,
     platform: connector.platform,
@@ -61,10 +66,20 @@ export async function createConnection(
     credentials: await encryptJson(keyringOf(env), credentials),
     settings,
     routes: input.routes,
+    accountKey: await accountKey(connector, credentials, settings),
     createdAt: now,
     updatedAt: now,
   }
-  await db.insert(connections).values(row)
+  const claimed = await claimAccount(db, keyringOf(env), fresh, (id) => [
+    auditStatement(db, who, {
+      tenantId,
+      action: 'connection.created',
+      targetId: id,
+      details: { platform: fresh.platform, routes: fresh.routes },
+    }),
+  ])
+  const row = { ...fresh, id: claimed.id, createdAt: claimed.createdAt }
+  forgetConnection(row.id)
   const webhookRegistration = await registerWebhooks(env, db, { ...row, credentials }, origin)
   const backfillJobId =
     connector.role === 'source' && connector.fetchPage
@@ -73,7 +88,7 @@ export async function createConnection(
   // Only platforms that push have a webhook endpoint (webhooks.ts answers 404 for the others).
   const plainWebhookUrl = connector.verifyWebhook ? `${origin}${webhookPath(row.platform, row.id)}` : undefined
   return {
-    row: { ...row, sessionState: null, deletedAt: null, webhookRegistration },
+    row: { ...row, sessionState: null, deletedAt: null, pollDueAt: null, webhookRegistration },
     webhookRegistration,
     webhookUrl: plainWebhookUrl && (connector.registeredWebhookUrl?.(plainWebhookUrl, credentials) ?? plainWebhookUrl),
     webhookSecret: (generated as { webhookSecret?: string }).webhookSecret,

@@ -10,11 +10,22 @@ import { forgetConnection, openConnection } from '../db/connections'
 import { connections } from '../db/schema'
 import { unregisterWebhooks } from '../webhook-subscriptions/registration'
 import type { ConnectionSetupPorts } from './ports'
+import { type Actor, auditStatement, SYSTEM } from '../audit/audit-log'
+import { writeBatch } from '../db/write-batch'
 import { ownConnection } from './read-model'
 
-export async function deleteConnection({ env, db }: ConnectionSetupPorts, tenantId: string, id: string) {
+export async function deleteConnection(
+  { env, db }: ConnectionSetupPorts,
+  tenantId: string,
+  id: string,
+  /** Who does it, for the audit row written with the deletion. */
+  who: Actor = SYSTEM
+) {
   const row = await ownConnection(db, tenantId, id)
   await unregisterWebhooks(env, db, await openConnection(row, keyringOf(env)), row.webhookRegistration)
-  await db.update(connections).set({ deletedAt: nowIso(), sessionState: null }).where(eq(connections.id, row.id))
+  await writeBatch(db, [
+    db.update(connections).set({ deletedAt: nowIso(), sessionState: null }).where(eq(connections.id, row.id)),
+    auditStatement(db, who, { tenantId, action: 'connection.deleted', targetId: row.id }),
+  ])
   forgetConnection(row.id)
 }

@@ -10,8 +10,12 @@ import { allowInsecureUrls } from '../core/url-policy'
 import { nowIso } from '../db/client'
 import { type ConnectionRow, forgetConnection, openConnection } from '../db/connections'
 import { connections } from '../db/schema'
+import { accountKeyForChange } from '../account-identity/claim-account'
+import { registerWebhooksAgain } from '../webhook-subscriptions/registration'
 import { checkRoutes, checkUrls, validate } from './connection-input'
 import type { ConnectionSetupPorts } from './ports'
+import { type Actor, auditStatement, SYSTEM } from '../audit/audit-log'
+import { writeBatch } from '../db/write-batch'
 import { ownConnection } from './read-model'
 
 export type ConnectionChanges = {
@@ -25,7 +29,11 @@ export async function updateConnection(
   { env, db }: ConnectionSetupPorts,
   tenantId: string,
   id: string,
-  input: ConnectionChanges
+  input: ConnectionChanges,
+  /** Kontor's own origin, for webhooks registered again under new credentials or settings. */
+  origin: string,
+  /** Who does it, for the audit row written with the change. */
+  who: Actor = SYSTEM
 ): Promise<ConnectionRow> {
   const row = await ownConnection(db, tenantId, id)
   const connector = findConnector(row.platform)!
@@ -48,9 +56,36 @@ export async function updateConnection(
     sessionState: input.credentials ? null : row.sessionState,
     settings,
     routes: input.routes ?? row.routes,
+    // One live connection per platform account (issue 16): 409 when another holds the one these reach.
+    accountKey: await accountKeyForChange(db, row, credentials, settings),
+    // Changed settings may change the poll interval: the next cron tick works it out again.
+    pollDueAt: null,
     updatedAt: nowIso(),
   }
-  await db.update(connections).set(changes).where(eq(connections.id, row.id))
+  await writeBatch(db, [
+    db.update(connections).set(changes).where(eq(connections.id, row.id)),
+    auditStatement(db, who, {
+      tenantId,
+      action: input.routes ? 'connection.routes_changed' : 'connection.changed',
+      targetId: row.id,
+      // Field names, never credential values.
+      details: {
+        fields: Object.keys(input),
+        ...(input.credentials ? { credentials: Object.keys(input.credentials) } : {}),
+        ...(input.routes ? { routes: input.routes, previousRoutes: row.routes } : {}),
+      },
+    }),
+  ])
   forgetConnection(row.id)
-  return { ...row, ...changes }
+  // Webhooks registered with the old secret, address or `registerWebhooks` are registered afresh.
+  const webhookRegistration =
+    input.credentials || input.settings
+      ? await registerWebhooksAgain(env, db, {
+          before: current,
+          after: { ...current, credentials, settings },
+          registration: row.webhookRegistration,
+          origin,
+        })
+      : row.webhookRegistration
+  return { ...row, ...changes, webhookRegistration }
 }

@@ -124,6 +124,11 @@ type ConnectorBase<Credentials, Settings> = {
   readonly settingsSchema: z.ZodType<Settings>
   /** Base URL of the platform's API for these credentials (settings.baseUrl overrides it). */
   apiBaseUrl(credentials: Credentials): string
+  /**
+   * What names the platform account beyond its API base URL, where that URL is the same for every
+   * account (Billbee, Wemalo, plenigo): one live connection per account and tenant (issue 16).
+   */
+  accountIdentity?(credentials: Credentials): string
   /** Extra credentials Kontor generates when none were given (e.g. a webhook secret). */
   generatedCredentials?(credentials: Partial<Credentials>): Partial<Credentials>
   /** The URL the merchant registers, when it must carry more than Kontor's webhook URL (Cartum's key). */
@@ -152,7 +157,9 @@ export type SourceConnector<Credentials = unknown, Settings = unknown> = Connect
   afterOrderImported?(
     context: ConnectorContext<Credentials, Settings>,
     order: OrderSnapshot,
-    result: 'created' | 'updated' | 'unchanged'
+    result: 'created' | 'updated' | 'unchanged',
+    /** Steps owned by the order's import, for a call the platform would repeat (a note). */
+    steps: OutboundSteps
   ): Promise<void>
   /**
    * Writes an order event back to the platform the order came from (SYNC consumer). `order` is
@@ -198,11 +205,42 @@ export type DestinationReport =
    * take it up by itself: it is handed over again, with the named steps run again.
    */
   | { kind: 'resend'; orderId: string; message: string; redoSteps: string[] }
+  /** The destination booked returns (a webhook said so): read them at once (RT1). */
+  | { kind: 'returns_booked'; detail: string }
 
 export type ReportPoll = {
   reports: DestinationReport[]
   /** Called once every report is recorded, e.g. to acknowledge bookings read (Wemalo). */
   acknowledge?(): Promise<void>
+}
+
+/**
+ * One return the warehouse booked (RT1): one booking entry, listed by the warehouse until it is
+ * acknowledged. `goodsOrderExternalId` is Kontor's order id for goods orders Kontor created.
+ */
+export type ReturnBooking = {
+  bookingId: string
+  goodsOrderExternalId: string | null
+  /** The product as the warehouse knows it: the SKU for goods orders Kontor sent (WM6). */
+  sku: string | null
+  productName: string | null
+  quantity: number
+  /** The warehouse's return reason (a code such as `damaged`), when it gives one. */
+  reason: string | null
+  /** The warehouse's id of the return (the returns order) this booking belongs to. */
+  returnId: string | null
+  serialNumber: string | null
+  /** Whether the warehouse can ship the item again. */
+  resaleable: boolean | null
+  bookedAt: string | null
+}
+
+/** A destination that books returns (the warehouse): read them, then acknowledge each (RT1). */
+export type WarehouseReturns<Credentials, Settings> = {
+  /** Every booking not yet acknowledged. */
+  booked(context: ConnectorContext<Credentials, Settings>): Promise<ReturnBooking[]>
+  /** Marks one booking as synchronised, so the warehouse stops listing it. Safe to repeat. */
+  acknowledge(context: ConnectorContext<Credentials, Settings>, bookingId: string): Promise<void>
 }
 
 /**
@@ -266,6 +304,8 @@ export type DestinationConnector<Credentials = unknown, Settings = unknown> = Co
   pollReports?(context: ConnectorContext<Credentials, Settings>, open: HandoverReference[]): Promise<ReportPoll>
   /** The products of the routed sources go here (WM4–WM5), where the destination keeps a product master. */
   readonly products?: WarehouseCatalog<Credentials, Settings>
+  /** Returns the destination books against the orders it was handed (RT1), read on its poll. */
+  readonly returns?: WarehouseReturns<Credentials, Settings>
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds connectors of every credential and settings type

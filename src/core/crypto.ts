@@ -162,12 +162,13 @@ export async function hmacSha256(secret: string, message: Uint8Array | string): 
   return new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), data))
 }
 
-/** Constant-time equality of two byte strings (length leaks, content does not). */
+/**
+ * Constant-time equality of two byte strings (length leaks, content does not), by workerd's
+ * `crypto.subtle.timingSafeEqual`, which throws on different lengths instead of answering.
+ */
 export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  let difference = 0
-  for (let i = 0; i < a.length; i++) difference |= a[i] ^ b[i]
-  return difference === 0
+  if (a.byteLength !== b.byteLength) return false
+  return crypto.subtle.timingSafeEqual(a, b)
 }
 
 /**

@@ -17,7 +17,7 @@ import { and, eq, isNull } from 'drizzle-orm'
 import { decryptJson, encryptJson, type Keyring } from '../core/crypto'
 import type { Platform } from '../core/model'
 import { type Database, nowIso } from './client'
-import { connections } from './schema'
+import { connections, tenants } from './schema'
 
 export type ConnectionRow = typeof connections.$inferSelect
 
@@ -55,7 +55,9 @@ export async function loadConnection(db: Database, keys: Keyring, id: string): P
 }
 
 export const INTAKE_CACHE_MS = 3_000
-const intakeCache = new Map<string, { connection: LoadedConnection; until: number }>()
+/** Intake's copy also says whether the tenant is suspended (its webhooks then answer 410). */
+export type IntakeConnection = LoadedConnection & { tenantSuspended: boolean }
+const intakeCache = new Map<string, { connection: IntakeConnection; until: number }>()
 
 /**
  * Intake's read, cached for INTAKE_CACHE_MS (see the module comment). `fresh` skips the cache:
@@ -66,15 +68,21 @@ export async function loadConnectionForIntake(
   keys: Keyring,
   id: string,
   options: { fresh?: boolean; now?: number } = {}
-): Promise<LoadedConnection | null> {
+): Promise<IntakeConnection | null> {
   const now = options.now ?? Date.now()
   const cached = intakeCache.get(id)
   if (!options.fresh && cached && cached.until > now) return cached.connection
-  const connection = await loadConnection(db, keys, id)
-  if (!connection) {
+  const loaded = await loadConnection(db, keys, id)
+  if (!loaded) {
     intakeCache.delete(id)
     return null
   }
+  const tenant = await db
+    .select({ suspendedAt: tenants.suspendedAt })
+    .from(tenants)
+    .where(eq(tenants.id, loaded.tenantId))
+    .get()
+  const connection = { ...loaded, tenantSuspended: !!tenant?.suspendedAt }
   if (intakeCache.size > 5000) intakeCache.clear()
   intakeCache.set(id, { connection, until: now + INTAKE_CACHE_MS })
   return connection

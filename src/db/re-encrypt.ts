@@ -15,19 +15,48 @@ import { and, eq, type SQL, sql } from 'drizzle-orm'
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import { type Keyring, newestKeyPrefix, reseal, SEALED_PREFIX_LENGTH } from '../core/crypto'
 import { logger } from '../core/logger'
+import type { auditStatement } from '../audit/audit-log'
 import type { Database } from './client'
 import { connections, webhookEndpoints } from './schema'
 
 export const RE_ENCRYPT_BATCH = 50
 
-type Sealed = { table: SQLiteTable; id: SQLiteColumn; column: SQLiteColumn; name: ColumnName }
-type ColumnName = 'credentials' | 'sessionState' | 'webhookSecrets'
+type AuditInsert = ReturnType<typeof auditStatement>
+
+type Sealed = { table: SQLiteTable; id: SQLiteColumn; column: SQLiteColumn; name: ColumnName; field: string }
+type ColumnName = 'credentials' | 'sessionState' | 'webhookSecrets' | 'previousWebhookSecrets'
 export type Counts = Record<ColumnName, number>
 
 const SEALED: Sealed[] = [
-  { table: connections, id: connections.id, column: connections.credentials, name: 'credentials' },
-  { table: connections, id: connections.id, column: connections.sessionState, name: 'sessionState' },
-  { table: webhookEndpoints, id: webhookEndpoints.id, column: webhookEndpoints.secret, name: 'webhookSecrets' },
+  {
+    table: connections,
+    id: connections.id,
+    column: connections.credentials,
+    name: 'credentials',
+    field: 'credentials',
+  },
+  {
+    table: connections,
+    id: connections.id,
+    column: connections.sessionState,
+    name: 'sessionState',
+    field: 'sessionState',
+  },
+  {
+    table: webhookEndpoints,
+    id: webhookEndpoints.id,
+    column: webhookEndpoints.secret,
+    name: 'webhookSecrets',
+    field: 'secret',
+  },
+  // The secret before a rotation, while it still signs (issue 18).
+  {
+    table: webhookEndpoints,
+    id: webhookEndpoints.id,
+    column: webhookEndpoints.previousSecret,
+    name: 'previousWebhookSecrets',
+    field: 'previousSecret',
+  },
 ]
 
 /**
@@ -40,18 +69,21 @@ function stale(column: SQLiteColumn, prefix: string): SQL {
   return sql`(${head} < ${prefix} or ${head} > ${prefix})`
 }
 
-const zero = (): Counts => ({ credentials: 0, sessionState: 0, webhookSecrets: 0 })
+const zero = (): Counts => ({ credentials: 0, sessionState: 0, webhookSecrets: 0, previousWebhookSecrets: 0 })
 
 /** One bounded pass: at most `limit` rows per column moved to the newest key. */
 export async function reEncryptBatch(
   db: Database,
   ring: Keyring,
-  limit = RE_ENCRYPT_BATCH
+  limit = RE_ENCRYPT_BATCH,
+  /** Statements to write with the first re-sealed rows (or alone when none moved): an audit row. */
+  along: AuditInsert[] = []
 ): Promise<{ reEncrypted: Counts; failed: Counts }> {
+  let pendingAlong = along
   const prefix = await newestKeyPrefix(ring)
   const reEncrypted = zero()
   const failed = zero()
-  for (const { table, id, column, name } of SEALED) {
+  for (const { table, id, column, name, field } of SEALED) {
     const rows = (await db.select({ id, sealed: column }).from(table).where(stale(column, prefix)).limit(limit)) as {
       id: string
       sealed: string
@@ -63,7 +95,7 @@ export async function reEncryptBatch(
         updates.push(
           db
             .update(table)
-            .set({ [name === 'webhookSecrets' ? 'secret' : name]: next })
+            .set({ [field]: next })
             .where(and(eq(id, row.id), eq(column, row.sealed)))
             .returning({ id })
         )
@@ -73,9 +105,11 @@ export async function reEncryptBatch(
       }
     }
     if (!updates.length) continue
-    const results = await db.batch(updates as [(typeof updates)[number], ...(typeof updates)[number][]])
-    for (const result of results) reEncrypted[name] += (result as unknown[]).length
+    const results = await db.batch([...updates, ...pendingAlong] as unknown as Parameters<typeof db.batch>[0])
+    pendingAlong = []
+    for (const result of results.slice(0, updates.length)) reEncrypted[name] += (result as unknown[]).length
   }
+  if (pendingAlong.length) await db.batch(pendingAlong as unknown as Parameters<typeof db.batch>[0])
   return { reEncrypted, failed }
 }
 
@@ -98,11 +132,11 @@ export async function staleCounts(db: Database, ring: Keyring): Promise<Counts> 
  * The operator's run: passes until nothing more moves or `maxPasses` is reached (a Worker
  * invocation has a bounded number of D1 calls), then what is left.
  */
-export async function reEncryptAll(db: Database, ring: Keyring, maxPasses = 20) {
+export async function reEncryptAll(db: Database, ring: Keyring, maxPasses = 20, along: AuditInsert[] = []) {
   const reEncrypted = zero()
   let failed = zero()
   for (let pass = 0; pass < maxPasses; pass++) {
-    const batch = await reEncryptBatch(db, ring)
+    const batch = await reEncryptBatch(db, ring, RE_ENCRYPT_BATCH, pass === 0 ? along : [])
     for (const name of Object.keys(reEncrypted) as ColumnName[]) reEncrypted[name] += batch.reEncrypted[name]
     failed = batch.failed
     if (Object.values(batch.reEncrypted).every((n) => n === 0)) break

@@ -20,9 +20,19 @@ export const tenants = sqliteTable(
     /** Days processed inbox bodies and import-log rows are kept (src/retention.ts). */
     retentionDays: integer('retention_days').notNull().default(30),
     createdAt: createdAt(),
+    /** Set by the operator's DELETE: tokens, webhooks, cron and queued work stop (src/tenants/). */
+    suspendedAt: text('suspended_at'),
+    /** When the cron starts erasing a suspended tenant's rows (suspension + the grace period). */
+    eraseAfter: text('erase_after'),
   },
-  // The retention cron's groups: the distinct retention values, then the tenants of one.
-  (table) => [index('tenants_retention').on(table.retentionDays, table.id)]
+  (table) => [
+    // The retention cron's groups: the distinct retention values, then the tenants of one.
+    index('tenants_retention').on(table.retentionDays, table.id),
+    // The queue's and the cron's check for suspended tenants, and the eraser's due ones.
+    index('tenants_suspended')
+      .on(table.eraseAfter)
+      .where(sql`${table.suspendedAt} is not null`),
+  ]
 )
 
 export const tokens = sqliteTable(
@@ -36,8 +46,18 @@ export const tokens = sqliteTable(
     tokenHash: text('token_hash').notNull(),
     scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
     createdAt: createdAt(),
+    name: text('name').notNull().default(''),
+    /** After this the token is refused with a message saying it expired. */
+    expiresAt: text('expires_at'),
+    /** Written at most once a minute per token (src/tokens/tokens.ts). */
+    lastUsedAt: text('last_used_at'),
+    /** A revoked token stays (its hash answers "revoked") but is refused on every route. */
+    revokedAt: text('revoked_at'),
   },
-  (table) => [uniqueIndex('tokens_hash').on(table.tokenHash)]
+  (table) => [
+    uniqueIndex('tokens_hash').on(table.tokenHash),
+    index('tokens_tenant').on(table.tenantId, table.createdAt, table.id),
+  ]
 )
 
 export const connections = sqliteTable(
@@ -65,14 +85,32 @@ export const connections = sqliteTable(
       error?: string
       reregistered?: number
     }>(),
+    /**
+     * The platform account these credentials reach, hashed (src/account-identity/): one live
+     * connection per account and tenant, and a re-created one takes over the deleted one's id.
+     * Null on rows from before it existed until the next create of that platform fills it in.
+     */
+    accountKey: text('account_key'),
+    /**
+     * When the cron next polls it (a source's orders, a destination's reports); null: not yet
+     * worked out (a new or changed connection), so the next tick does. The cron reads only due rows.
+     */
+    pollDueAt: text('poll_due_at'),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull(),
     deletedAt: text('deleted_at'),
   },
   (table) => [
     index('connections_tenant').on(table.tenantId),
+    uniqueIndex('connections_live_account')
+      .on(table.tenantId, table.accountKey)
+      .where(sql`${table.deletedAt} is null`),
     // The cron's scans of live connections (polls, destination polls).
     index('connections_live').on(table.deletedAt),
+    // The cron's bounded read of the live connections whose poll is due, soonest first.
+    index('connections_poll_due')
+      .on(table.pollDueAt)
+      .where(sql`${table.deletedAt} is null`),
     // The re-encrypt job finds ciphertexts not sealed with the newest key by their `v2.<key id>.` prefix.
     index('connections_credentials_key').on(sql`substr(${table.credentials}, 1, 20)`),
     index('connections_session_key').on(sql`substr(${table.sessionState}, 1, 20)`),
@@ -92,6 +130,8 @@ export const inbox = sqliteTable(
     processedAt: text('processed_at'),
     /** Set when its message was given up on; the sweep leaves it to the operator's replay. */
     deadLetteredAt: text('dead_lettered_at'),
+    /** Why a delivery was closed without importing it (e.g. its connection was deleted), in words. */
+    finalReason: text('final_reason'),
   },
   (table) => [
     uniqueIndex('inbox_delivery').on(table.connectionId, table.deliveryKey),
@@ -404,6 +444,8 @@ export const handovers = sqliteTable(
     uniqueIndex('handovers_order_destination').on(table.orderId, table.destinationId),
     index('handovers_state').on(table.state, table.updatedAt),
     index('handovers_destination').on(table.destinationId, table.state),
+    // A suspended tenant's erasure (src/tenants/erase.ts).
+    index('handovers_tenant').on(table.tenantId),
   ]
 )
 
@@ -418,10 +460,21 @@ export const webhookEndpoints = sqliteTable(
     secret: text('secret').notNull(),
     createdAt: text('created_at').notNull(),
     deletedAt: text('deleted_at'),
+    /** The secret before the last rotation (encrypted); it signs too until `previousSecretUntil`. */
+    previousSecret: text('previous_secret'),
+    previousSecretUntil: text('previous_secret_until'),
+    /** While set, deliveries wait (state `held`); `disabledReason` says why (operator or 5 days failing). */
+    disabledAt: text('disabled_at'),
+    disabledReason: text('disabled_reason'),
+    /** The first failed attempt since the last success; 5 days of failing disables the endpoint. */
+    failingSince: text('failing_since'),
+    /** Held deliveries exist: new ones queue behind them so the backlog goes out in order. */
+    heldSince: text('held_since'),
   },
   (table) => [
     index('webhook_endpoints_tenant').on(table.tenantId, table.deletedAt),
     index('webhook_endpoints_secret_key').on(sql`substr(${table.secret}, 1, 20)`),
+    index('webhook_endpoints_previous_secret_key').on(sql`substr(${table.previousSecret}, 1, 20)`),
   ]
 )
 
@@ -459,6 +512,55 @@ export const webhookDeliveries = sqliteTable(
     index('webhook_deliveries_state').on(table.state, table.updatedAt),
     // Privacy requests clear the stored bodies about an order.
     index('webhook_deliveries_order').on(table.orderId),
+    // The backlog of a disabled endpoint, oldest first.
+    index('webhook_deliveries_held')
+      .on(table.endpointId, table.createdAt, table.id)
+      .where(sql`${table.state} = 'held'`),
+    index('webhook_deliveries_tenant').on(table.tenantId),
+  ]
+)
+
+/** Every attempt of a hub delivery: when, the HTTP status or network error, how long, the answer's start. */
+export const webhookDeliveryAttempts = sqliteTable(
+  'webhook_delivery_attempts',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    deliveryId: text('delivery_id').notNull(),
+    at: text('at').notNull(),
+    status: integer('status'),
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
+    /** The first 1 KB of the answer's body. */
+    response: text('response'),
+  },
+  (table) => [
+    index('webhook_delivery_attempts_delivery').on(table.deliveryId, table.at),
+    index('webhook_delivery_attempts_tenant').on(table.tenantId),
+  ]
+)
+
+/**
+ * Who did what to which id, and when (issue 18). Written in the same D1 batch as the change, so a
+ * change without its row cannot exist. `tenantId` is null for the operator's own actions
+ * (re-encryption, a tenant's erasure); never holds a secret value.
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id'),
+    /** `operator`, or `token` with `actorTokenId`. */
+    actor: text('actor').notNull(),
+    actorTokenId: text('actor_token_id'),
+    action: text('action').notNull(),
+    targetId: text('target_id').notNull(),
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>(),
+    at: text('at').notNull(),
+  },
+  (table) => [
+    index('audit_log_tenant').on(table.tenantId, table.at, table.id),
+    index('audit_log_action').on(table.tenantId, table.action, table.at, table.id),
   ]
 )
 

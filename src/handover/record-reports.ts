@@ -14,6 +14,7 @@ import { handovers, orders, outboundCalls } from '../db/schema'
 import { outboundSteps } from '../exactly-once/steps'
 import { transition } from '../exactly-once/with-claim'
 import { recordOrderEvent } from '../orders/record-event'
+import { readBookedReturns } from '../returns/read-returns'
 import { handoverEvents, loadDestination, referenceOf } from './destination'
 
 /** Hand-overs a destination still reports on: not settled, on orders not finished. */
@@ -27,6 +28,10 @@ export async function recordReports(
   reports: DestinationReport[]
 ) {
   for (const report of reports) {
+    if (report.kind === 'returns_booked') {
+      await readBookedReturns(env, db, destination.id)
+      continue
+    }
     const row = await db
       .select()
       .from(handovers)
@@ -175,4 +180,6 @@ export async function pollDestination(env: Bindings, connectionId: string) {
       await acknowledge.call(poll)
     })
   }
+  // RT1: the returns it booked meanwhile (the webhook reads them at once; this is the fallback).
+  await readBookedReturns(env, db, connectionId)
 }

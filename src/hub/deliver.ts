@@ -3,6 +3,8 @@
  * package. The body is fixed at the first attempt (the order as GET /orders/{id} shows it then),
  * so a retry or a replay sends the same bytes under the same `webhook-id`. A non-2xx answer or a
  * timeout is a RetryableError (Retry-After honoured); the queue's last attempt dead-letters it.
+ * Every attempt is a row written with the release (hub/attempts.ts); a disabled endpoint's
+ * deliveries wait as `held` and go out in order once it is enabled (hub/backlog.ts).
  */
 import { and, eq, inArray, isNull, ne } from 'drizzle-orm'
 import { Webhook } from 'standardwebhooks'
@@ -18,6 +20,8 @@ import { claimRowStatement, newClaim } from '../exactly-once/lease'
 import { errorText } from '../exactly-once/steps'
 import { withClaim } from '../exactly-once/with-claim'
 import { readOrder } from '../orders/read-model'
+import { type Attempt, attemptStatements, disableIfFailingTooLong, readStart } from './attempts'
+import { holdStatement, mustWait, releaseNextHeld } from './backlog'
 
 const TIMEOUT_MS = 10_000
 
@@ -86,9 +90,17 @@ export async function deliverHubWebhook(env: Bindings, deliveryId: string) {
     { table: webhookDeliveries, id: delivery.id, claim, firstAttempt: delivery.attempts === 1 },
     {
       run: () => send(env, db, delivery),
-      settle: ({ status, outcome }) => {
+      settle: ({ status, outcome, held, attempt, endpoint }) => {
+        if (held) return { set: { state: 'held', updatedAt: nowIso() }, with: () => [holdStatement(db, delivery)] }
         const delivered = status !== null && status >= 200 && status < 300
         return {
+          with: () => (attempt && endpoint ? attemptStatements(db, attempt, endpoint, delivered) : []),
+          after: async () => {
+            if (!endpoint) return
+            if (delivered && endpoint.heldSince) await releaseNextHeld(db, env.DISPATCH, endpoint.id, nowIso())
+            // Failing for 5 days: disabled now, and the retry finds it so and waits with the others.
+            if (!delivered) await disableIfFailingTooLong(db, endpoint, outcome)
+          },
           set: {
             state: delivered ? 'delivered' : 'pending',
             lastStatus: status,
@@ -116,7 +128,8 @@ export async function deliverHubWebhook(env: Bindings, deliveryId: string) {
       }),
     }
   ).then(
-    ({ status, outcome, retryAfter }) => {
+    ({ status, outcome, retryAfter, held }) => {
+      if (held) return
       if (status === null || status < 200 || status >= 300)
         throw new RetryableError(`hub webhook ${outcome}`, retryAfter)
     },
@@ -130,7 +143,16 @@ export async function deliverHubWebhook(env: Bindings, deliveryId: string) {
 
 const ENDPOINT_DELETED = 'the endpoint was deleted'
 
-type SendResult = { status: number | null; outcome: string; retryAfter?: number }
+type Endpoint = typeof webhookEndpoints.$inferSelect
+type SendResult = {
+  status: number | null
+  outcome: string
+  retryAfter?: number
+  /** Not sent: the endpoint is disabled, or older deliveries wait before this one. */
+  held?: boolean
+  attempt?: Attempt
+  endpoint?: Endpoint
+}
 
 async function send(env: Bindings, db: Database, delivery: Delivery): Promise<SendResult> {
   const endpoint = await db
@@ -139,14 +161,23 @@ async function send(env: Bindings, db: Database, delivery: Delivery): Promise<Se
     .where(and(eq(webhookEndpoints.id, delivery.endpointId), isNull(webhookEndpoints.deletedAt)))
     .get()
   if (!endpoint) throw new FinalError(ENDPOINT_DELETED)
+  if (await mustWait(db, endpoint, delivery)) return { status: null, outcome: 'held', held: true }
   const unsafe = unsafeUrlReason(endpoint.url, allowInsecureUrls(env))
   if (unsafe) throw new FinalError(`hub webhook URL ${unsafe}`)
 
   const body = delivery.body ?? (await renderBody(db, delivery))
-  const secret = await decryptJson<string>(keyringOf(env), endpoint.secret)
   const sentAt = new Date()
-  const signature = new Webhook(secret).sign(delivery.id, sentAt, body)
+  const signature = await signatures(env, endpoint, delivery.id, sentAt, body)
   const host = new URL(endpoint.url).host
+  const attempt = (status: number | null, error: string | null, response: string | null): Attempt => ({
+    tenantId: delivery.tenantId,
+    deliveryId: delivery.id,
+    at: sentAt.toISOString(),
+    status,
+    error,
+    durationMs: Date.now() - sentAt.getTime(),
+    response,
+  })
   try {
     const response = await fetch(endpoint.url, {
       method: 'POST',
@@ -162,11 +193,33 @@ async function send(env: Bindings, db: Database, delivery: Delivery): Promise<Se
       signal: AbortSignal.timeout(TIMEOUT_MS),
     })
     const retryAfter = parseRetryAfter(response.headers.get('retry-after'))
-    await response.body?.cancel()
-    return { status: response.status, outcome: `${host} answered ${response.status}`, retryAfter }
+    const answer = await readStart(response.body).catch(() => null)
+    const outcome = `${host} answered ${response.status}`
+    const ok = response.status >= 200 && response.status < 300
+    return {
+      status: response.status,
+      outcome,
+      retryAfter,
+      endpoint,
+      attempt: attempt(response.status, ok ? null : outcome, answer),
+    }
   } catch (error) {
-    return { status: null, outcome: `${host}: ${describeNetworkError(error)}` }
+    const outcome = `${host}: ${describeNetworkError(error)}`
+    return { status: null, outcome, endpoint, attempt: attempt(null, outcome, null) }
   }
+}
+
+/**
+ * `webhook-signature`: under the current secret, and for 24 hours after a rotation also under
+ * the previous one, space-separated as Standard Webhooks allows (a receiver accepts either).
+ */
+async function signatures(env: Bindings, endpoint: Endpoint, id: string, sentAt: Date, body: string) {
+  const keys = keyringOf(env)
+  const secrets = [await decryptJson<string>(keys, endpoint.secret)]
+  if (endpoint.previousSecret && endpoint.previousSecretUntil && endpoint.previousSecretUntil > sentAt.toISOString()) {
+    secrets.push(await decryptJson<string>(keys, endpoint.previousSecret))
+  }
+  return secrets.map((secret) => new Webhook(secret).sign(id, sentAt, body)).join(' ')
 }
 
 /** A delivery the queue gave up on is marked failed (never one delivered meanwhile); an operator can replay it. */

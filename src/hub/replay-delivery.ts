@@ -7,18 +7,24 @@
 import { and, eq } from 'drizzle-orm'
 import { type Database, nowIso } from '../db/client'
 import { webhookDeliveries } from '../db/schema'
+import { type Statement, writeBatch } from '../db/write-batch'
 import type { DispatchMessage } from '../queue/messages'
 
 export async function replayHubDelivery(
   db: Database,
   queue: Queue<DispatchMessage>,
-  delivery: { id: string; state: string; updatedAt: string }
+  delivery: { id: string; state: string; updatedAt: string },
+  /** Written in the same batch as the state change (the audit row of who replayed it). */
+  along: Statement[] = []
 ) {
   const replayedAt = nowIso()
-  await db
-    .update(webhookDeliveries)
-    .set({ state: 'pending', updatedAt: replayedAt })
-    .where(and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.state, delivery.state)))
+  await writeBatch(db, [
+    db
+      .update(webhookDeliveries)
+      .set({ state: 'pending', updatedAt: replayedAt })
+      .where(and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.state, delivery.state))),
+    ...along,
+  ])
   try {
     await queue.send({ type: 'hub-delivery', deliveryId: delivery.id })
   } catch (error) {

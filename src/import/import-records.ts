@@ -6,7 +6,6 @@
  * planned again when another writer got there first.
  */
 import { sql } from 'drizzle-orm'
-import { sha256Hex } from '../core/crypto'
 import { randomId } from '../core/ids'
 import type {
   Delivery,
@@ -17,6 +16,7 @@ import type {
   IncomingOrder,
   OrderStatus,
 } from '../core/model'
+import { logger } from '../core/logger'
 import { type Database, nowIso } from '../db/client'
 import { importLog, orders } from '../db/schema'
 import { isGuardFailure, StaleSnapshotError } from '../db/write-guard'
@@ -26,6 +26,7 @@ import type { ImportPolicy } from '../core/import-policy'
 import type { ProductMatch } from './match-keys'
 import { applyPrivacyRequest } from './privacy'
 import { type ExistingOrder, type InitialStatusSetting, planOrderImport } from './order-plan'
+import { matchesStored, orderContentHash } from './content-hash'
 import { importCustomer, importProduct } from './store-catalog'
 import { eventOnlyStatements, type ImportScope, type OrderBatch, orderId, orderWriteStatements } from './store-order'
 
@@ -75,12 +76,6 @@ const MAX_PLANS = 5
  * one short transaction.
  */
 const ORDERS_PER_BATCH = 250
-
-/** A stable fingerprint of what the platform says, without its clock. */
-async function orderContentHash(order: IncomingOrder): Promise<string> {
-  const { updatedAt: _updatedAt, ...content } = order
-  return sha256Hex(JSON.stringify(content))
-}
 
 export function logRow(
   target: ImportTarget,
@@ -161,7 +156,12 @@ type PlannedOrder = {
 
 /** Plans one order from `existing` and builds its batch, without writing anything. */
 async function planOrder(input: OrderImport): Promise<PlannedOrder> {
-  const { db, target, scope, incoming, id, contentHash, existing } = input
+  const { db, target, scope, incoming, id, contentHash } = input
+  // A fingerprint stored before projections were versioned still counts as the same content.
+  const existing =
+    input.existing && (await matchesStored(input.existing.contentHash, contentHash, incoming))
+      ? { ...input.existing, contentHash }
+      : input.existing
   const plan = planOrderImport({
     incoming,
     existing,
@@ -181,10 +181,15 @@ async function planOrder(input: OrderImport): Promise<PlannedOrder> {
       scope,
       incoming,
       orderId: id,
+      contentHash,
       events: plan.events,
       expectedRevision: existing!.revision,
     })
-    return { outcome: { orderId: id, externalId: incoming.externalId, result: 'updated' }, written: null, batch }
+    return {
+      outcome: { orderId: id, externalId: incoming.externalId, result: 'updated' },
+      written: { ...existing!, contentHash, revision: existing!.revision + 1 },
+      batch,
+    }
   }
   const reason =
     target.origin === 'poll' && target.takesWebhooks && plan.result === 'created'
@@ -266,8 +271,11 @@ async function importOrderGroup(
   try {
     await runOrderBatches(db, batches, followUps)
     return planned
-  } catch {
-    // Whatever failed is met again below, by the order it belongs to, and raised from there.
+  } catch (error) {
+    // Whatever failed is met again below, by the order it belongs to, and raised from there; a
+    // failure that is not another writer's change is said here too, in case it does not recur.
+    if (!isGuardFailure(error))
+      logger.warn('order group rolled back; orders written one by one', { error: String(error) })
     const ids = group.map((order) => order.id)
     const current = await existingOrders(db, ids)
     for (const id of ids) {

@@ -9,25 +9,47 @@ import type { ImportResult, IncomingCustomer, IncomingProduct } from '../core/mo
 import { type Database, nowIso } from '../db/client'
 import { categories, mappings, products } from '../db/schema'
 import { writeBatch } from '../db/write-batch'
+import { guardStatement, isGuardFailure, StaleSnapshotError } from '../db/write-guard'
 import { customerStatements, type ImportScope, productRows, type Statement } from './store-order'
 
 type Outcome = { result: ImportResult; rule?: string; reason?: string }
 
+/** How often a product is planned again after another writer changed it between read and write. */
+const MAX_PRODUCT_PLANS = 5
+
+/**
+ * Imports one product. The write holds only while the product is as it was read: the batch
+ * carries guards (compare-and-set) on the row's existence and `updated_at`, and on no other
+ * product holding its SKU or EAN where that is refused (BB4). When another writer got there first,
+ * the product is read and planned again, so a concurrent twin ends `unchanged`, never `created` twice.
+ */
 export async function importProduct(db: Database, scope: ImportScope, product: IncomingProduct): Promise<Outcome> {
+  for (let planNumber = 1; ; planNumber++) {
+    try {
+      return await planAndWriteProduct(db, scope, product)
+    } catch (error) {
+      if (!isGuardFailure(error)) throw error
+      if (planNumber >= MAX_PRODUCT_PLANS) throw new StaleSnapshotError(`product ${product.externalId ?? product.sku}`)
+    }
+  }
+}
+
+async function planAndWriteProduct(db: Database, scope: ImportScope, product: IncomingProduct): Promise<Outcome> {
   const { row, category } = await productRows(scope, product)
   const codes = scope.rejectsDuplicateProductCodes
     ? [
         product.sku ? eq(products.sku, product.sku) : undefined,
         product.ean ? eq(products.ean, product.ean) : undefined,
-      ].filter(Boolean)
+      ].filter((condition) => condition !== undefined)
     : []
+  const collides = and(
+    eq(products.tenantId, scope.tenantId),
+    ne(products.id, row.id),
+    codes.length ? or(...codes) : sql`0`
+  )
   const [existing, collision] = await db.batch([
     db.select().from(products).where(eq(products.id, row.id)),
-    db
-      .select({ id: products.id, sku: products.sku, ean: products.ean })
-      .from(products)
-      .where(and(eq(products.tenantId, scope.tenantId), ne(products.id, row.id), codes.length ? or(...codes) : sql`0`))
-      .limit(1),
+    db.select({ id: products.id, sku: products.sku, ean: products.ean }).from(products).where(collides).limit(1),
   ])
   if (collision[0]) {
     const field = product.sku && collision[0].sku === product.sku ? `SKU ${product.sku}` : `EAN ${product.ean}`
@@ -51,16 +73,29 @@ export async function importProduct(db: Database, scope: ImportScope, product: I
   if (unchanged) return { result: 'unchanged' }
 
   const statements: Statement[] = []
+  if (codes.length) {
+    // BB4 holds at the write too: no other product took the SKU or EAN since the read.
+    statements.push(
+      guardStatement(
+        db,
+        sql`not exists (select 1 from ${products} where ${products.tenantId} = ${scope.tenantId}
+          and ${products.id} <> ${row.id} and (${or(...codes)}))`
+      )
+    )
+  }
   if (category) statements.push(db.insert(categories).values(category).onConflictDoNothing())
-  statements.push(
-    db
-      .insert(products)
-      .values(row)
-      .onConflictDoUpdate({
-        target: products.id,
-        set: {
+  if (current) {
+    // Still as read: nobody wrote the product since.
+    statements.push(
+      guardStatement(
+        db,
+        sql`exists (select 1 from ${products} where ${products.id} = ${row.id} and ${products.updatedAt} = ${current.updatedAt})`
+      ),
+      db
+        .update(products)
+        .set({
           // BB5: dimensions are frozen once known; a product first met in an order gets them here.
-          dimensions: sql`coalesce(${products.dimensions}, excluded.dimensions)`,
+          dimensions: current.dimensions ?? row.dimensions,
           name: row.name,
           description: row.description,
           sku: row.sku,
@@ -69,10 +104,17 @@ export async function importProduct(db: Database, scope: ImportScope, product: I
           categoryId: row.categoryId,
           type: row.type,
           components: row.components,
-          updatedAt: nowIso(),
-        },
-      })
-  )
+          updatedAt: laterThan(current.updatedAt),
+        })
+        .where(eq(products.id, row.id))
+    )
+  } else {
+    // Still absent: a concurrent twin that inserted it first makes this batch plan again.
+    statements.push(
+      guardStatement(db, sql`not exists (select 1 from ${products} where ${products.id} = ${row.id})`),
+      db.insert(products).values(row)
+    )
+  }
   if (product.externalId) {
     statements.push(
       db
@@ -88,6 +130,12 @@ export async function importProduct(db: Database, scope: ImportScope, product: I
   }
   await writeBatch(db, statements)
   return { result: current ? 'updated' : 'created' }
+}
+
+/** Now, or a millisecond after `previous` when the clock has not moved past it: every write changes `updated_at`. */
+function laterThan(previous: string): string {
+  const now = nowIso()
+  return now > previous ? now : new Date(Date.parse(previous) + 1).toISOString()
 }
 
 export async function importCustomer(db: Database, scope: ImportScope, customer: IncomingCustomer): Promise<Outcome> {

@@ -391,6 +391,8 @@ export async function eventOnlyStatements(
     scope: ImportScope
     incoming: IncomingOrder
     orderId: string
+    /** Stored so that reading the same platform content again finds it unchanged (issue 16, finding 4). */
+    contentHash: string
     events: PlannedEvent[]
     expectedRevision: number
   }
@@ -402,7 +404,12 @@ export async function eventOnlyStatements(
       orderGuard(db, write.orderId, write.expectedRevision),
       db
         .update(orders)
-        .set({ platformStatus: write.incoming.platformStatus, changedAt: now, revision: sql`${orders.revision} + 1` })
+        .set({
+          platformStatus: write.incoming.platformStatus,
+          contentHash: write.contentHash,
+          changedAt: now,
+          revision: sql`${orders.revision} + 1`,
+        })
         .where(sql`${orders.id} = ${write.orderId}`),
       platformEventsInsert(db, write.scope.tenantId, { ...write, key }, now),
       db.insert(importLog).values({

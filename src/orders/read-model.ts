@@ -6,6 +6,8 @@ import { and, asc, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { encodeCursor } from '../db/keyset'
 import { customers, orderEvents, orders } from '../db/schema'
+import { returnDetails } from '../core/returns'
+import { returnedQuantities } from '../returns/returned-lines'
 import { orderTextMatch } from '../read-models/order-list'
 
 type OrderRow = typeof orders.$inferSelect
@@ -57,6 +59,12 @@ export async function readOrder(db: Database, tenantId: string, orderId: string)
         .where(and(eq(customers.id, order.customerId), eq(customers.tenantId, tenantId)))
         .get()
     : undefined
+  const returned = returnedQuantities(
+    order.lines,
+    eventRows
+      .filter((event) => event.type === 'returned')
+      .map((event) => returnDetails(event.data as Record<string, unknown> | null).lines)
+  )
   return {
     ...orderSummary(order),
     lines: order.lines.map((line) => ({
@@ -70,6 +78,8 @@ export async function readOrder(db: Database, tenantId: string, orderId: string)
       currentQuantity: line.currentQuantity ?? null,
       unitPrice: line.unitPrice,
       total: line.total,
+      // How many came back from the warehouse (RT1); the order is `returned` once every line is.
+      returnedQuantity: returned.get(line.id) ?? 0,
     })),
     customer: customer
       ? {

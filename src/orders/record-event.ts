@@ -15,6 +15,9 @@ import { type Database, nowIso } from '../db/client'
 import { orderEvents, orders } from '../db/schema'
 import { writeBatch } from '../db/write-batch'
 import { hubEventsStatement, returnedIds } from '../hub/emit'
+import { returnDetails } from '../core/returns'
+import { withReturnedLines } from '../returns/returned-lines'
+import { statusAfterReturnSql } from '../returns/return-status'
 
 export type RecordedEvent = { id: string | null; duplicate: boolean }
 
@@ -38,13 +41,15 @@ export async function recordOrderEvent(
   queues: EventQueues,
   input: { tenantId: string; orderId: string; event: OrderEventInput; idempotencyKey: string | null; source: string }
 ): Promise<RecordedEvent> {
-  const { tenantId, orderId, event } = input
+  const { tenantId, orderId } = input
   const order = await db
-    .select({ id: orders.id })
+    .select({ id: orders.id, lines: orders.lines })
     .from(orders)
     .where(and(eq(orders.id, orderId), eq(orders.tenantId, tenantId)))
     .get()
   if (!order) throw new ApiError(404, 'not_found', 'order not found')
+  // A return names its lines by id and SKU (and name), however the reporter named them.
+  const event = input.event.type === 'returned' ? withReturnedLines(input.event, order.lines) : input.event
 
   if (input.idempotencyKey) {
     const earlier = await db
@@ -60,7 +65,7 @@ export async function recordOrderEvent(
     }
   }
 
-  const recorded = orderEventStatements(db, input)
+  const recorded = orderEventStatements(db, { ...input, event })
   const results = await writeBatch(db, recorded.statements)
   if (!results[0].meta.changes) return { id: null, duplicate: true }
 
@@ -128,6 +133,8 @@ function orderChanges(event: OrderEventInput, now: string) {
         )}) then ${orders.status} else ${status} end`
       : status
   }
+  // A return that names its lines completes the order only once every line came back (RT1).
+  if (event.type === 'returned' && returnDetails(event.data).lines.length) changes.status = statusAfterReturnSql()
   if (event.type === 'written_off') changes.writtenOff = true
   if (event.tracking?.length) {
     // Appended from the row as it is now, so a concurrent report's numbers are kept.

@@ -12,6 +12,8 @@ import { pollDestination } from '../handover/record-reports'
 import { deliverHubWebhook, giveUpDelivery } from '../hub/deliver'
 import { sendProductsToWarehouse } from '../warehouse/send-products'
 import type { DispatchMessage } from './messages'
+import { releaseAfterGivingUp } from '../hub/backlog'
+import { database } from '../db/client'
 
 export async function handleDispatchMessage(env: Bindings, message: DispatchMessage) {
   switch (message.type) {
@@ -34,5 +36,8 @@ export async function handleDispatchMessage(env: Bindings, message: DispatchMess
 export async function onDispatchDeadLetter(env: Bindings, message: DispatchMessage, error: string) {
   if (message.type === 'handover') await giveUpHandover(env, message.handoverId, error)
   if (message.type === 'cancel') await giveUpCancel(env, message.handoverId, error)
-  if (message.type === 'hub-delivery') await giveUpDelivery(env, message.deliveryId, error)
+  if (message.type === 'hub-delivery') {
+    await giveUpDelivery(env, message.deliveryId, error)
+    await releaseAfterGivingUp(database(env.DB), env.DISPATCH, message.deliveryId)
+  }
 }

@@ -11,8 +11,10 @@ import { failIngestJob, handleIngestMessage } from './ingest'
 import type { DispatchMessage, IngestMessage, SyncMessage } from './messages'
 import { consumeEach, recordDeadLetter } from './retry'
 import { handleSyncMessage } from './sync'
+import { PARKED, suspendedTenants } from '../tenants/suspension'
 
 type Message = IngestMessage | DispatchMessage | SyncMessage
+type QueuedMessage = MessageBatch<Message>['messages'][number]
 
 /** Each queue's consumer, and what to do when one of its messages is given up on. */
 const CONSUMERS: Record<
@@ -86,6 +88,31 @@ async function tenantOf(env: Bindings, body: Message): Promise<string | null> {
   }
 }
 
+/**
+ * Messages of a suspended tenant are parked (src/tenants/suspension.ts): a dead letter marked
+ * PARKED, acknowledged, sent again on restore. One read per batch while no tenant is suspended.
+ */
+async function parkSuspendedTenantsWork(
+  env: Bindings,
+  queue: 'ingest' | 'dispatch' | 'sync',
+  messages: readonly QueuedMessage[]
+): Promise<QueuedMessage[]> {
+  const db = database(env.DB)
+  const suspended = await suspendedTenants(db)
+  if (!suspended.size) return [...messages]
+  const remaining: QueuedMessage[] = []
+  for (const message of messages) {
+    const tenantId = await tenantOf(env, message.body).catch(() => null)
+    if (!tenantId || !suspended.has(tenantId)) {
+      remaining.push(message)
+      continue
+    }
+    await recordDeadLetter(db, { queue, body: message.body, error: PARKED, attempts: message.attempts, tenantId })
+    message.ack()
+  }
+  return remaining
+}
+
 export async function handleQueue(batch: MessageBatch<unknown>, env: Bindings) {
   const db = database(env.DB)
   const deadLetterQueue = batch.queue.endsWith('-dlq')
@@ -108,8 +135,9 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Bindings) {
     }
     return
   }
+  const messages = await parkSuspendedTenantsWork(env, consumer.name, (batch as MessageBatch<Message>).messages)
   await consumeEach<Message>({
-    batch: batch as MessageBatch<Message>,
+    batch: { ...(batch as MessageBatch<Message>), messages },
     db,
     queue: consumer.name,
     baseDelaySeconds: Number(env.RETRY_BASE_SECONDS ?? '5'),

@@ -68,6 +68,23 @@ export async function unregisterWebhooks(
   }
 }
 
+/**
+ * After a PATCH of credentials or settings: the webhooks registered with the old ones (an old
+ * secret, an old address, `registerWebhooks` switched) are removed and registered afresh with the
+ * new ones, or left off when registration is now switched off.
+ */
+export async function registerWebhooksAgain(
+  env: Bindings,
+  db: Database,
+  change: { before: LoadedConnection; after: LoadedConnection; registration: Registration | null; origin: string }
+): Promise<Registration | null> {
+  await unregisterWebhooks(env, db, change.before, change.registration)
+  const registration = await registerWebhooks(env, db, change.after, change.registration?.origin ?? change.origin)
+  if (!registration && change.registration)
+    await db.update(connections).set({ webhookRegistration: null }).where(eq(connections.id, change.after.id))
+  return registration
+}
+
 /** The cron's health check: a webhook the platform disabled or deleted is registered again. */
 export async function checkWebhooks(
   env: Bindings,

@@ -132,8 +132,8 @@ describe('encryption key rotation', () => {
     const answer = await fetchWith({ ENCRYPTION_KEYS: `${KEY_B},${KEY_A}` }, '/api/v1/admin/re-encrypt', init)
     expect(answer.status).toBe(200)
     const counts = (await answer.json()) as Record<string, Record<string, number>>
-    expect(counts.remaining).toEqual({ credentials: 0, sessionState: 0, webhookSecrets: 0 })
-    expect(counts.failed).toEqual({ credentials: 0, sessionState: 0, webhookSecrets: 0 })
+    expect(counts.remaining).toEqual({ credentials: 0, sessionState: 0, webhookSecrets: 0, previousWebhookSecrets: 0 })
+    expect(counts.failed).toEqual({ credentials: 0, sessionState: 0, webhookSecrets: 0, previousWebhookSecrets: 0 })
     const refused = await fetchWith({ ENCRYPTION_KEYS: `${KEY_B},${KEY_A}` }, '/api/v1/admin/re-encrypt', {
       method: 'POST',
       headers: { authorization: `Bearer ${tenant.token}` },
@@ -166,7 +166,7 @@ describe('encryption key rotation', () => {
     })
     const counts = (await answer.json()) as Record<string, Record<string, number>>
     expect(counts.reEncrypted.credentials).toBeGreaterThanOrEqual(3)
-    expect(counts.remaining).toEqual({ credentials: 0, sessionState: 0, webhookSecrets: 0 })
+    expect(counts.remaining).toEqual({ credentials: 0, sessionState: 0, webhookSecrets: 0, previousWebhookSecrets: 0 })
     const ringC = keyringOf({ ENCRYPTION_KEYS: keyC })
     expect((await loadConnection(db, ringC, connection.id))?.credentials.shopDomain).toBe(shop.shopDomain)
 

@@ -1,8 +1,9 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { apiJson, simulatorCall, createTenant, listAll, runCron, waitFor, waitForJob } from '../helpers'
+import { apiJson, simulatorCall, createTenant, listAll, runCron, uniqueName, waitFor, waitForJob } from '../helpers'
 import { plentyOrderPayload } from '../simulators/plentymarkets'
 import { plentyConnection } from './plenty-support'
+import { handleSyncMessage } from '../../src/queue/sync'
 
 const plenty = simulatorCall
 
@@ -131,8 +132,84 @@ describe('plentymarkets end to end', () => {
     expect((await orderByExternal(tenant.token, connection.id, '4001')).status).toBe('cancelled')
     const stillBusy = await orderByExternal(tenant.token, connection.id, '4002')
     expect(stillBusy.status).toBe('processing')
-    expect(stillBusy.events.map((entry: any) => entry.type)).toContain('cancel_refused')
+    expect(stillBusy.events.filter((entry: any) => entry.type === 'cancel_refused')).toHaveLength(1)
     await noViolations(host)
+  })
+
+  it('finding 4: re-reading a cancellation that was refused adds no second cancel_refused event, hub delivery or note', async () => {
+    const { host, tenant, connection } = await plentySetup([plentyOrderPayload({ id: 4101 })], {})
+    await apiJson('/api/v1/webhook-endpoints', {
+      token: tenant.token,
+      body: { url: `https://${uniqueName('r')}.hooks.test/kontor`, events: ['order.cancel_refused'] },
+    })
+    await waitForJob(connection.backfillJobId!)
+    const busy = await orderByExternal(tenant.token, connection.id, '4101')
+    await event(tenant.token, busy.id, { type: 'processing' })
+    await waitFor(
+      async () =>
+        (await env.DB.prepare('select count(*) as n from outbound_calls where order_id = ?')
+          .bind(busy.id)
+          .first<{ n: number }>())!.n,
+      { what: 'processing sync' }
+    )
+    // The cancelled order is read three times, still cancelled each time (the refusal's write-back to
+    // 5.1 undone by the merchant, or not yet made): each read after the first must find it unchanged.
+    for (let read = 0; read < 3; read++) {
+      await plenty(host, '/_sim/orders', {
+        orders: [
+          plentyOrderPayload({
+            id: 4101,
+            statusId: 8,
+            createdAt: '2026-11-30T09:00:00+00:00',
+            updatedAt: '2099-01-01T00:00:00+00:00',
+          }),
+        ],
+      })
+      const { jobId } = await apiJson(`/api/v1/connections/${connection.id}/sync`, {
+        token: tenant.token,
+        body: { mode: 'backfill' },
+      })
+      expect((await waitForJob(jobId)).status).toBe('done')
+    }
+    await waitFor(async () => (await plenty(host, '/_sim/orders/4101')).comments.length, { what: 'refusal note' })
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+
+    const order = await orderByExternal(tenant.token, connection.id, '4101')
+    expect(order.events.filter((entry: any) => entry.type === 'cancel_refused')).toHaveLength(1)
+    expect((await plenty(host, '/_sim/orders/4101')).comments.map((comment: any) => comment.text)).toEqual([
+      expect.stringContaining('Cancellation refused'),
+    ])
+    const hubEvents = await env.DB.prepare(
+      "select count(*) as n from webhook_deliveries where order_id = ? and type = 'order.cancel_refused'"
+    )
+      .bind(busy.id)
+      .first<{ n: number }>()
+    expect(hubEvents!.n).toBe(1)
+    const updates = await listAll(`/api/v1/import-log?connectionId=${connection.id}&result=updated`, tenant.token)
+    expect(updates.filter((line: any) => line.externalId === '4101')).toHaveLength(1)
+  })
+
+  it('platformStatus written back moves the order revision, so no import plans from the old status', async () => {
+    const { tenant, connection } = await plentySetup([plentyOrderPayload({ id: 4201 })])
+    await waitForJob(connection.backfillJobId!)
+    const order = await orderByExternal(tenant.token, connection.id, '4201')
+    const eventId = `evt_status_${uniqueName()}`
+    const at = new Date().toISOString()
+    // Recorded as already queued, so only the call below writes it back.
+    await env.DB.prepare(
+      "insert into order_events (id, tenant_id, order_id, type, at, message, data, source, sync_queued_at) values (?, ?, ?, 'handed_over', ?, null, '{}', 'api', ?)"
+    )
+      .bind(eventId, tenant.id, order.id, at, at)
+      .run()
+    const revision = async () =>
+      (await env.DB.prepare('select revision, platform_status from orders where id = ?')
+        .bind(order.id)
+        .first<{ revision: number; platform_status: string }>())!
+    const before = await revision()
+    await handleSyncMessage(env, { type: 'write-back', eventId })
+    const after = await revision()
+    expect(after.platform_status).toBe('5.1')
+    expect(after.revision).toBe(before.revision + 1)
   })
 
   it('a revoked token is replaced by one new login, and the session limit is respected', async () => {

@@ -241,7 +241,11 @@ describe('Shopify webhooks end to end', () => {
         body: { type: 'shipped', tracking: [{ number: '1Z999', carrier: 'UPS' }] },
       })
       const call = await waitFor(
-        async () => await env.DB.prepare('select * from outbound_calls where order_id = ?').bind(order.id).first<any>(),
+        // The write-back's claim row is written as `started` before the call: wait for its end.
+        async () =>
+          await env.DB.prepare("select * from outbound_calls where order_id = ? and result != 'started'")
+            .bind(order.id)
+            .first<any>(),
         { what: 'write-back' }
       )
       const requests = (await simulator(shop.shopDomain, '/_sim/requests')) as any[]

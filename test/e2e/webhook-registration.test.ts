@@ -4,6 +4,7 @@
  * deleting the connection removes them, and the cron's health check finds a webhook the platform
  * deleted (Shopify) or disabled (WooCommerce), registers it again and shows that on the connection.
  */
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { api, apiJson, createConnection, createTenant, runCron, simulatorCall, uniqueName } from '../helpers'
 import { simulatedShop, WEBHOOK_SECRET } from './shopify-support'
@@ -184,6 +185,34 @@ describe('Webhook registration at the platforms', () => {
   it('WooCommerce: registerWebhooks false creates none', async () => {
     const { webhooks } = await wooConnection({ registerWebhooks: false })
     expect(await webhooks()).toEqual([])
+  })
+
+  it('WooCommerce: a PATCH of the webhook secret registers the webhooks again, with the new secret', async () => {
+    const { tenant, connection, webhooks } = await wooConnection()
+    const before = await webhooks()
+    const response = await api(`/api/v1/connections/${connection.id}`, {
+      method: 'PATCH',
+      token: tenant.token,
+      body: { credentials: { webhookSecret: 'woo-registration-secret-2' } },
+    })
+    expect(response.status).toBe(200)
+    const after = await webhooks()
+    expect(after.map((webhook) => webhook.topic).sort()).toEqual([...WOO_TOPICS].sort())
+    for (const webhook of after)
+      expect(webhook).toMatchObject({ status: 'active', secret: 'woo-registration-secret-2' })
+    expect(after.filter((webhook) => before.some((old) => old.id === webhook.id))).toEqual([])
+  })
+
+  it('WooCommerce: a connection made before registration existed is registered by the cron', async () => {
+    const { tenant, connection, webhooks } = await wooConnection()
+    // As an older connection: no registration recorded.
+    await env.DB.prepare('update connections set webhook_registration = null where id = ?').bind(connection.id).run()
+    const before = (await webhooks()).length
+    await runCron(later())
+    expect((await connectionOf(tenant.token, connection.id)).webhookRegistration).toMatchObject({
+      state: 'registered',
+    })
+    expect((await webhooks()).length).toBe(before + WOO_TOPICS.length)
   })
 
   it('WooCommerce: a webhook the site disabled is found by the cron and registered again; deleting removes them', async () => {

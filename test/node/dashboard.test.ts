@@ -30,6 +30,7 @@ type Tenant = { id: string; name: string; token: string }
 let acme: Tenant
 let globex: Tenant
 let acmeReadOnlyToken: string
+let acmeEndpointId: string
 
 async function api<T>(pathname: string, token: string, body?: unknown): Promise<T> {
   const response = await fetch(new URL(pathname, base), {
@@ -260,6 +261,31 @@ beforeAll(async () => {
     at(52)
   )
 
+  // A hub endpoint with a delivery that failed once (500) and then went through (204).
+  acmeEndpointId = (
+    await api<{ id: string }>('/api/v1/webhook-endpoints', acme.token, {
+      url: 'https://hooks.acme.example/kontor',
+      events: ['*'],
+    })
+  ).id
+  await run(
+    `insert into webhook_deliveries (id, tenant_id, endpoint_id, event_key, type, order_id, state, attempts, last_status, created_at, updated_at)
+     values ('whd_acme_1', ?, ?, 'key-1', 'order.shipped', 'ord_acme_1', 'delivered', 2, 204, ?, ?)`,
+    acme.id,
+    acmeEndpointId,
+    at(30),
+    at(32)
+  )
+  await run(
+    `insert into webhook_delivery_attempts (id, tenant_id, delivery_id, at, status, error, duration_ms, response) values
+       ('wha_1', ?, 'whd_acme_1', ?, 500, 'hooks.acme.example answered 500', 41, 'upstream exploded'),
+       ('wha_2', ?, 'whd_acme_1', ?, 204, null, 12, null)`,
+    acme.id,
+    at(31),
+    acme.id,
+    at(32)
+  )
+
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true })
 })
 
@@ -477,6 +503,106 @@ describe('dashboard', () => {
     expect(await page.textContent('main')).not.toContain('dl_acme')
     await page.goto(new URL('/import-log', base).href)
     expect(await page.locator('#import-log').count()).toBe(0)
+  })
+
+  it('Tokens: creates a token shown once, lists it and revokes it at once', async () => {
+    const page = await newPage(acme.token)
+    await loads(page, () => page.click('nav >> text=Tokens'))
+    expect(await page.textContent('#tokens')).toContain('first admin token')
+    await page.fill('#create-token input[name=name]', 'nightly export')
+    await loads(page, () => page.click('#create-token button[type=submit]'))
+    const token = (await page.textContent('#new-token code'))!.trim()
+    expect(token).toMatch(/^kt_/)
+    const row = page.locator('#tokens tr', { hasText: 'nightly export' })
+    expect(await row.textContent()).toContain('read')
+    expect(await page.textContent('#tokens')).not.toContain(token)
+    expect(
+      (await fetch(new URL('/api/v1/orders', base), { headers: { authorization: `Bearer ${token}` } })).status
+    ).toBe(200)
+    // Shown once: the list does not show it again.
+    await page.goto(new URL('/tokens', base).href)
+    expect(await page.locator('#new-token').count()).toBe(0)
+    await loads(page, () => page.locator('#tokens tr', { hasText: 'nightly export' }).locator('button').click())
+    expect(await page.textContent('.notice')).toContain('revoked')
+    expect(await page.locator('#tokens tr', { hasText: 'nightly export' }).count()).toBe(0)
+    expect(
+      (await fetch(new URL('/api/v1/orders', base), { headers: { authorization: `Bearer ${token}` } })).status
+    ).toBe(401)
+    // A read-only token is not allowed here.
+    const readOnly = await newPage(acmeReadOnlyToken)
+    expect((await readOnly.goto(new URL('/tokens', base).href))?.status()).toBe(403)
+  })
+
+  it('Hub endpoints: lists them, shows deliveries with every attempt, disables, rotates and replays', async () => {
+    const page = await newPage(acme.token)
+    await loads(page, () => page.click('nav >> text=Hub endpoints'))
+    const row = page.locator(`tr[data-endpoint=${acmeEndpointId}]`)
+    expect(await row.textContent()).toContain('https://hooks.acme.example/kontor')
+    await loads(page, () => row.locator('button:text("Disable")').click())
+    expect(await row.locator('.state').textContent()).toContain('disabled through the API')
+    await loads(page, () => row.locator('button:text("Enable")').click())
+    expect(await row.locator('.state').textContent()).toContain('enabled')
+
+    await loads(page, () => row.locator('button:text("Rotate secret")').click())
+    expect((await page.textContent('#new-secret code'))!.trim()).toMatch(/^whsec_/)
+    await page.goto(new URL('/hub', base).href)
+    expect(await page.locator('#new-secret').count()).toBe(0)
+
+    await loads(page, () => page.click(`tr[data-endpoint=${acmeEndpointId}] a`))
+    const delivery = page.locator('tr[data-delivery=whd_acme_1]')
+    const attempts = delivery.locator('ol.attempts li')
+    expect(await attempts.count()).toBe(2)
+    expect(await attempts.nth(0).textContent()).toContain('500')
+    expect(await attempts.nth(0).textContent()).toContain('upstream exploded')
+    expect(await attempts.nth(1).textContent()).toContain('204')
+    await loads(page, () => delivery.locator('button:text("Replay")').click())
+    expect(await page.textContent('.notice')).toContain('queued again')
+    const audit = await db
+      .prepare(`select count(*) as n from audit_log where tenant_id = ? and action = 'webhook_delivery.replayed'`)
+      .bind(acme.id)
+      .first<{ n: number }>()
+    expect(audit?.n).toBe(1)
+  })
+
+  it('Audit log: who did what to which id, filtered by action', async () => {
+    const page = await newPage(acme.token)
+    await loads(page, () => page.click('nav >> text=Audit log'))
+    const log = await page.textContent('#audit-log')
+    for (const action of ['token.revoked', 'webhook_endpoint.secret_rotated', 'webhook_endpoint.changed'])
+      expect(log).toContain(action)
+    expect(log).not.toContain('whsec_')
+    await page.selectOption('select[name=action]', 'token.created')
+    await loads(page, () => page.click('form.filters button[type=submit]'))
+    const rows = page.locator('#audit-log tbody tr')
+    expect(await rows.count()).toBe(2) // the read-only token and "nightly export"
+    expect(await rows.first().locator('.actor').textContent()).toMatch(/^token tok_/)
+    // Another tenant sees none of it.
+    const other = await newPage(globex.token)
+    await other.goto(new URL('/audit-log', base).href)
+    expect(await other.textContent('#audit-log')).toContain('Globex Tea')
+    expect(await other.textContent('main')).not.toContain(acmeEndpointId)
+    expect(await other.locator('#audit-log tbody tr').count()).toBe(1)
+  })
+
+  it('Tenants (operator): lists every tenant, suspends one at once and restores it', async () => {
+    const initech = await api<Tenant>('/api/v1/tenants', ADMIN_TOKEN, { name: 'Initech Supplies', currency: 'EUR' })
+    const tenantPage = await newPage(globex.token)
+    expect(await tenantPage.locator('nav >> text=Tenants').count()).toBe(0)
+    expect((await tenantPage.goto(new URL('/tenants', base).href))?.status()).toBe(403)
+
+    const page = await newPage(ADMIN_TOKEN)
+    await loads(page, () => page.click('nav >> text=Tenants'))
+    for (const name of ['Acme Coffee', 'Globex Tea', 'Initech Supplies'])
+      expect(await page.textContent('#tenants')).toContain(name)
+    const row = page.locator(`tr[data-tenant=${initech.id}]`)
+    await loads(page, () => row.locator('button:text("Suspend")').click())
+    expect(await row.locator('.state').textContent()).toContain('suspended')
+    const orders = () =>
+      fetch(new URL('/api/v1/orders', base), { headers: { authorization: `Bearer ${initech.token}` } })
+    expect((await orders()).status).toBe(401)
+    await loads(page, () => row.locator('button:text("Restore")').click())
+    expect(await row.locator('.state').textContent()).toContain('active')
+    expect((await orders()).status).toBe(200)
   })
 
   // Last: it also checks what every page opened above requested and logged.

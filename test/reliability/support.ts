@@ -99,6 +99,9 @@ export async function needles(): Promise<string[]> {
 /** Checks every line logged so far; returns the figures for the report. */
 export async function expectNothingSecretLogged(task: Meta, scope: string) {
   const lines = logLines()
+  // Zero lines would find no leak and prove nothing: the capture must have seen the Worker log.
+  expect(capturing, 'captureLogs() was not called').toBe(true)
+  expect(lines.length, 'no log line was captured').toBeGreaterThan(0)
   const all = await needles()
   const haystack = lines.map((line) => ({ line, lower: line.toLowerCase(), digits: digits(line) }))
   const leaks: string[] = []
@@ -134,10 +137,21 @@ export async function rows<T = Record<string, unknown>>(query: string, ...values
 
 export type HubCounts = Record<
   string,
-  { orders: number; lines: number; created: number; events: number; deliveries: number; handovers: number }
+  {
+    orders: number
+    lines: number
+    created: number
+    events: number
+    deliveries: number
+    handovers: number
+    /** How often the order row was written after its insert (0: written once). */
+    revision: number
+    /** Hand-overs a new order of the connection gets: one per route. */
+    routes: number
+  }
 >
 
-/** Per external id of a connection: orders, lines, `created` log rows, events, hub deliveries, hand-overs. */
+/** Per external id of a connection: orders, lines, `created` log rows, events, hub deliveries, hand-overs, writes. */
 export async function hubCounts(connectionId: string): Promise<HubCounts> {
   const result = await rows<{
     external_id: string
@@ -147,6 +161,8 @@ export async function hubCounts(connectionId: string): Promise<HubCounts> {
     events: number
     deliveries: number
     handovers: number
+    revision: number
+    routes: number
   }>(
     `select o.external_id,
             count(*) as orders,
@@ -155,7 +171,9 @@ export async function hubCounts(connectionId: string): Promise<HubCounts> {
                and g.kind = 'order' and g.result = 'created') as created,
             (select count(*) from order_events e where e.order_id = o.id) as events,
             (select count(*) from webhook_deliveries d where d.order_id = o.id) as deliveries,
-            (select count(*) from handovers h where h.order_id = o.id) as handovers
+            (select count(*) from handovers h where h.order_id = o.id) as handovers,
+            o.revision,
+            (select json_array_length(c.routes) from connections c where c.id = o.connection_id) as routes
        from orders o where o.connection_id = ? group by o.external_id, o.id order by o.external_id`,
     connectionId
   )
@@ -171,12 +189,18 @@ export async function hubCounts(connectionId: string): Promise<HubCounts> {
           events: row.events,
           deliveries: row.deliveries,
           handovers: row.handovers,
+          revision: row.revision,
+          routes: row.routes,
         }
   }
   return counts
 }
 
-/** Asserts every expected external id is in the hub exactly once, with one `created` row. */
+/**
+ * Asserts every expected external id is in the hub exactly once: one `created` row, the order row
+ * written once (its revision never bumped by a repeated write) and one hand-over per route. One
+ * order row per external id needs no assertion: the id is derived and the primary key holds it.
+ */
 export async function expectExactlyOnce(
   connectionId: string,
   externalIds: string[],
@@ -185,8 +209,9 @@ export async function expectExactlyOnce(
   const counts = await hubCounts(connectionId)
   expect(Object.keys(counts).sort()).toEqual([...externalIds].sort())
   for (const id of externalIds) {
-    expect(counts[id].orders, `orders for ${id}`).toBe(1)
     expect(counts[id].created, `created rows for ${id}`).toBe(1)
+    expect(counts[id].revision, `writes of ${id} after its insert`).toBe(0)
+    expect(counts[id].handovers, `hand-overs of ${id}`).toBe(counts[id].routes)
     const lines = typeof linesOf === 'number' ? linesOf : linesOf?.[id]
     if (lines !== undefined) expect(counts[id].lines, `lines for ${id}`).toBe(lines)
   }

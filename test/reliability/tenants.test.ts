@@ -1,7 +1,7 @@
 /**
  * Two tenants on every API route of the OpenAPI document. Tenant A has a connection, an imported
  * order (with customer, lines, import log), a hub endpoint with a delivery, an outbound call and
- * a dead letter. Tenant B's token is then used on every route with A's ids in every path
+ * a dead letter, tokens and audit rows. Tenant B's token is then used on every route with A's ids in every path
  * parameter and every query filter: a route naming one of A's resources answers 404 (403 where
  * only the operator may), a list answers without any of A's data, and nothing of A changes.
  */
@@ -25,6 +25,8 @@ const BODIES: Record<string, unknown> = {
   reportOrderEvent: { type: 'comment', message: 'B was here' },
   replayDeadLetters: { since: '2000-01-01T00:00:00Z' },
   createWebhookEndpoint: { url: 'https://b.hooks.test/x', events: ['*'] },
+  updateWebhookEndpoint: { disabled: true, events: ['order.imported'] },
+  updateTenant: { name: 'renamed by B' },
 }
 
 describe('tenant B on every route with tenant A’s ids', () => {
@@ -69,6 +71,7 @@ describe('tenant B on every route with tenant A’s ids', () => {
       async () => (await apiJson(`/api/v1/outbound-calls?orderId=${order.id}`, { token: a.token })).items[0],
       { what: 'A’s outbound call' }
     )
+    const [aToken] = (await apiJson('/api/v1/tokens', { token: a.token })).items
     const customerEmail: string = full.customer?.email ?? 'none'
     const ids: Record<string, string> = {
       connection: connection.id,
@@ -78,6 +81,7 @@ describe('tenant B on every route with tenant A’s ids', () => {
       deadLetter: deadLetterId,
       outbound: outbound.id,
       tenant: a.id,
+      token: aToken.id,
     }
     const aData = [...Object.values(ids), customerEmail, '990001']
     const snapshot = async () =>
@@ -91,6 +95,13 @@ describe('tenant B on every route with tenant A’s ids', () => {
         deliveries: await rows('select state, attempts from webhook_deliveries where endpoint_id = ?', endpoint.id),
         dead: await rows('select replayed_at from dead_letters where id = ?', deadLetterId),
         jobs: await rows('select count(*) as n from sync_jobs where connection_id = ?', connection.id),
+        tokens: await rows('select revoked_at, name from tokens where tenant_id = ?', a.id),
+        tenant: await rows('select name, currency, suspended_at from tenants where id = ?', a.id),
+        endpointState: await rows(
+          'select url, events, secret, disabled_at from webhook_endpoints where id = ?',
+          endpoint.id
+        ),
+        audit: await rows('select count(*) as n from audit_log where tenant_id = ?', a.id),
       })
     const before = await snapshot()
 
@@ -104,6 +115,8 @@ describe('tenant B on every route with tenant A’s ids', () => {
       if (path.startsWith('/api/v1/orders')) return [ids.order]
       if (path.startsWith('/api/v1/webhook-endpoints')) return [ids.endpoint]
       if (path.startsWith('/api/v1/dead-letters')) return [ids.deadLetter]
+      if (path.startsWith('/api/v1/tokens')) return [ids.token]
+      if (path.startsWith('/api/v1/tenants')) return [ids.tenant]
       // A route this test does not know yet: every id A has.
       return Object.values(ids)
     }

@@ -3,7 +3,7 @@
  * header plus Basic auth on every call, 2 requests per second per endpoint (429 with
  * Retry-After beyond), the `{Paging, ErrorMessage, ErrorCode, ErrorDescription, Data}` envelope
  * with real-world quirks (timestamps without offset, decimals like `30.000`, nulls), orders by
- * state and tag, tags, order state, shipments and products. Every request is checked against
+ * state and tag, tags, order state, shipments, order messages and products. Every request is checked against
  * Billbee's swagger; what it would reject is recorded as a violation. Control routes take the
  * account's API key as `?account=`.
  */
@@ -21,6 +21,8 @@ type Account = {
   orders: Map<string, Json>
   products: Json[]
   shipments: Json[]
+  /** Messages added to orders (`POST /orders/{id}/message`). */
+  messages: Json[]
   requests: { method: string; path: string; query: Record<string, string[]>; body: unknown; status: number }[]
   violations: string[]
   lastCall: Map<string, number[]>
@@ -153,6 +155,7 @@ export function createBillbeeSimulatorApp() {
       orders: new Map(),
       products: [],
       shipments: [],
+      messages: [],
       requests: [],
       violations: [],
       lastCall: new Map(),
@@ -183,7 +186,11 @@ export function createBillbeeSimulatorApp() {
     const order = account.orders.get(c.req.param('id'))
     return order
       ? new Response(
-          billbeeJson({ ...order, shipments: account.shipments.filter((entry) => entry.orderId === c.req.param('id')) })
+          billbeeJson({
+            ...order,
+            shipments: account.shipments.filter((entry) => entry.orderId === c.req.param('id')),
+            messages: account.messages.filter((entry) => entry.orderId === c.req.param('id')),
+          })
         )
       : c.json({ error: 'not found' }, 404)
   })
@@ -298,6 +305,20 @@ export function createBillbeeSimulatorApp() {
     if (!body.ShippingId)
       return c.json({ Message: 'Die Anforderung ist ungültig.', ModelState: { 'model.ShippingId': ['required'] } }, 400)
     account.shipments.push({ orderId: id, ...body })
+    return envelope(null)
+  })
+
+  app.post('/api/v1/orders/:id/message', async (c) => {
+    const account = accountOfApi(c)
+    const id = c.req.param('id')
+    if (!account.orders.has(id)) return c.json({ ErrorMessage: 'Order not found', ErrorCode: 2 }, 404)
+    const body = (await c.req.json()) as Json
+    if (typeof body.Text !== 'string' || !body.Text)
+      return c.json(
+        { Message: 'Die Anforderung ist ungültig.', ModelState: { 'orderMessage.Text': ['required'] } },
+        400
+      )
+    account.messages.push({ orderId: id, ...body, Created: new Date().toISOString() })
     return envelope(null)
   })
 

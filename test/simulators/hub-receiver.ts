@@ -1,14 +1,17 @@
 /**
  * A tenant's own system receiving Kontor's hub webhooks (HW1): a real HTTP app that records every
  * delivery with its headers and raw body, and answers with the statuses a test lines up (for
- * retries and Retry-After). It answers for any host under `.hooks.test`.
+ * retries and Retry-After, with an optional body). It answers for any host under `.hooks.test`.
  */
 import { Hono } from 'hono'
 import type { Simulator } from './simulator'
 
 type Received = { headers: Record<string, string>; body: string; at: string; status: number }
-/** `delayMs`: the answer comes that much later (a slow receiver, for races). */
-type Receiver = { received: Received[]; answers: { status: number; retryAfter?: string; delayMs?: number }[] }
+/** `delayMs`: the answer comes that much later (a slow receiver, for races); `body`: what it answers. */
+type Receiver = {
+  received: Received[]
+  answers: { status: number; retryAfter?: string; delayMs?: number; body?: string }[]
+}
 
 const receivers = new Map<string, Receiver>()
 const receiverOf = (url: string) => {
@@ -33,7 +36,10 @@ app.post('*', async (c) => {
     status: answer.status,
   })
   if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs))
-  return c.body(null, answer.status as 204, answer.retryAfter ? { 'retry-after': answer.retryAfter } : {})
+  const headers: Record<string, string> = answer.retryAfter ? { 'retry-after': answer.retryAfter } : {}
+  return answer.body === undefined
+    ? c.body(null, answer.status as 204, headers)
+    : c.body(answer.body, answer.status as 500, headers)
 })
 
 export const hubReceiverSimulator: Simulator = {

@@ -1,6 +1,6 @@
 /**
  * Shopify simulator: the Admin REST API of any number of `*.myshopify.com` shops (orders list with
- * Link-header cursor paging, count, one order, fulfilment orders, fulfilments, cancel, webhook
+ * Link-header cursor paging, count, one order and its note, fulfilment orders, fulfilments, cancel, webhook
  * subscriptions in shopify/webhooks.ts), a per-shop leaky bucket, injectable 429/500 faults, a
  * log of every API request, and a webhook sender that
  * serialises and signs exactly as Shopify does. It exists so Kontor's tests and `npm start` can
@@ -414,6 +414,16 @@ async function handleAdmin(shop: Shop, method: string, route: string, url: URL, 
   if (method === 'GET' && (match = /^orders\/(\d+)\.json$/.exec(route))) {
     const order = shop.orders.get(match[1])
     return order ? reply({ order: pickFields(order, fields) }) : reply(NOT_FOUND, 404)
+  }
+  if (method === 'PUT' && (match = /^orders\/(\d+)\.json$/.exec(route))) {
+    const order = shop.orders.get(match[1])
+    if (!order) return reply(NOT_FOUND, 404)
+    const changes = ((body as Json | undefined)?.order ?? {}) as Json
+    // Only the fields a merchant's app may edit on an order; the rest is Shopify's to keep.
+    for (const field of ['note', 'note_attributes', 'tags', 'email', 'phone'])
+      if (field in changes) order[field] = changes[field]
+    order.updated_at = formatShopifyTime(new Date())
+    return reply({ order })
   }
   if (method === 'GET' && (match = /^orders\/(\d+)\/fulfillment_orders\.json$/.exec(route))) {
     if (!shop.orders.has(match[1])) return reply(NOT_FOUND, 404)

@@ -5,7 +5,8 @@
  * without a synch date and their acknowledgement (`PUT /goodsOrder/packages/sent/:bookingId`); the
  * product master (wemalo/products.ts); webhook registration
  * (add, list, delete); `x-wemalo-limit-maxcall` / `x-wemalo-limit-remainingcall` on every answer
- * and 419 once the calls of a window are used up; fault injection (`POST /_sim/faults {status,
+ * and 419 once the calls of a window are used up; booked returns and their acknowledgement
+ * (wemalo/returns.ts); fault injection (`POST /_sim/faults {status,
  * count, mode, path}`: 500 for N calls, or with `mode: "lost"` the call takes effect but answers
  * 500, or with `mode: "unreadable"` a 200 whose body is not JSON). Every request is checked against the apidoc (wemalo-apidoc.ts) and what it would reject
  * is recorded as a violation (`GET /_sim/requests`, `GET /_sim/state`).
@@ -27,6 +28,7 @@ import { Hono } from 'hono'
 import type { Simulator } from './simulator'
 import { createApidocValidator } from './wemalo-apidoc'
 import { mountWemaloProductRoutes } from './wemalo/products'
+import { mountWemaloReturns } from './wemalo/returns'
 
 type Json = Record<string, any>
 type GoodsOrder = {
@@ -588,6 +590,13 @@ export function createWemaloSimulatorApp(options: { fetch?: typeof fetch } = {})
   })
 
   mountWemaloProductRoutes(app, { accountOf, jsonBody, fail })
+  mountWemaloReturns(app, {
+    accountOf: (url) => accountOf(url),
+    goodsOrderOf: (account, externalId) => (account as Account).goodsOrders.get(externalId),
+    nextId: (account) => (account as Account).nextId++,
+    pageSize: (account) => (account as Account).pageSize,
+    sendCallback: (account, input) => sendCallback(account as Account, input),
+  })
 
   app.all('/v1/*', (c) => fail(404, 'NOT_FOUND', `no route ${c.req.method} ${new URL(c.req.url).pathname}`))
 

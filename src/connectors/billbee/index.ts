@@ -20,6 +20,8 @@ export const billbeeConnector: SourceConnector<BillbeeCredentials, BillbeeSettin
   credentialsSchema: billbeeCredentialsSchema,
   settingsSchema: billbeeSettingsSchema,
   apiBaseUrl: () => 'https://app.billbee.io',
+  // The API key names the application, the user the account it reads.
+  accountIdentity: (credentials) => `${credentials.apiKey}:${credentials.username.toLowerCase()}`,
   fetchPage: fetchBillbeePage,
   pollIntervalMinutes: (settings) => settings.pollMinutes,
   afterOrderImported: (context, order) => afterBillbeeImport(context, order),

@@ -1,9 +1,12 @@
 /**
  * BB7: an imported order is tagged as received, so the next poll leaves it alone. BB9: shipped
  * sets Billbee's state 4 and adds a shipment per tracking number; the carrier goes with it only
- * when Billbee's shipping profile for the order has the warehouse carrier's name.
+ * when Billbee's shipping profile for the order has the warehouse carrier's name. RT2: a return
+ * adds the tag `returned_by_<ordersTag>` and an internal message naming the lines and the reason
+ * (Billbee's API has no return to book; Kontor never refunds).
  */
 import type { OrderEventInput, OrderSnapshot, WriteBackResult } from '../../core/model'
+import { returnNote } from '../../core/returns'
 import type { ConnectorContext, OutboundSteps } from '../types'
 import { addBillbeeTags, billbeeRequest } from './client'
 import { receivedTag } from './fetch-page'
@@ -15,6 +18,40 @@ export const BILLBEE_STATE_SHIPPED = 4
 
 export async function afterBillbeeImport(context: Context, order: OrderSnapshot) {
   await addBillbeeTags(context, order.externalId, [receivedTag(context.settings)])
+}
+
+export function returnedTag(settings: BillbeeSettings): string {
+  return `returned_by_${settings.ordersTag}`
+}
+
+async function writeReturnToBillbee(
+  context: Context,
+  order: OrderSnapshot,
+  event: OrderEventInput,
+  steps: OutboundSteps
+): Promise<WriteBackResult> {
+  const tag = returnedTag(context.settings)
+  await steps.once(
+    `tag:${tag}`,
+    async () => {
+      await addBillbeeTags(context, order.externalId, [tag])
+      return `tag ${tag}`
+    },
+    {
+      alreadyDone: async () => {
+        const { data } = await billbeeRequest<{ Tags?: string[] | null }>(context, `/orders/${order.externalId}`)
+        return (data?.Tags ?? []).some((existing) => existing.toLowerCase() === tag.toLowerCase())
+      },
+    }
+  )
+  // Billbee lists an order's messages nowhere in its API: recorded as a step, so a retry adds none.
+  await steps.once('message', async () => {
+    await billbeeRequest(context, `/orders/${order.externalId}/message`, {
+      method: 'POST',
+      json: { IsInternal: true, SenderName: 'Kontor', Text: returnNote(event) },
+    })
+  })
+  return { result: 'done', detail: `tag ${tag} and a message (RT2)` }
 }
 
 /** The shipment numbers Billbee lists on the order (`ShippingIds[].ShippingId`). */
@@ -35,6 +72,7 @@ export async function writeBackToBillbee(
   event: OrderEventInput,
   steps: OutboundSteps
 ): Promise<WriteBackResult> {
+  if (event.type === 'returned') return writeReturnToBillbee(context, order, event, steps)
   if (event.type !== 'shipped') return { result: 'not_applicable', detail: `${event.type} is not written to Billbee` }
   const { data } = await billbeeRequest<{
     ShippingProfileName?: string | null

@@ -21,6 +21,7 @@ export const plenigoConnector: DestinationConnector<PlenigoCredentials, PlenigoS
   credentialsSchema: plenigoCredentialsSchema,
   settingsSchema: plenigoSettingsSchema,
   apiBaseUrl: () => PLENIGO_API_BASE_URL,
+  accountIdentity: (credentials) => credentials.apiToken,
   pollIntervalMinutes: (settings) => settings.pollMinutes,
   handOver: handOverToPlenigo,
   cancel: cancelAtPlenigo,

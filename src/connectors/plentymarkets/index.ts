@@ -17,6 +17,6 @@ export const plentymarketsConnector: SourceConnector<PlentyCredentials, PlentySe
   apiBaseUrl: (credentials) => credentials.url,
   fetchPage: fetchPlentyPage,
   pollIntervalMinutes: (settings) => settings.pollMinutes,
-  afterOrderImported: (context, order) => afterPlentyImport(context, order),
+  afterOrderImported: (context, order, _result, steps) => afterPlentyImport(context, order, steps),
   writeBack: writeBackToPlenty,
 }

@@ -3,13 +3,15 @@
  * when the connection has no route, else when the destination confirmed it (`handed_over`). A
  * cancellation goes to 8.8 once the hub or the destination cancelled it; one that was refused
  * goes to `cancelRefusedStatus` with an order note — never 8.8 (PM5). Order events: address or
- * stock errors to 6.2 / 6.3 with the message as a note (PM4), returns to the return status
- * (PM6), shipped as a shipping package per tracking number with the carrier in a note (PM7).
+ * stock errors to 6.2 / 6.3 with the message as a note (PM4), returns as a note naming the lines
+ * and the return status once every line is back (PM6, RT2), shipped as a shipping package per
+ * tracking number with the carrier in a note (PM7).
  *
  * Statuses are set from the order as it stands now (a late event does not move plenty back);
  * notes and shipping packages are added once per event through the recorded steps.
  */
 import type { OrderEventInput, OrderSnapshot, OrderStatus, WriteBackResult } from '../../core/model'
+import { returnNote } from '../../core/returns'
 import type { ConnectorContext, OutboundSteps } from '../types'
 import {
   addPlentyOrderNote,
@@ -40,8 +42,6 @@ function plentyStatusFor(settings: PlentySettings, status: OrderStatus): number 
       return settings.cancelHandedOverStatus
     case 'cancel_refused':
       return settings.cancelRefusedStatus
-    case 'returned':
-      return settings.returnStatus
     default:
       return null
   }
@@ -60,17 +60,43 @@ async function refuseCancellation(context: Context, order: OrderSnapshot, messag
  * PM3 and PM5 after an import. A routed order waits for its destination: 5.1 follows the
  * confirmed hand-over, 8.8 or the refusal follow the destination's answer (both as events).
  */
-export async function afterPlentyImport(context: Context, order: OrderSnapshot): Promise<void> {
+export async function afterPlentyImport(context: Context, order: OrderSnapshot, steps: OutboundSteps): Promise<void> {
   const platformStatus = Number(order.platformStatus)
   const routed = order.handovers.length > 0
   if (platformStatus === context.settings.openStatus && order.status === 'new') {
     if (!routed) await setPlentyStatus(context, order.externalId, context.settings.handedOverStatus)
   } else if (platformStatus === context.settings.cancelledStatus) {
     if (order.status === 'processing' || order.status === 'shipped')
-      await refuseCancellation(context, order, `the order is already ${order.status}`)
+      // The hook runs again on every read of the unchanged order: the note goes once (issue 16, finding 4).
+      await refuseCancellation(context, order, `the order is already ${order.status}`, steps)
     else if (order.status === 'cancelled' && !routed)
       await setPlentyStatus(context, order.externalId, context.settings.cancelHandedOverStatus)
   }
+}
+
+/**
+ * PM6, RT2: every return gets a note naming its lines and the warehouse's reason; the order moves
+ * to `returnStatus` only once the hub order is `returned` (every line came back). Never a refund,
+ * never a stock booking: returned goods reach plenty's stock through the stock loop.
+ */
+async function writeReturn(
+  context: Context,
+  order: OrderSnapshot,
+  event: OrderEventInput,
+  steps: OutboundSteps
+): Promise<WriteBackResult> {
+  const status = context.settings.returnStatus
+  const complete = order.status === 'returned'
+  if (complete) {
+    await steps.once(`status:${status}`, async () => {
+      await setPlentyStatus(context, order.externalId, status)
+      return `status ${status}`
+    })
+  }
+  await addNoteOnce(context, steps, order.externalId, returnNote(event))
+  return complete
+    ? { result: 'done', detail: `status ${status} and a note (PM6, RT2)`, platformStatus: String(status) }
+    : { result: 'done', detail: `a note; the order is ${order.status}, not every line is back yet (RT2)` }
 }
 
 export async function writeBackToPlenty(
@@ -93,8 +119,7 @@ export async function writeBackToPlenty(
     }
     case 'address_error':
     case 'stock_error':
-    case 'cancelled':
-    case 'returned': {
+    case 'cancelled': {
       const status = plentyStatusFor(settings, order.status)
       if (status === null || order.status !== event.type)
         return { result: 'not_applicable', detail: `the order is ${order.status} by now; ${event.type} not written` }
@@ -102,9 +127,11 @@ export async function writeBackToPlenty(
       if ((event.type === 'address_error' || event.type === 'stock_error') && event.message) {
         await addNoteOnce(context, steps, order.externalId, event.message)
       }
-      const rule = event.type === 'cancelled' ? 'PM5' : event.type === 'returned' ? 'PM6' : 'PM4'
+      const rule = event.type === 'cancelled' ? 'PM5' : 'PM4'
       return { result: 'done', detail: `status ${status} (${rule})`, platformStatus: String(status) }
     }
+    case 'returned':
+      return writeReturn(context, order, event, steps)
     case 'cancel_refused':
       return {
         result: 'done',

@@ -126,3 +126,21 @@ export async function createFulfillment(
   })
   return response.json<{ fulfillment: { id: string | number; status: string } }>().fulfillment
 }
+
+/** The order's note (Shopify keeps one text per order). */
+export async function fetchOrderNote(context: Context, orderId: string): Promise<string> {
+  const response = await shopifyRequest(context, `/admin/api/${context.settings.apiVersion}/orders/${orderId}.json`, {
+    query: { fields: 'id,note' },
+  })
+  return response.json<{ order: { note?: string | null } }>().order.note ?? ''
+}
+
+/** Adds a paragraph to the order's note, unless the note has it already. */
+export async function appendOrderNote(context: Context, orderId: string, text: string) {
+  const note = await fetchOrderNote(context, orderId)
+  if (note.includes(text)) return
+  await shopifyRequest(context, `/admin/api/${context.settings.apiVersion}/orders/${orderId}.json`, {
+    method: 'PUT',
+    json: { order: { id: orderId, note: note ? `${note}\n\n${text}` : text } },
+  })
+}

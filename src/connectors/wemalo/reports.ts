@@ -28,6 +28,7 @@ import {
   type WemaloSettings,
   type WemaloStatus,
 } from './schemas'
+import { stockChangeReports } from './stock-change'
 
 type Context = ConnectorContext<WemaloCredentials, WemaloSettings>
 
@@ -156,6 +157,7 @@ export async function parseWemaloReports(event: InboxEvent, context: Context): P
     const tracking = await parcelTracking(context, parcelId)
     return [shippedReport(orderId, tracking)]
   }
+  if (event.topic === 'stock_change') return stockChangeReports(body)
   return []
 }
 

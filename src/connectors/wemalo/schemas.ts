@@ -99,3 +99,22 @@ export const wemaloHooksSchema = z
       .default([]),
   })
   .passthrough()
+
+/** One entry of `GET /returns/booked` (RT1): a return booking not yet acknowledged. */
+export const wemaloReturnBookingSchema = z
+  .object({
+    id: id,
+    externalProductId: text,
+    productName: text,
+    bookingDate: text,
+    reasonCode: text,
+    serialNumber: text,
+    goodsReceiptExternalId: text,
+    goodsOrderExternalId: text,
+    goodsOrderNumber: text,
+    readyForShipment: z.boolean().nullish(),
+    /** Not in the apidoc; Wemalo's own shop plugin receives it with its return callback. */
+    quantity: z.coerce.number().int().positive().nullish(),
+  })
+  .passthrough()
+export type WemaloReturnBooking = z.infer<typeof wemaloReturnBookingSchema>

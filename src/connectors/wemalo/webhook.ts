@@ -14,6 +14,7 @@ import type { ConnectorContext, WebhookRegistration, WebhookRequest, WebhookVerd
 import { wemaloRequest } from './client'
 import { readCallbackBody } from './reports'
 import { type WemaloCredentials, wemaloHooksSchema, type WemaloSettings } from './schemas'
+import { looksLikeStockChange, stockChangeVerdict } from './stock-change'
 
 export const WEMALO_EVENTS = ['status_update', 'trackingnumber_added'] as const
 type WemaloEvent = (typeof WEMALO_EVENTS)[number]
@@ -49,6 +50,7 @@ function topicOf(url: URL, body: Record<string, unknown>): string | null {
   const named = url.searchParams.get('event') ?? (typeof body.event === 'string' ? body.event : null)
   if (named) return named
   if (body.goodsOrderParcelId !== undefined) return 'trackingnumber_added'
+  if (looksLikeStockChange(body)) return 'stock_change'
   if (body.externalId !== undefined && body.orderId !== undefined) return 'status_update'
   return null
 }
@@ -84,6 +86,7 @@ export async function verifyWemaloWebhook(
     const distinct = status === undefined ? `${digest}|${crypto.randomUUID()}` : `${String(status)}|${digest}`
     return { kind: 'accepted', topic, deliveryKey: `status_update|${String(body.externalId)}|${distinct}` }
   }
+  if (topic === 'stock_change') return stockChangeVerdict(body)
   return { kind: 'ignored', reason: `Wemalo event ${topic ?? 'unknown'} is not imported` }
 }
 

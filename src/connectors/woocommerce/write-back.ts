@@ -3,10 +3,13 @@
  * off, whichever of the two events comes last. Tracking numbers go in as an order note, and into
  * the `_wc_shipment_tracking_items` meta when `shipmentTracking` is on. Idempotent steps run
  * first and the note last, so a retried message never completes twice or loses the note.
+ * RT2: a return becomes an order note naming the lines and the warehouse's reason — no refund,
+ * no restock (returned goods reach the shop's stock through the stock loop).
  */
 import type { Tracking } from '../../core/model'
 import type { OrderEventInput, OrderSnapshot, WriteBackResult } from '../../core/model'
 import type { ConnectorContext, OutboundSteps } from '../types'
+import { returnNote } from '../../core/returns'
 import { addWooOrderNote, listWooOrderNotes, updateWooOrder } from './client'
 import type { WooCredentials, WooSettings } from './schemas'
 
@@ -31,6 +34,14 @@ export async function writeBackToWooCommerce(
   event: OrderEventInput,
   steps: OutboundSteps
 ): Promise<WriteBackResult> {
+  if (event.type === 'returned') {
+    const note = returnNote(event)
+    await steps.once('note', () => addWooOrderNote(context.http, context.credentials, order.externalId, note), {
+      alreadyDone: async () =>
+        (await listWooOrderNotes(context.http, context.credentials, order.externalId)).includes(note),
+    })
+    return { result: 'done', detail: 'return note (RT2)' }
+  }
   if (event.type !== 'shipped' && event.type !== 'written_off') {
     return { result: 'not_applicable', detail: `${event.type} is not written to WooCommerce` }
   }

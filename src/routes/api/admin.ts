@@ -2,13 +2,19 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { keyringOf } from '../../core/crypto'
 import { reEncryptAll } from '../../db/re-encrypt'
+import { actorOf, auditStatement } from '../../audit/audit-log'
 import { requireOperator } from './auth'
 import { dbOf } from './context'
 import { apiRouter } from './router'
 import { errorResponses, json } from './schemas'
 
 const Counts = z
-  .object({ credentials: z.number().int(), sessionState: z.number().int(), webhookSecrets: z.number().int() })
+  .object({
+    credentials: z.number().int(),
+    sessionState: z.number().int(),
+    webhookSecrets: z.number().int(),
+    previousWebhookSecrets: z.number().int().openapi({ description: 'Hub secrets before a rotation, while they sign' }),
+  })
   .openapi('SealedCounts')
 
 const ReEncryptResult = z
@@ -33,6 +39,12 @@ export const adminRoutes = apiRouter().openapi(
   }),
   async (c) => {
     requireOperator(c.get('caller'))
-    return c.json(await reEncryptAll(dbOf(c), keyringOf(c.env)), 200)
+    const db = dbOf(c)
+    const audit = auditStatement(db, actorOf(c.get('caller')), {
+      tenantId: null,
+      action: 're_encryption.run',
+      targetId: 'encryption-keys',
+    })
+    return c.json(await reEncryptAll(db, keyringOf(c.env), undefined, [audit]), 200)
   }
 )

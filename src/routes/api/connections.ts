@@ -16,7 +16,8 @@ import type { ConnectionRow } from '../../db/connections'
 import { webhookPath } from '../../webhook-subscriptions/registration'
 import { dbOf, portsOf, tenantOf } from './context'
 import { BoundedRecord, MAX_ROUTES, RouteId } from './limits'
-import { Anything, errorResponses, IdParam, json, jsonBody } from './schemas'
+import { actorOf } from '../../audit/audit-log'
+import { Anything, ErrorSchema, errorResponses, IdParam, json, jsonBody } from './schemas'
 
 const CreateConnection = z.object({
   platform: z.string().max(50),
@@ -60,6 +61,11 @@ const Connection = z
     backfillJobId: z.string().optional(),
   })
   .openapi('Connection')
+/** One live connection per platform account and tenant (issue 16). */
+const accountTaken = {
+  description: 'Another connection connects this platform account (named in the message)',
+  content: { 'application/json': { schema: ErrorSchema } },
+}
 const SyncRequest = z.object({ mode: z.enum(['poll', 'backfill']) })
 
 function present(row: ConnectionRow, origin: string) {
@@ -96,7 +102,11 @@ export const connectionRoutes = apiRouter()
       summary: 'Connect a platform account; starts its backfill',
       request: jsonBody(CreateConnection),
       responses: {
-        201: json(Connection, 'The connection; webhookSecret only when Kontor generated it'),
+        201: json(
+          Connection,
+          'The connection; webhookSecret only when Kontor generated it. Re-created for a platform account whose connection was deleted, it takes over that connection’s id and orders'
+        ),
+        409: accountTaken,
         ...errorResponses,
       },
     }),
@@ -105,7 +115,8 @@ export const connectionRoutes = apiRouter()
         portsOf(c),
         tenantOf(c, 'admin'),
         c.req.valid('json'),
-        new URL(c.req.url).origin
+        new URL(c.req.url).origin,
+        actorOf(c.get('caller'))
       )
       return c.json(
         {
@@ -157,11 +168,19 @@ export const connectionRoutes = apiRouter()
       tags: ['connections'],
       summary: 'Change name, credentials (replaced whole, or merged key by key), settings or routes',
       request: { params: IdParam, ...jsonBody(UpdateConnection) },
-      responses: { 200: json(Connection, 'The connection'), ...errorResponses },
+      responses: { 200: json(Connection, 'The connection'), 409: accountTaken, ...errorResponses },
     }),
     async (c) => {
-      const row = await updateConnection(portsOf(c), tenantOf(c, 'admin'), c.req.valid('param').id, c.req.valid('json'))
-      return c.json(present(row, new URL(c.req.url).origin), 200)
+      const origin = new URL(c.req.url).origin
+      const row = await updateConnection(
+        portsOf(c),
+        tenantOf(c, 'admin'),
+        c.req.valid('param').id,
+        c.req.valid('json'),
+        origin,
+        actorOf(c.get('caller'))
+      )
+      return c.json(present(row, origin), 200)
     }
   )
   .openapi(
@@ -175,7 +194,7 @@ export const connectionRoutes = apiRouter()
       responses: { 204: { description: 'Deleted' }, ...errorResponses },
     }),
     async (c) => {
-      await deleteConnection(portsOf(c), tenantOf(c, 'admin'), c.req.valid('param').id)
+      await deleteConnection(portsOf(c), tenantOf(c, 'admin'), c.req.valid('param').id, actorOf(c.get('caller')))
       return c.body(null, 204)
     }
   )

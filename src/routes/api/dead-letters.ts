@@ -8,6 +8,7 @@ import { replayDeadLettersSince, replayDeadLetter } from '../../queue/replay'
 import { listDeadLetters, visibleDeadLetter, visibleTo } from '../../read-models/dead-letters'
 import { requireScope } from './auth'
 import { dbOf } from './context'
+import { actorOf } from '../../audit/audit-log'
 import { CursorQuery, errorResponses, IdParam, json, jsonBody } from './schemas'
 
 const DeadLetter = z
@@ -59,7 +60,7 @@ export const deadLetterRoutes = apiRouter()
       requireScope(caller, 'admin')
       const db = dbOf(c)
       const row = await visibleDeadLetter(db, visibleTo(caller, c.req.header('x-tenant-id')), c.req.valid('param').id)
-      await replayDeadLetter(c.env, db, row)
+      await replayDeadLetter(c.env, db, row, actorOf(caller))
       return c.json({ replayed: 1 }, 202)
     }
   )
@@ -78,7 +79,8 @@ export const deadLetterRoutes = apiRouter()
       requireScope(caller, 'admin')
       const db = dbOf(c)
       const since = new Date(c.req.valid('json').since).toISOString()
-      const replayed = await replayDeadLettersSince(c.env, db, visibleTo(caller, c.req.header('x-tenant-id')), since)
+      const visible = visibleTo(caller, c.req.header('x-tenant-id'))
+      const replayed = await replayDeadLettersSince(c.env, db, visible, since, actorOf(caller))
       return c.json({ replayed }, 202)
     }
   )

@@ -31,7 +31,7 @@ export const importLogRoutes = apiRouter().openapi(
       query: z
         .object({
           connectionId: z.string().optional(),
-          kind: z.enum(['order', 'product', 'customer']).optional(),
+          kind: z.enum(['order', 'product', 'customer', 'return']).optional(),
           externalId: z.string().min(1).optional(),
           result: z.enum(['created', 'updated', 'unchanged', 'duplicate', 'skipped', 'rejected', 'failed']).optional(),
           rule: z.string().min(1).optional(),

@@ -16,6 +16,8 @@ import { orderRoutes } from './orders'
 import { outboundCallRoutes } from './outbound-calls'
 import { apiRouter } from './router'
 import { tenantRoutes } from './tenants'
+import { tokenRoutes } from './tokens'
+import { auditLogRoutes } from './audit-log'
 import { webhookEndpointRoutes } from './webhook-endpoints'
 
 export const api = apiRouter()
@@ -51,3 +53,5 @@ api.route('/', outboundCallRoutes)
 api.route('/', webhookEndpointRoutes)
 api.route('/', adminRoutes)
 api.route('/', dataRequestRoutes)
+api.route('/', tokenRoutes)
+api.route('/', auditLogRoutes)

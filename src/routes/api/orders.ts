@@ -31,6 +31,8 @@ const OrderEvent = z
       )
       .max(MAX_EVENT_LINES)
       .optional(),
+    /** `returned`: why it came back, as the back-office or warehouse names it (RT2 notes carry it). */
+    reason: z.string().max(MAX_MESSAGE_CHARS).nullish(),
   })
   .superRefine((event, context) => {
     if (event.type === 'shipped' && !event.tracking?.length)
@@ -126,7 +128,10 @@ export const orderRoutes = apiRouter()
               carrier: tracking.carrier,
               url: tracking.url ?? null,
             })),
-            data: event.lines ? { lines: event.lines } : null,
+            data:
+              event.lines || event.reason
+                ? { ...(event.lines ? { lines: event.lines } : {}), ...(event.reason ? { reason: event.reason } : {}) }
+                : null,
           },
           idempotencyKey: c.req.valid('header')['idempotency-key'] ?? null,
           source: 'api',

@@ -1,20 +1,30 @@
 /**
  * Hub webhook endpoints (HW1): a tenant registers a URL and the event types it wants; Kontor
  * signs every delivery per Standard Webhooks with the endpoint's secret (`whsec_…`, shown only
- * when the endpoint is created). Deliveries are listed per endpoint and can be replayed.
+ * when the endpoint is created or its secret rotated). Endpoints can be changed, disabled (their
+ * deliveries wait) and rotated; deliveries are listed per endpoint with every attempt and can be
+ * replayed. Transport over src/hub/endpoints.ts.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { and, desc, eq, isNull } from 'drizzle-orm'
+import { actorOf } from '../../audit/audit-log'
 import { allowInsecureUrls } from '../../core/url-policy'
-import { bytesToBase64, encryptJson, keyringOf } from '../../core/crypto'
-import { ApiError, notFound } from '../../core/errors'
-import { randomId } from '../../core/ids'
+import { keyringOf } from '../../core/crypto'
+import { ApiError } from '../../core/errors'
 import { ORDER_EVENT_TYPES } from '../../core/model'
 import { unsafeUrlReason } from '../../core/url-safety'
-import { type Database, nowIso } from '../../db/client'
-import { afterCursor, keysetPage } from '../../db/keyset'
-import { webhookDeliveries, webhookEndpoints } from '../../db/schema'
-import { replayHubDelivery } from '../../hub/replay-delivery'
+import type { Bindings } from '../../env'
+import {
+  createEndpoint,
+  deleteEndpoint,
+  getDelivery,
+  listDeliveries,
+  listEndpoints,
+  ownEndpoint,
+  presentEndpoint,
+  replayDelivery,
+  rotateEndpointSecret,
+  updateEndpoint,
+} from '../../hub/endpoints'
 import { dbOf, tenantOf } from './context'
 import { apiRouter } from './router'
 import { CursorQuery, errorResponses, IdParam, json, jsonBody } from './schemas'
@@ -27,11 +37,36 @@ const EventTypes = z
   .max(HUB_EVENT_TYPES.length + 1)
   .openapi({ description: '`["*"]` for every event type', example: ['order.imported', 'order.shipped'] })
 
-const CreateEndpoint = z.object({ url: z.string().min(1).max(2000), events: EventTypes })
+const Url = z.string().min(1).max(2000)
+const CreateEndpoint = z.object({ url: Url, events: EventTypes })
+const UpdateEndpoint = z
+  .object({
+    url: Url.optional(),
+    events: EventTypes.optional(),
+    disabled: z.boolean().optional().openapi({
+      description:
+        'While true, deliveries wait; once false again they go out in order, unless older than the retention',
+    }),
+  })
+  .openapi('WebhookEndpointChange')
 const Endpoint = z
-  .object({ id: z.string(), url: z.string(), events: z.array(z.string()), createdAt: z.string() })
+  .object({
+    id: z.string(),
+    url: z.string(),
+    events: z.array(z.string()),
+    createdAt: z.string(),
+    disabled: z.boolean(),
+    disabledAt: z.string().nullable(),
+    disabledReason: z.string().nullable().openapi({
+      description: 'Why: disabled through the API, or failing for 5 days (with the last error)',
+    }),
+    failingSince: z.string().nullable().openapi({ description: 'The first failed attempt since the last success' }),
+    previousSecretValidUntil: z.string().nullable().openapi({
+      description: 'After a rotation, until when the previous secret still signs beside the new one',
+    }),
+  })
   .openapi('WebhookEndpoint')
-const CreatedEndpoint = Endpoint.extend({
+const EndpointWithSecret = Endpoint.extend({
   secret: z.string().openapi({ description: 'whsec_ + base64; shown only in this response' }),
 }).openapi('CreatedWebhookEndpoint')
 const Delivery = z
@@ -39,7 +74,7 @@ const Delivery = z
     id: z.string().openapi({ description: 'Also the webhook-id header of every attempt' }),
     type: z.string(),
     orderId: z.string(),
-    state: z.string().openapi({ description: 'pending | delivered | failed' }),
+    state: z.string().openapi({ description: 'pending | held (the endpoint is disabled) | delivered | failed' }),
     attempts: z.number().int(),
     lastStatus: z.number().int().nullable(),
     lastError: z.string().nullable(),
@@ -47,6 +82,16 @@ const Delivery = z
     updatedAt: z.string(),
   })
   .openapi('WebhookDelivery')
+const Attempt = z
+  .object({
+    at: z.string(),
+    status: z.number().int().nullable().openapi({ description: 'The HTTP status; null when there was no answer' }),
+    error: z.string().nullable().openapi({ description: 'The network error or the non-2xx answer in words' }),
+    durationMs: z.number().int(),
+    response: z.string().nullable().openapi({ description: 'The first 1 KB of the answer’s body' }),
+  })
+  .openapi('WebhookDeliveryAttempt')
+const DeliveryWithAttempts = Delivery.extend({ attemptHistory: z.array(Attempt) }).openapi('WebhookDeliveryDetail')
 const DeliveryParams = z.object({
   id: z
     .string()
@@ -58,21 +103,12 @@ const DeliveryParams = z.object({
     .openapi({ param: { name: 'deliveryId', in: 'path' } }),
 })
 
-type EndpointRow = typeof webhookEndpoints.$inferSelect
-
-const present = (row: EndpointRow) => ({ id: row.id, url: row.url, events: row.events, createdAt: row.createdAt })
-
-async function ownEndpoint(db: Database, tenantId: string, id: string) {
-  const row = await db
-    .select()
-    .from(webhookEndpoints)
-    .where(
-      and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.tenantId, tenantId), isNull(webhookEndpoints.deletedAt))
-    )
-    .get()
-  if (!row) throw notFound('webhook endpoint')
-  return row
+function checkUrl(env: Bindings, url: string | undefined) {
+  const unsafe = url === undefined ? null : unsafeUrlReason(url, allowInsecureUrls(env))
+  if (unsafe) throw new ApiError(400, 'invalid_request', `url: ${url} ${unsafe}`)
 }
+
+const TAGS = ['hub webhooks']
 
 export const webhookEndpointRoutes = apiRouter()
   .openapi(
@@ -80,28 +116,16 @@ export const webhookEndpointRoutes = apiRouter()
       method: 'post',
       path: '/webhook-endpoints',
       operationId: 'createWebhookEndpoint',
-      tags: ['hub webhooks'],
+      tags: TAGS,
       summary: 'Register a hub webhook endpoint (HW1); the secret is shown once',
       request: jsonBody(CreateEndpoint),
-      responses: { 201: json(CreatedEndpoint, 'The endpoint with its signing secret'), ...errorResponses },
+      responses: { 201: json(EndpointWithSecret, 'The endpoint with its signing secret'), ...errorResponses },
     }),
     async (c) => {
       const tenantId = tenantOf(c, 'admin')
       const body = c.req.valid('json')
-      const unsafe = unsafeUrlReason(body.url, allowInsecureUrls(c.env))
-      if (unsafe) throw new ApiError(400, 'invalid_request', `url: ${body.url} ${unsafe}`)
-      const secret = `whsec_${bytesToBase64(crypto.getRandomValues(new Uint8Array(24)))}`
-      const row: EndpointRow = {
-        id: randomId('whe'),
-        tenantId,
-        url: body.url,
-        events: [...new Set(body.events)],
-        secret: await encryptJson(keyringOf(c.env), secret),
-        createdAt: nowIso(),
-        deletedAt: null,
-      }
-      await dbOf(c).insert(webhookEndpoints).values(row)
-      return c.json({ ...present(row), secret }, 201)
+      checkUrl(c.env, body.url)
+      return c.json(await createEndpoint(dbOf(c), keyringOf(c.env), actorOf(c.get('caller')), tenantId, body), 201)
     }
   )
   .openapi(
@@ -109,44 +133,84 @@ export const webhookEndpointRoutes = apiRouter()
       method: 'get',
       path: '/webhook-endpoints',
       operationId: 'listWebhookEndpoints',
-      tags: ['hub webhooks'],
+      tags: TAGS,
       summary: 'List hub webhook endpoints',
       responses: { 200: json(z.object({ items: z.array(Endpoint) }), 'Endpoints'), ...errorResponses },
     }),
-    async (c) => {
-      const rows = await dbOf(c)
-        .select()
-        .from(webhookEndpoints)
-        .where(and(eq(webhookEndpoints.tenantId, tenantOf(c, 'read')), isNull(webhookEndpoints.deletedAt)))
-      return c.json({ items: rows.map(present) }, 200)
-    }
+    async (c) => c.json({ items: await listEndpoints(dbOf(c), tenantOf(c, 'read')) }, 200)
   )
   .openapi(
     createRoute({
       method: 'get',
       path: '/webhook-endpoints/{id}',
       operationId: 'getWebhookEndpoint',
-      tags: ['hub webhooks'],
+      tags: TAGS,
       summary: 'Read a hub webhook endpoint (never its secret)',
       request: { params: IdParam },
       responses: { 200: json(Endpoint, 'The endpoint'), ...errorResponses },
     }),
-    async (c) => c.json(present(await ownEndpoint(dbOf(c), tenantOf(c, 'read'), c.req.valid('param').id)), 200)
+    async (c) => c.json(presentEndpoint(await ownEndpoint(dbOf(c), tenantOf(c, 'read'), c.req.valid('param').id)), 200)
+  )
+  .openapi(
+    createRoute({
+      method: 'patch',
+      path: '/webhook-endpoints/{id}',
+      operationId: 'updateWebhookEndpoint',
+      tags: TAGS,
+      summary: 'Change url, events, or disable / enable a hub webhook endpoint',
+      request: { params: IdParam, ...jsonBody(UpdateEndpoint) },
+      responses: { 200: json(Endpoint, 'The endpoint'), ...errorResponses },
+    }),
+    async (c) => {
+      const tenantId = tenantOf(c, 'admin')
+      const body = c.req.valid('json')
+      checkUrl(c.env, body.url)
+      const endpoint = await updateEndpoint(
+        dbOf(c),
+        c.env.DISPATCH,
+        actorOf(c.get('caller')),
+        tenantId,
+        c.req.valid('param').id,
+        body
+      )
+      return c.json(endpoint, 200)
+    }
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/webhook-endpoints/{id}/rotate-secret',
+      operationId: 'rotateWebhookEndpointSecret',
+      tags: TAGS,
+      summary: 'A new signing secret, shown once; the old one keeps signing beside it for 24 hours',
+      request: { params: IdParam },
+      responses: { 200: json(EndpointWithSecret, 'The endpoint with its new secret'), ...errorResponses },
+    }),
+    async (c) => {
+      const tenantId = tenantOf(c, 'admin')
+      const rotated = await rotateEndpointSecret(
+        dbOf(c),
+        keyringOf(c.env),
+        actorOf(c.get('caller')),
+        tenantId,
+        c.req.valid('param').id
+      )
+      return c.json(rotated, 200)
+    }
   )
   .openapi(
     createRoute({
       method: 'delete',
       path: '/webhook-endpoints/{id}',
       operationId: 'deleteWebhookEndpoint',
-      tags: ['hub webhooks'],
+      tags: TAGS,
       summary: 'Remove a hub webhook endpoint; pending deliveries to it end as failed',
       request: { params: IdParam },
       responses: { 204: { description: 'Deleted' }, ...errorResponses },
     }),
     async (c) => {
-      const db = dbOf(c)
-      const row = await ownEndpoint(db, tenantOf(c, 'admin'), c.req.valid('param').id)
-      await db.update(webhookEndpoints).set({ deletedAt: nowIso() }).where(eq(webhookEndpoints.id, row.id))
+      const tenantId = tenantOf(c, 'admin')
+      await deleteEndpoint(dbOf(c), actorOf(c.get('caller')), tenantId, c.req.valid('param').id)
       return c.body(null, 204)
     }
   )
@@ -155,35 +219,30 @@ export const webhookEndpointRoutes = apiRouter()
       method: 'get',
       path: '/webhook-endpoints/{id}/deliveries',
       operationId: 'listWebhookDeliveries',
-      tags: ['hub webhooks'],
-      summary: 'Deliveries to an endpoint with their attempts, newest first',
+      tags: TAGS,
+      summary: 'Deliveries to an endpoint, newest first',
       request: { params: IdParam, query: z.object(CursorQuery) },
       responses: {
         200: json(z.object({ items: z.array(Delivery), nextCursor: z.string().nullable() }), 'Deliveries'),
         ...errorResponses,
       },
     }),
+    async (c) =>
+      c.json(await listDeliveries(dbOf(c), tenantOf(c, 'read'), c.req.valid('param').id, c.req.valid('query')), 200)
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/webhook-endpoints/{id}/deliveries/{deliveryId}',
+      operationId: 'getWebhookDelivery',
+      tags: TAGS,
+      summary: 'One delivery with every attempt: when, status or error, duration, the first 1 KB of the answer',
+      request: { params: DeliveryParams },
+      responses: { 200: json(DeliveryWithAttempts, 'The delivery and its attempts'), ...errorResponses },
+    }),
     async (c) => {
-      const db = dbOf(c)
-      const endpoint = await ownEndpoint(db, tenantOf(c, 'read'), c.req.valid('param').id)
-      const query = c.req.valid('query')
-      const rows = await db
-        .select()
-        .from(webhookDeliveries)
-        .where(
-          and(
-            eq(webhookDeliveries.endpointId, endpoint.id),
-            afterCursor(query.cursor, webhookDeliveries.createdAt, webhookDeliveries.id)
-          )
-        )
-        .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id))
-        .limit(query.limit + 1)
-      const { page, nextCursor } = keysetPage(rows, query.limit, (row) => [row.createdAt, row.id])
-      const items = page.map(
-        ({ body: _body, tenantId: _tenantId, endpointId: _endpointId, eventKey: _key, eventId: _event, ...delivery }) =>
-          delivery
-      )
-      return c.json({ items, nextCursor }, 200)
+      const { id, deliveryId } = c.req.valid('param')
+      return c.json(await getDelivery(dbOf(c), tenantOf(c, 'read'), id, deliveryId), 200)
     }
   )
   .openapi(
@@ -191,22 +250,15 @@ export const webhookEndpointRoutes = apiRouter()
       method: 'post',
       path: '/webhook-endpoints/{id}/deliveries/{deliveryId}/replay',
       operationId: 'replayWebhookDelivery',
-      tags: ['hub webhooks'],
+      tags: TAGS,
       summary: 'Send a delivery again (same body and webhook-id)',
       request: { params: DeliveryParams },
       responses: { 202: json(z.object({ replayed: z.boolean() }), 'Queued'), ...errorResponses },
     }),
     async (c) => {
-      const db = dbOf(c)
       const { id, deliveryId } = c.req.valid('param')
-      const endpoint = await ownEndpoint(db, tenantOf(c, 'admin'), id)
-      const delivery = await db
-        .select({ id: webhookDeliveries.id, state: webhookDeliveries.state, updatedAt: webhookDeliveries.updatedAt })
-        .from(webhookDeliveries)
-        .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.endpointId, endpoint.id)))
-        .get()
-      if (!delivery) throw notFound('delivery')
-      await replayHubDelivery(db, c.env.DISPATCH, delivery)
+      const tenantId = tenantOf(c, 'admin')
+      await replayDelivery(dbOf(c), c.env.DISPATCH, actorOf(c.get('caller')), tenantId, id, deliveryId)
       return c.json({ replayed: true }, 202)
     }
   )

@@ -11,6 +11,7 @@ import { database } from '../../db/client'
 import { replayDeadLetter, replayDeadLettersSince } from '../../queue/replay'
 import { type DeadLetterScope, recentDeadLetters, visibleDeadLetter, visibleTo } from '../../read-models/dead-letters'
 import { requireScope } from '../api/auth'
+import { actorOf } from '../../audit/audit-log'
 import { Badge, CsrfField, Layout, query, Time } from './layout'
 import { csrfToken, signedIn, type Session, type UiContext, type UiEnv } from './session'
 
@@ -123,7 +124,13 @@ export const deadLetterPages = new Hono<UiEnv>()
     requireScope(session.caller, 'admin')
     const since = parseSince((await c.req.parseBody()).since)
     if (!since) throw new ApiError(400, 'invalid_request', 'since: give a date and time')
-    const replayed = await replayDeadLettersSince(c.env, database(c.env.DB), visible(session), since)
+    const replayed = await replayDeadLettersSince(
+      c.env,
+      database(c.env.DB),
+      visible(session),
+      since,
+      actorOf(session.caller)
+    )
     return c.redirect(`/dead-letters?replayed=${replayed}`, 303)
   })
   .post('/dead-letters/:id/replay', csrf(), signedIn, csrfToken, async (c) => {
@@ -131,6 +138,6 @@ export const deadLetterPages = new Hono<UiEnv>()
     requireScope(session.caller, 'admin')
     const db = database(c.env.DB)
     const row = await visibleDeadLetter(db, visible(session), c.req.param('id'))
-    if (!row.replayedAt) await replayDeadLetter(c.env, db, row)
+    if (!row.replayedAt) await replayDeadLetter(c.env, db, row, actorOf(session.caller))
     return c.redirect(`/dead-letters?replayed=${row.replayedAt ? 0 : 1}`, 303)
   })

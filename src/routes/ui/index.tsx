@@ -16,6 +16,10 @@ import { outboundCallsPage } from './outbound-calls'
 import { ordersPage } from './orders'
 import { signedIn, type UiEnv } from './session'
 import { signInRoutes } from './sign-in'
+import { auditLogPage } from './audit-log'
+import { hubPages } from './hub'
+import { tenantPages } from './tenants'
+import { tokenPages } from './tokens'
 
 export const ui = new Hono<UiEnv>()
 
@@ -31,6 +35,13 @@ for (const path of [
   '/outbound-calls',
   '/dead-letters',
   '/dead-letters/*',
+  '/tokens',
+  '/tokens/*',
+  '/hub',
+  '/hub/*',
+  '/audit-log',
+  '/tenants',
+  '/tenants/*',
 ]) {
   ui.use(path, pageHeaders)
 }
@@ -41,6 +52,10 @@ ui.get('/import-log', signedIn, importLogPage)
 ui.get('/outbound-calls', signedIn, outboundCallsPage)
 ui.route('/', signInRoutes)
 ui.route('/', deadLetterPages)
+ui.get('/audit-log', signedIn, auditLogPage)
+ui.route('/', tokenPages)
+ui.route('/', hubPages)
+ui.route('/', tenantPages)
 
 ui.onError((error, c) => {
   const status = error instanceof ApiError || error instanceof HTTPException ? error.status : 500

@@ -67,13 +67,19 @@ export const pageHeaders = createMiddleware(async (c, next) => {
   c.header('Cache-Control', 'no-store')
 })
 
-export type Page = 'connections' | 'orders' | 'import-log' | 'dead-letters' | 'none'
+export type Page =
+  'connections' | 'orders' | 'import-log' | 'dead-letters' | 'hub' | 'tokens' | 'audit-log' | 'tenants' | 'none'
 
-const NAV: [Page, string, string][] = [
+/** [page, path, label, for the operator only] */
+const NAV: [Page, string, string, boolean?][] = [
   ['connections', '/', 'Connections'],
   ['orders', '/orders', 'Orders'],
   ['import-log', '/import-log', 'Import log'],
   ['dead-letters', '/dead-letters', 'Dead letters'],
+  ['hub', '/hub', 'Hub endpoints'],
+  ['tokens', '/tokens', 'Tokens'],
+  ['audit-log', '/audit-log', 'Audit log'],
+  ['tenants', '/tenants', 'Tenants', true],
 ]
 
 export const Document: FC<{ title: string; children?: Child }> = ({ title, children }) => (
@@ -104,11 +110,13 @@ export const Layout: FC<{ title: string; page: Page; session: Session; notice?: 
     <header>
       <span class="brand">Kontor</span>
       <nav>
-        {NAV.map(([id, href, label]) => (
-          <a href={href} aria-current={id === page ? 'page' : undefined}>
-            {label}
-          </a>
-        ))}
+        {NAV.filter(([, , , operatorOnly]) => !operatorOnly || session.caller.kind === 'operator').map(
+          ([id, href, label]) => (
+            <a href={href} aria-current={id === page ? 'page' : undefined}>
+              {label}
+            </a>
+          )
+        )}
       </nav>
       {session.caller.kind === 'operator' ? (
         <form method="post" action="/tenant" class="tenant-picker">

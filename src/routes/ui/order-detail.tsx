@@ -5,6 +5,7 @@
 import type { FC } from 'hono/jsx'
 import { notFound } from '../../core/errors'
 import { database } from '../../db/client'
+import { returnDetails, returnedLinesText } from '../../core/returns'
 import { readOrder } from '../../orders/read-model'
 import { namesOfConnections } from '../../read-models/connection-names'
 import { orderActivity } from '../../read-models/outbound-calls'
@@ -101,6 +102,7 @@ const Lines: FC<{ order: Order }> = ({ order }) => (
         <th>SKU</th>
         <th>Code</th>
         <th>Quantity</th>
+        <th>Returned</th>
         <th>Unit price</th>
         <th>Total</th>
       </tr>
@@ -113,6 +115,7 @@ const Lines: FC<{ order: Order }> = ({ order }) => (
           <td>{line.sku ?? '—'}</td>
           <td>{line.code ?? '—'}</td>
           <td>{line.quantity}</td>
+          <td>{line.returnedQuantity || ''}</td>
           <td>{line.unitPrice}</td>
           <td>{line.total}</td>
         </tr>
@@ -120,6 +123,41 @@ const Lines: FC<{ order: Order }> = ({ order }) => (
     </tbody>
   </table>
 )
+
+/** RT1: each return the warehouse booked (or the back-office reported), with its lines and reason. */
+const Returns: FC<{ order: Order }> = ({ order }) => {
+  const returns = order.events.filter((event) => event.type === 'returned')
+  if (!returns.length) return <p class="muted">Nothing came back.</p>
+  return (
+    <table id="returns">
+      <thead>
+        <tr>
+          <th>At</th>
+          <th>Lines</th>
+          <th>Reason</th>
+          <th>Booking</th>
+          <th>Source</th>
+        </tr>
+      </thead>
+      <tbody>
+        {returns.map((event) => {
+          const details = returnDetails(event.data as Record<string, unknown> | null)
+          return (
+            <tr>
+              <td>
+                <Time at={event.at} />
+              </td>
+              <td>{returnedLinesText(details.lines)}</td>
+              <td>{details.reason ?? '—'}</td>
+              <td>{details.bookingId ?? '—'}</td>
+              <td>{event.source}</td>
+            </tr>
+          )
+        })}
+      </tbody>
+    </table>
+  )
+}
 
 const TrackingList: FC<{ tracking: Tracking[] }> = ({ tracking }) =>
   tracking.length ? (
@@ -205,6 +243,8 @@ export async function orderDetailPage(c: UiContext) {
       <Summary order={order} connectionName={nameOf(order.connectionId)} />
       <h2>Lines</h2>
       <Lines order={order} />
+      <h2>Returns</h2>
+      <Returns order={order} />
       <h2>Tracking</h2>
       <TrackingList tracking={(order.tracking ?? []) as Tracking[]} />
       <h2>Events</h2>

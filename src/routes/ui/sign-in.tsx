@@ -1,13 +1,26 @@
 /**
  * Signing in with a token (the operator's ADMIN_TOKEN or a tenant token), signing out, and the
  * operator's tenant choice. The token is checked exactly as the API checks a bearer token.
+ * Sign-in is rate-limited per client address and per token tried (429 with Retry-After), and
+ * every answer, right or wrong, takes SIGN_IN_MS: how long it took says nothing about the token.
  */
 import { Hono } from 'hono'
 import { csrf } from 'hono/csrf'
 import type { FC } from 'hono/jsx'
+import { sha256Hex } from '../../core/crypto'
+import { clientAddress, enforceLimits, RateLimitedError } from '../../core/rate-limit'
 import { tenantExists, callerForToken } from '../api/auth'
 import { Document } from './layout'
 import { chooseTenant, csrfToken, endSession, signedIn, startSession, type UiEnv } from './session'
+
+/** Every sign-in answer takes this long, well above the work of either outcome. */
+export const SIGN_IN_MS = 400
+
+/** Waits until `durationMs` have passed since `startedAt`. */
+export async function takeAtLeast(startedAt: number, durationMs: number, now = Date.now) {
+  const rest = startedAt + durationMs - now()
+  if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest))
+}
 
 const SignInPage: FC<{ error?: string }> = ({ error }) => (
   <Document title="Sign in">
@@ -28,11 +41,22 @@ const SignInPage: FC<{ error?: string }> = ({ error }) => (
 export const signInRoutes = new Hono<UiEnv>()
   .get('/sign-in', (c) => c.html(<SignInPage />))
   .post('/sign-in', csrf(), async (c) => {
+    const startedAt = Date.now()
     const form = await c.req.parseBody()
     const token = typeof form.token === 'string' ? form.token.trim() : ''
-    if (!token || !(await callerForToken(c.env, token))) {
-      return c.html(<SignInPage error="That token is not valid." />, 401)
+    try {
+      await enforceLimits(c.env.SIGN_IN_LIMIT, [
+        { key: `address:${clientAddress(c.req.raw.headers)}`, what: 'from this address' },
+        { key: `token:${await sha256Hex(token)}`, what: 'with this token' },
+      ])
+    } catch (error) {
+      if (!(error instanceof RateLimitedError)) throw error
+      c.header('Retry-After', String(error.retryAfterSeconds))
+      return c.html(<SignInPage error="Too many sign-in attempts. Wait a minute and try again." />, 429)
     }
+    const caller = token ? await callerForToken(c.env, token) : null
+    await takeAtLeast(startedAt, SIGN_IN_MS)
+    if (!caller) return c.html(<SignInPage error="That token is not valid." />, 401)
     startSession(c, token)
     return c.redirect('/', 303)
   })
