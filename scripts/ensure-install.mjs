@@ -5,5 +5,6 @@ import { existsSync } from 'node:fs'
 
 if (!existsSync('node_modules/.bin/vitest') || !existsSync('node_modules/.bin/wrangler')) {
   console.log('Installing dependencies …')
-  execSync('npm install --no-audit --no-fund', { stdio: 'inherit' })
+  // `npm ci`: exactly the locked versions, and the lock file is never rewritten.
+  execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' })
 }

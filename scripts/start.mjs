@@ -8,6 +8,10 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { setTimeout as sleep } from 'node:timers/promises'
 
 const KONTOR = 'http://127.0.0.1:8787'
+// Local runs phone nothing home: no wrangler metrics, and no fetch of workers.cloudflare.com's
+// cf.json (offline it printed ENOTFOUND stack traces at every start). Every child inherits these.
+process.env.WRANGLER_SEND_METRICS ??= 'false'
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false'
 const SIMULATORS = 'http://127.0.0.1:8788'
 const CRON_EVERY_MS = 60_000
 const children = []

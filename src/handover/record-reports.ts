@@ -3,6 +3,7 @@
  * order events. A report is accepted only for an order this destination was handed, and each is
  * keyed, so a report read twice (webhook and poll, or a redelivery) is recorded once.
  */
+import { recordedPoll } from './poll-run'
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import { connectorContext } from '../connector-runtime/context'
 import type { DestinationReport } from '../connectors/types'
@@ -152,18 +153,21 @@ export async function pollDestination(env: Bindings, connectionId: string) {
   const pollReports = destination?.connector.pollReports
   if (!destination || !pollReports) return
   const { connection, connector } = destination
-  const open = await handoversToPoll(db, connectionId)
-  const poll = await pollReports.call(
-    connector,
-    connectorContext(env, connector, connection, db),
-    open.map(referenceOf)
-  )
-  await recordReports(
-    env,
-    db,
-    { id: connection.id, tenantId: connection.tenantId, platform: connection.platform },
-    poll.reports
-  )
+  const poll = await recordedPoll(db, connection, async () => {
+    const open = await handoversToPoll(db, connectionId)
+    const result = await pollReports.call(
+      connector,
+      connectorContext(env, connector, connection, db),
+      open.map(referenceOf)
+    )
+    await recordReports(
+      env,
+      db,
+      { id: connection.id, tenantId: connection.tenantId, platform: connection.platform },
+      result.reports
+    )
+    return { result, reports: result.reports.length }
+  })
   const acknowledge = poll.acknowledge
   if (acknowledge) {
     await outboundSteps(db, {

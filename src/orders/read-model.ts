@@ -8,6 +8,7 @@ import { encodeCursor } from '../db/keyset'
 import { customers, orderEvents, orders } from '../db/schema'
 import { returnDetails } from '../core/returns'
 import { returnedQuantities } from '../returns/returned-lines'
+import { orderTextMatch } from '../read-models/order-list'
 
 type OrderRow = typeof orders.$inferSelect
 
@@ -21,6 +22,8 @@ export function orderSummary(order: OrderRow) {
     number: order.number,
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
+    /** When the hub's copy last changed (the list's order and "Last change"). */
+    changedAt: order.changedAt,
     currency: order.currency,
     status: order.status,
     platformStatus: order.platformStatus,
@@ -106,6 +109,7 @@ export async function listOrders(
   query: {
     connectionId?: string
     status?: string
+    q?: string
     updatedSince?: string
     cursor?: [string, string] | null
     limit: number
@@ -114,6 +118,7 @@ export async function listOrders(
   const filters: (SQL | undefined)[] = [eq(orders.tenantId, tenantId)]
   if (query.connectionId) filters.push(eq(orders.connectionId, query.connectionId))
   if (query.status) filters.push(eq(orders.status, query.status))
+  if (query.q) filters.push(orderTextMatch(query.q))
   if (query.updatedSince) filters.push(gt(orders.changedAt, query.updatedSince))
   if (query.cursor) {
     const [changedAt, id] = query.cursor

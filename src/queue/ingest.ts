@@ -7,6 +7,7 @@ import { and, eq } from 'drizzle-orm'
 import type { Bindings } from '../env'
 import { database, nowIso } from '../db/client'
 import { inbox } from '../db/schema'
+import { logFailedDelivery } from './failed-delivery'
 import { importDelivery } from './ingest-delivery'
 import { finishJob, importPage } from './ingest-page'
 import type { IngestMessage } from './messages'
@@ -32,9 +33,11 @@ export async function failIngestJob(env: Bindings, message: IngestMessage, error
     case 'page':
       return finishJob(db, message.jobId, 'failed', error)
     case 'webhook':
+      await logFailedDelivery(db, message, error)
       await db.update(inbox).set({ deadLetteredAt: nowIso() }).where(eq(inbox.id, message.inboxId))
       return
     case 'delivery':
+      await logFailedDelivery(db, message, error)
       await db
         .update(inbox)
         .set({ deadLetteredAt: nowIso() })

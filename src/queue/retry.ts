@@ -3,6 +3,7 @@
  * platform's Retry-After wins), or, when the error is final or the attempts are spent, record
  * it in `dead_letters` and acknowledge it. Nothing fails silently.
  */
+import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm'
 import { FinalError, RetryableError } from '../core/errors'
 import { randomId } from '../core/ids'
 import { logger } from '../core/logger'
@@ -23,6 +24,27 @@ export async function recordDeadLetter(
   db: Database,
   entry: { queue: string; body: unknown; error: string; attempts: number; tenantId?: string | null }
 ) {
+  // A replayed message that fails again reopens its dead letter instead of leaving a second,
+  // unlinked one beside a row that only reads "replayed".
+  const replayed = await db
+    .select({ id: deadLetters.id })
+    .from(deadLetters)
+    .where(
+      and(
+        entry.tenantId ? eq(deadLetters.tenantId, entry.tenantId) : isNull(deadLetters.tenantId),
+        eq(deadLetters.queue, entry.queue),
+        isNotNull(deadLetters.replayedAt),
+        eq(deadLetters.body, entry.body)
+      )
+    )
+    .get()
+  if (replayed) {
+    await db
+      .update(deadLetters)
+      .set({ replayedAt: null, error: entry.error, attempts: sql`${deadLetters.attempts} + ${entry.attempts}` })
+      .where(eq(deadLetters.id, replayed.id))
+    return
+  }
   await db.insert(deadLetters).values({
     id: randomId('dl'),
     tenantId: entry.tenantId ?? null,

@@ -3,7 +3,8 @@
  * webhook, last poll, an open backfill, error and pending dead-letter counts, webhook registration.
  * Five counts in one round trip, then each connection's latest poll and open backfill.
  */
-import { and, count, desc, eq, inArray, isNull, max, ne, sql } from 'drizzle-orm'
+import { and, count, desc, eq, gte, inArray, isNull, max, ne, sql } from 'drizzle-orm'
+import { findConnector } from '../connectors/registry'
 import type { Database } from '../db/client'
 import { connections, deadLetters, handovers, importLog, inbox, orders, outboundCalls, syncJobs } from '../db/schema'
 
@@ -18,8 +19,38 @@ export type Health = {
   lastWebhook: string | null
   lastPoll: Job | null
   backfill: Job | null
-  errors: number
+  /** Failed imports, outbound calls and sync runs of the last 24 hours. */
+  failures24h: number
+  /** Outbound steps (an order's hand-over, write-back …) whose latest call failed, and a failed last poll. */
+  failingNow: number
+  /** Outbound steps that failed in the last 24 hours and have since succeeded. */
+  recovered: number
+  /** Where the failures are listed: the import log for a source, the outbound calls for a destination. */
+  failuresLink: string
   deadLetters: number
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/**
+ * Each outbound step of the last 24 hours (an order and an action, or a step key) by its latest
+ * call: failing now when that call failed, recovered when it did not but an earlier one did.
+ * SQLite takes the bare `result` from the row that holds `max(at)`.
+ */
+function outboundStepStates(db: Database, tenantId: string, since: string) {
+  return db.all<{ id: string; failing: number; recovered: number }>(sql`
+    select connection_id as id,
+      sum(last_result = 'failed') as failing,
+      sum(last_result <> 'failed' and failures > 0) as recovered
+    from (
+      select ${outboundCalls.connectionId} as connection_id, ${outboundCalls.result} as last_result,
+        max(${outboundCalls.at}) as last_at, sum(${outboundCalls.result} = 'failed') as failures
+      from ${outboundCalls}
+      where ${outboundCalls.tenantId} = ${tenantId} and ${outboundCalls.at} >= ${since}
+      group by ${outboundCalls.connectionId},
+        coalesce(${outboundCalls.orderId} || ' ' || ${outboundCalls.action}, ${outboundCalls.stepKey}, ${outboundCalls.id})
+    )
+    group by connection_id`)
 }
 
 function registrationOf(row: typeof connections.$inferSelect): string | null {
@@ -43,6 +74,7 @@ export async function connectionHealth(db: Database, tenantId: string): Promise<
     .orderBy(connections.name)
   if (!rows.length) return []
   const ids = rows.map((row) => row.id)
+  const since = new Date(Date.now() - DAY_MS).toISOString()
   const [webhooks, importErrors, callErrors, jobErrors, letters] = await db.batch([
     db
       .select({ id: inbox.connectionId, at: max(inbox.receivedAt) })
@@ -53,7 +85,12 @@ export async function connectionHealth(db: Database, tenantId: string): Promise<
       .select({ id: importLog.connectionId, n: count() })
       .from(importLog)
       .where(
-        and(eq(importLog.tenantId, tenantId), inArray(importLog.connectionId, ids), eq(importLog.result, 'failed'))
+        and(
+          eq(importLog.tenantId, tenantId),
+          inArray(importLog.connectionId, ids),
+          eq(importLog.result, 'failed'),
+          gte(importLog.at, since)
+        )
       )
       .groupBy(importLog.connectionId),
     db
@@ -63,14 +100,22 @@ export async function connectionHealth(db: Database, tenantId: string): Promise<
         and(
           eq(outboundCalls.tenantId, tenantId),
           inArray(outboundCalls.connectionId, ids),
-          eq(outboundCalls.result, 'failed')
+          eq(outboundCalls.result, 'failed'),
+          gte(outboundCalls.at, since)
         )
       )
       .groupBy(outboundCalls.connectionId),
     db
       .select({ id: syncJobs.connectionId, n: count() })
       .from(syncJobs)
-      .where(and(eq(syncJobs.tenantId, tenantId), inArray(syncJobs.connectionId, ids), eq(syncJobs.status, 'failed')))
+      .where(
+        and(
+          eq(syncJobs.tenantId, tenantId),
+          inArray(syncJobs.connectionId, ids),
+          eq(syncJobs.status, 'failed'),
+          gte(syncJobs.startedAt, since)
+        )
+      )
       .groupBy(syncJobs.connectionId),
     // Pending dead letters of this tenant, by the connection their message concerns.
     db
@@ -95,6 +140,7 @@ export async function connectionHealth(db: Database, tenantId: string): Promise<
       )
       .orderBy(desc(syncJobs.startedAt))
       .get()
+  const steps = await outboundStepStates(db, tenantId, since)
   const jobs = await Promise.all(ids.map(async (id) => [await latestJob(id, false), await latestJob(id, true)]))
   const countFor = (list: { id: string | null; n: number }[], id: string) =>
     list.find((entry) => entry.id === id)?.n ?? 0
@@ -107,7 +153,14 @@ export async function connectionHealth(db: Database, tenantId: string): Promise<
     lastWebhook: webhooks.find((entry) => entry.id === row.id)?.at ?? null,
     lastPoll: jobs[index][0] ?? null,
     backfill: jobs[index][1] ?? null,
-    errors: countFor(importErrors, row.id) + countFor(callErrors, row.id) + countFor(jobErrors, row.id),
+    failures24h: countFor(importErrors, row.id) + countFor(callErrors, row.id) + countFor(jobErrors, row.id),
+    failingNow:
+      (steps.find((entry) => entry.id === row.id)?.failing ?? 0) + (jobs[index][0]?.status === 'failed' ? 1 : 0),
+    recovered: steps.find((entry) => entry.id === row.id)?.recovered ?? 0,
+    failuresLink:
+      findConnector(row.platform)?.role === 'destination'
+        ? `/outbound-calls?connectionId=${encodeURIComponent(row.id)}&result=failed`
+        : `/import-log?connectionId=${encodeURIComponent(row.id)}&result=failed`,
     deadLetters: countFor(letters, row.id),
   }))
 }

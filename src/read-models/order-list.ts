@@ -15,12 +15,13 @@ function likePattern(text: string) {
   return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
 }
 
-function textMatch(text: string): SQL {
+/** Orders whose number, platform id or customer's name contains `text`; the API's `q=` too. */
+export function orderTextMatch(text: string): SQL {
   const pattern = likePattern(text)
   return or(
     sql`${orders.number} like ${pattern} escape '\\'`,
     sql`${orders.externalId} like ${pattern} escape '\\'`,
-    sql`(coalesce(${customers.firstName}, '') || ' ' || coalesce(${customers.lastName}, '')) like ${pattern} escape '\\'`
+    sql`${orders.customerId} in (select ${customers.id} from ${customers} where (coalesce(${customers.firstName}, '') || ' ' || coalesce(${customers.lastName}, '')) like ${pattern} escape '\\')`
   )!
 }
 
@@ -48,7 +49,7 @@ export async function searchOrders(db: Database, tenantId: string, filters: Orde
         eq(orders.tenantId, tenantId),
         filters.status ? eq(orders.status, filters.status) : undefined,
         filters.connectionId ? eq(orders.connectionId, filters.connectionId) : undefined,
-        filters.q ? textMatch(filters.q) : undefined,
+        filters.q ? orderTextMatch(filters.q) : undefined,
         afterCursor(filters.cursor, orders.changedAt, orders.id)
       )
     )

@@ -339,8 +339,12 @@ describe('dashboard', () => {
     expect(await rows.first().textContent()).toContain('#1002')
 
     await page.goto(new URL('/orders', base).href)
+    const listed = page.locator('#orders tbody tr', { hasText: '#1001' })
+    const lastChange = await listed.locator('time').last().getAttribute('datetime')
     await loads(page, () => page.click('a:text-is("#1001")'))
     expect(await page.textContent('h1')).toBe('Order #1001')
+    // Issue 19 finding 6: the order's "Last change" is the list's.
+    expect(await page.locator('[data-last-change] time').getAttribute('datetime')).toBe(lastChange)
     expect(await page.textContent('#lines')).toContain('Enamel mug')
     expect(await page.textContent('#customer')).toContain('müller@example.com')
     expect(await page.textContent('#tracking')).toContain('1Z999AA10123456784')
@@ -359,6 +363,66 @@ describe('dashboard', () => {
     const rows = page.locator('#import-log tbody tr')
     expect(await rows.count()).toBe(1)
     expect(await rows.first().locator('.rule').textContent()).toMatch(/WC2 .*without products/)
+  })
+
+  it('issue 19 finding 8: import-log rows link to their orders, and the log filters by external id', async () => {
+    const page = await newPage(acme.token)
+    await page.goto(new URL('/import-log', base).href)
+    await page.fill('input[name=externalId]', '5551001')
+    await Promise.all([page.waitForURL(/externalId=5551001/), page.click('form.filters button[type=submit]')])
+    const rows = page.locator('#import-log tbody tr')
+    expect(await rows.count()).toBe(1)
+    await Promise.all([page.waitForURL(/\/orders\/ord_acme_1$/), rows.first().locator('a').click()])
+    expect(await page.textContent('h1')).toBe('Order #1001')
+    // A line about an order the hub does not have (rejected) has no link.
+    await page.goto(new URL('/import-log?externalId=5551003', base).href)
+    expect(await rows.count()).toBe(1)
+    expect(await rows.first().locator('a').count()).toBe(0)
+  })
+
+  it('issue 19 findings 2 and 3: a destination shows health as it is now, links to its outbound calls, and its last poll', async () => {
+    const recent = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString()
+    await seedConnection(acme.id, 'con_acme_wemalo', 'wemalo', 'Acme Wemalo')
+    // Order 1's hand-over failed and then went through (recovered); order 2's keeps failing.
+    await run(
+      `insert into outbound_calls (id, tenant_id, connection_id, order_id, action, result, detail, at) values
+         ('call_w1', ?, 'con_acme_wemalo', 'ord_acme_1', 'handover', 'failed', 'Wemalo answered 503', ?),
+         ('call_w2', ?, 'con_acme_wemalo', 'ord_acme_1', 'handover', 'done', 'goods order 77', ?),
+         ('call_w3', ?, 'con_acme_wemalo', 'ord_acme_2', 'handover', 'failed', 'Wemalo answered 503', ?),
+         ('call_w4', ?, 'con_acme_wemalo', 'ord_acme_2', 'handover', 'failed', 'Wemalo answered 503', ?)`,
+      acme.id,
+      recent(30),
+      acme.id,
+      recent(20),
+      acme.id,
+      recent(15),
+      acme.id,
+      recent(5)
+    )
+    await run(
+      `insert into sync_jobs (id, tenant_id, connection_id, mode, status, pages, records, started_at, finished_at)
+       values ('job_wemalo_poll', ?, 'con_acme_wemalo', 'poll', 'done', 1, 1, ?, ?)`,
+      acme.id,
+      recent(2),
+      recent(2)
+    )
+    const page = await newPage(acme.token)
+    await page.goto(new URL('/', base).href)
+    const row = page.locator('tr[data-connection=con_acme_wemalo]')
+    const health = await row.locator('td[data-health]').textContent()
+    expect(health).toContain('1 failing now')
+    expect(health).toContain('1 recovered')
+    expect(health).toContain('3 failures in 24 h')
+    expect(await row.textContent()).not.toContain('never')
+    await loads(page, () => row.locator('td[data-health] a').click())
+    const calls = page.locator('#outbound-calls tbody tr')
+    expect(await calls.count()).toBe(3)
+    expect(await page.textContent('#outbound-calls')).toContain('Acme Wemalo')
+    // A source with nothing failing reads healthy and links to its import log.
+    await page.goto(new URL('/', base).href)
+    const shop = page.locator('tr[data-connection=con_acme_shop] td[data-health]')
+    expect(await shop.textContent()).toContain('healthy')
+    expect(await shop.locator('a').getAttribute('href')).toContain('/import-log?connectionId=con_acme_shop')
   })
 
   it('replays a dead letter: the operator picks the tenant and clicks Replay', async () => {

@@ -65,6 +65,15 @@ describe('Wemalo simulator', () => {
     expect(await limited.json()).toMatchObject({ Success: false, status: 419 })
   })
 
+  it('issue 19: DELETE /_sim/faults clears the faults not yet used up', async () => {
+    const { host, call } = await account()
+    await simulatorCall(host, '/_sim/faults', { status: 503, count: 5 })
+    expect((await call('/webhook')).status).toBe(503)
+    const cleared = await fetch(`https://${host}/_sim/faults`, { method: 'DELETE' })
+    expect(cleared.status).toBe(200)
+    expect((await call('/webhook')).status).toBe(200)
+  })
+
   it('WM3: cancels an open goods order and refuses once picking started', async () => {
     const { host, call } = await account()
     await call('/goodsOrder/add', { method: 'POST', body: JSON.stringify(goodsOrder) })

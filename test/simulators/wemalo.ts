@@ -309,6 +309,11 @@ export function createWemaloSimulatorApp(options: { fetch?: typeof fetch } = {})
     })
     return c.json({ ok: true })
   })
+  /** Clears the faults not yet used up. */
+  app.delete('/_sim/faults', (c) => {
+    accountOf(c.req.url)!.faults.length = 0
+    return c.json({ ok: true })
+  })
   /** As after 10 failed deliveries: the hook is gone (and Wemalo would have mailed). */
   app.post('/_sim/webhooks/drop', async (c) => {
     const account = accountOf(c.req.url)!

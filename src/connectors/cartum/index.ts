@@ -4,7 +4,7 @@
  * status write-back through the connection's status map (CA2).
  */
 import { FinalError } from '../../core/errors'
-import { parseJsonLosslessly } from '../../core/json'
+import { parseWebhookBody } from '../webhook-body'
 import { randomToken } from '../../core/crypto'
 import type { SourceConnector } from '../types'
 import { fetchCartumPage } from './fetch-page'
@@ -33,7 +33,7 @@ export const cartumConnector: SourceConnector<CartumCredentials, CartumSettings>
   webhooks: cartumWebhooks,
 
   async parseWebhook(event, context) {
-    const parsed = cartumOrderSchema.safeParse(parseJsonLosslessly(event.body))
+    const parsed = cartumOrderSchema.safeParse(parseWebhookBody(event))
     if (!parsed.success) throw new FinalError(`unreadable Cartum order: ${parsed.error.issues[0]?.message}`)
     return [{ kind: 'order', order: cartumOrderToCanonical(parsed.data, context.settings, event.receivedAt) }]
   },

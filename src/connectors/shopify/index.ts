@@ -3,7 +3,7 @@
  * REST API, and fulfilment write-back (SH1–SH6).
  */
 import { FinalError } from '../../core/errors'
-import { parseJsonLosslessly } from '../../core/json'
+import { parseWebhookBody } from '../webhook-body'
 import type { SourceConnector } from '../types'
 import { fetchOrder } from './client'
 import { fetchShopifyPage } from './fetch-page'
@@ -33,7 +33,7 @@ export const shopifyConnector: SourceConnector<ShopifyCredentials, ShopifySettin
   webhooks: shopifyWebhooks,
 
   async parseWebhook(event, context) {
-    const payload = parseJsonLosslessly(event.body)
+    const payload = parseWebhookBody(event)
     if (SHOPIFY_PRIVACY_TOPICS.includes(event.topic)) return [shopifyPrivacyRequest(event.topic, payload)]
     let raw: unknown = payload
     if (event.topic === 'orders/edited') {

@@ -4,7 +4,7 @@
  * write-back of tracking and completion (WC3).
  */
 import { FinalError } from '../../core/errors'
-import { parseJsonLosslessly } from '../../core/json'
+import { parseWebhookBody } from '../webhook-body'
 import type { ImportRecord } from '../../core/model'
 import type { SourceConnector } from '../types'
 import { categoriesOfProducts, loadCategoryTree } from './catalog'
@@ -47,7 +47,7 @@ export const wooCommerceConnector: SourceConnector<WooCredentials, WooSettings> 
   webhooks: wooWebhooks,
 
   async parseWebhook(event, context): Promise<ImportRecord[]> {
-    const payload = parseJsonLosslessly(event.body) as { id?: unknown }
+    const payload = parseWebhookBody(event) as { id?: unknown }
     const [resource, action] = event.topic.split('.')
     if (action === 'deleted') {
       return [

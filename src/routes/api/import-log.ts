@@ -11,6 +11,7 @@ const Entry = z
     connectionId: z.string(),
     kind: z.string(),
     externalId: z.string().nullable(),
+    orderId: z.string().nullable().openapi({ description: "The hub's order this line is about, when there is one" }),
     result: z.string(),
     rule: z.string().nullable(),
     reason: z.string().nullable(),
@@ -26,12 +27,17 @@ export const importLogRoutes = apiRouter().openapi(
     tags: ['operations'],
     summary: 'Import decisions, newest first',
     request: {
-      query: z.object({
-        connectionId: z.string().optional(),
-        kind: z.enum(['order', 'product', 'customer', 'return']).optional(),
-        result: z.enum(['created', 'updated', 'unchanged', 'duplicate', 'skipped', 'rejected', 'failed']).optional(),
-        ...CursorQuery,
-      }),
+      // Strict: a parameter this route does not know is a 400, never a filter silently ignored.
+      query: z
+        .object({
+          connectionId: z.string().optional(),
+          kind: z.enum(['order', 'product', 'customer', 'return']).optional(),
+          externalId: z.string().min(1).optional(),
+          result: z.enum(['created', 'updated', 'unchanged', 'duplicate', 'skipped', 'rejected', 'failed']).optional(),
+          rule: z.string().min(1).optional(),
+          ...CursorQuery,
+        })
+        .strict(),
     },
     responses: {
       200: json(z.object({ items: z.array(Entry), nextCursor: z.string().nullable() }), 'Entries'),

@@ -55,6 +55,10 @@ export const orderRoutes = apiRouter()
         query: z.object({
           connectionId: z.string().optional(),
           status: z.enum(ORDER_STATUSES).optional(),
+          q: z.string().trim().min(1).max(200).optional().openapi({
+            description:
+              "Text in the order's number, its platform id or its customer's name (as the dashboard's search)",
+          }),
           updatedSince: z.string().datetime({ offset: true }).optional(),
           ...CursorQuery,
         }),

@@ -39,7 +39,7 @@ const ConnectionsTable: FC<{ items: Health[] }> = ({ items }) => (
         <th>Last webhook</th>
         <th>Last poll</th>
         <th>Backfill</th>
-        <th>Errors</th>
+        <th>Health</th>
         <th>Dead letters</th>
         <th>Webhook registration</th>
       </tr>
@@ -61,8 +61,12 @@ const ConnectionsTable: FC<{ items: Health[] }> = ({ items }) => (
           <td>
             <Backfill job={item.backfill} />
           </td>
-          <td class={item.errors ? 'bad' : undefined} title="failed imports, outbound calls and sync runs">
-            <a href={`/import-log?connectionId=${encodeURIComponent(item.id)}&result=failed`}>{item.errors}</a>
+          <td class={item.failingNow ? 'bad' : undefined} data-health>
+            <a href={item.failuresLink}>
+              {item.failingNow ? `${item.failingNow} failing now` : 'healthy'}
+              {item.recovered ? `, ${item.recovered} recovered` : ''}
+              <div class="muted">{item.failures24h} failures in 24 h</div>
+            </a>
           </td>
           <td class={item.deadLetters ? 'bad' : undefined}>
             <a href="/dead-letters">{item.deadLetters}</a>

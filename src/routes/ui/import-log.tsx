@@ -24,6 +24,7 @@ export async function importLogPage(c: UiContext) {
     result: c.req.query('result') || undefined,
     rule: c.req.query('rule')?.trim().toUpperCase() || undefined,
     connectionId: c.req.query('connectionId') || undefined,
+    externalId: c.req.query('externalId')?.trim() || undefined,
     cursor: c.req.query('cursor') || undefined,
   }
   const {
@@ -53,6 +54,9 @@ export async function importLogPage(c: UiContext) {
           selected={filters.connectionId}
           options={connectionList.map((row) => ({ value: row.id, label: row.name }))}
         />
+        <label>
+          External id <input type="search" name="externalId" value={filters.externalId ?? ''} />
+        </label>
         <button type="submit">Filter</button>
         <a href="/import-log">clear</a>
       </form>
@@ -77,7 +81,13 @@ export async function importLogPage(c: UiContext) {
                 </td>
                 <td>{names.get(entry.connectionId) ?? entry.connectionId}</td>
                 <td>{entry.kind}</td>
-                <td>{entry.externalId ?? '—'}</td>
+                <td>
+                  {entry.orderId ? (
+                    <a href={`/orders/${entry.orderId}`}>{entry.externalId}</a>
+                  ) : (
+                    (entry.externalId ?? '—')
+                  )}
+                </td>
                 <td>
                   <Badge value={entry.result} />
                 </td>

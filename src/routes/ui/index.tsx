@@ -12,6 +12,7 @@ import { deadLetterPages } from './dead-letters'
 import { importLogPage } from './import-log'
 import { Document, pageHeaders } from './layout'
 import { orderDetailPage } from './order-detail'
+import { outboundCallsPage } from './outbound-calls'
 import { ordersPage } from './orders'
 import { signedIn, type UiEnv } from './session'
 import { signInRoutes } from './sign-in'
@@ -32,6 +33,7 @@ for (const path of [
   '/orders',
   '/orders/*',
   '/import-log',
+  '/outbound-calls',
   '/dead-letters',
   '/dead-letters/*',
   '/tokens',
@@ -50,6 +52,7 @@ ui.get('/orders', signedIn, ordersPage)
 ui.get('/orders/:id', signedIn, orderDetailPage)
 ui.get('/import-log', signedIn, importLogPage)
 ui.get('/stock', signedIn, stockPage)
+ui.get('/outbound-calls', signedIn, outboundCallsPage)
 ui.route('/', signInRoutes)
 ui.route('/', deadLetterPages)
 ui.get('/audit-log', signedIn, auditLogPage)

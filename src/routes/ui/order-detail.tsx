@@ -60,7 +60,11 @@ const Summary: FC<{ order: Order; connectionName: string }> = ({ order, connecti
         <dd>
           <Time at={order.createdAt} />
         </dd>
-        <dt>Updated</dt>
+        <dt>Last change</dt>
+        <dd data-last-change>
+          <Time at={order.changedAt} />
+        </dd>
+        <dt>Updated on {order.platform}</dt>
         <dd>
           <Time at={order.updatedAt} />
         </dd>
