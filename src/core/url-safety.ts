@@ -42,7 +42,7 @@ export function isSpecialPurposeIpv4(address: string): boolean {
 
 /**
  * IPv6: only global unicast (2000::/3) may be called, and within it none of the blocks ipaddr.js
- * knows as special (TEREDO, benchmarking, ORCHID, documentation, 6to4, AS112, segment routing …).
+ * knows as special (TEREDO, benchmarking, ORCHID, documentation, 6to4, AS112 …).
  * Everything outside 2000::/3 — ::, ::1, IPv4-mapped and -compatible, NAT64, 100::/64, fc00::/7,
  * fe80::/10, fec0::/10, ff00::/8 — is special too, and so is text that is no IPv6 address.
  */
