@@ -24,6 +24,8 @@ export const ORDER_EVENT_TYPES = [
   'shipped',
   'address_error',
   'stock_error',
+  /** The source cancelled an order already handed over; `cancelled` or `cancel_refused` follows. */
+  'cancel_requested',
   'cancelled',
   'cancel_refused',
   'returned',

@@ -8,6 +8,7 @@ import type { OrderEventType, OrderStatus } from './model'
 export function statusAfterEvent(type: OrderEventType): OrderStatus | null {
   switch (type) {
     case 'written_off':
+    case 'cancel_requested':
     case 'comment':
     case 'handed_over':
     case 'handover_failed':

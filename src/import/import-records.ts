@@ -107,11 +107,20 @@ async function existingOrders(db: Database, ids: string[]): Promise<Map<string, 
       delivery: orders.delivery,
       status: orders.status,
       revision: orders.revision,
+      // Written out: a single-table select drops the table from column names, which would bind
+      // `id` inside the subquery to the hand-over's own id.
+      handedOver: sql<number>`exists (select 1 from handovers where handovers.order_id = orders.id
+        and handovers.state in ('pending', 'sent', 'confirmed'))`,
     })
     .from(orders)
     .where(sql`${orders.id} in (select value from json_each(${JSON.stringify(ids)}))`)
   for (const row of rows) {
-    existing.set(row.id, { ...row, delivery: row.delivery as Delivery | null, status: row.status as OrderStatus })
+    existing.set(row.id, {
+      ...row,
+      delivery: row.delivery as Delivery | null,
+      status: row.status as OrderStatus,
+      handedOver: Boolean(row.handedOver),
+    })
   }
   return existing
 }
@@ -217,6 +226,11 @@ async function planOrder(input: OrderImport): Promise<PlannedOrder> {
       delivery: incoming.delivery,
       status: plan.status,
       revision: (existing?.revision ?? -1) + 1,
+      // New hand-overs start pending; a cancellation moves the open ones to cancel_requested.
+      handedOver:
+        plan.result === 'created'
+          ? target.routes.length > 0
+          : Boolean(existing?.handedOver) && plan.status !== 'cancelled',
     },
     batch,
   }

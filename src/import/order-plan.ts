@@ -17,6 +17,8 @@ export type ExistingOrder = {
   status: OrderStatus
   /** Bumped by every write; the import's batch is written only while it is unchanged. */
   revision: number
+  /** A hand-over a cancellation would be sent on to (pending, sent or confirmed). */
+  handedOver?: boolean
 }
 
 export type PlannedEvent = { type: OrderEventType; message: string | null; data: Record<string, unknown> | null }
@@ -128,5 +130,16 @@ export function planOrderImport(input: {
   // The platform may only move the status to what it reports itself (e.g. cancelled); the
   // hub's own progress (processing, shipped …) is not undone by a platform edit.
   const status = incoming.status && incoming.status !== 'new' ? incoming.status : existing.status
-  return { action: 'write', result: 'updated', status, events: platformEvents(incoming, existing) }
+  const events = platformEvents(incoming, existing)
+  // A handed-over order is cancelled once its destination says so (the cancel use case records
+  // `cancelled` or `cancel_refused`); until then the source's cancellation is only a request.
+  if (cancelling && existing.handedOver) {
+    return {
+      action: 'write',
+      result: 'updated',
+      status,
+      events: events.map((event) => (event.type === 'cancelled' ? { ...event, type: 'cancel_requested' } : event)),
+    }
+  }
+  return { action: 'write', result: 'updated', status, events }
 }

@@ -92,9 +92,11 @@ export async function customerStatements(
   scope: ImportScope,
   customer: IncomingCustomer | null,
   /** Identifies a contact with neither phone, email nor platform id (e.g. the order it came with). */
-  fallbackIdentity: string
+  fallbackIdentity: string,
+  /** The order's address country, for phones written without +country (C3). */
+  countryCode?: string | null
 ) {
-  const keys = customerKeys(customer)
+  const keys = customerKeys(customer, countryCode)
   if (!customer || (!keys.phone && !keys.email && !customer.firstName && !customer.lastName)) {
     // SH6: no customer data at all → the tenant's single "not specified" customer.
     const id = await derivedId('cus', scope.tenantId, 'not-specified')
@@ -236,7 +238,13 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
   const { scope, incoming } = write
   const now = nowIso()
   const key = importKey(write.orderId, (write.expectedRevision ?? -1) + 1)
-  const customer = await customerStatements(db, scope, incoming.customer, `order:${write.orderId}`)
+  const customer = await customerStatements(
+    db,
+    scope,
+    incoming.customer,
+    `order:${write.orderId}`,
+    incoming.billingAddress?.countryCode ?? incoming.shippingAddress?.countryCode
+  )
   const lineProducts = await Promise.all(incoming.lines.map((line) => productRows(scope, line.product)))
   const statements: Statement[] = [...customer.statements]
 

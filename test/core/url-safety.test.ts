@@ -144,6 +144,17 @@ describe('outbound URL safety (SSRF)', () => {
     )
   })
 
+  it('hand-written where a library fits: the ipaddr.js ranges refuse the AS112 block the hand tables missed', () => {
+    // 2620:4f:8000::/48 (AS112 direct delegation, RFC 7534) lies in 2000::/3 outside every block
+    // of the old hand-written table, which let it through. The other two were refused before too.
+    for (const url of ['https://[2620:4f:8000::1]/', 'https://[5f00::1]/', 'https://[2001:4:112::1]/']) {
+      expect(refused(url), url).toMatch(/special-purpose/)
+    }
+    expect(isSpecialPurposeIpv6('2620:4f:8001::1')).toBe(false)
+    expect(isSpecialPurposeIpv4('192.52.193.1')).toBe(true)
+    expect(isSpecialPurposeIpv4('not an address')).toBe(false)
+  })
+
   it('IPv6 outside 2000::/3 is special, whatever its spelling', () => {
     expect(isSpecialPurposeIpv6('[0:0:0:0:0:0:0:1]')).toBe(true)
     expect(isSpecialPurposeIpv6('::FFFF:10.0.0.1')).toBe(true)

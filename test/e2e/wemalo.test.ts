@@ -4,6 +4,7 @@
  * cron's poll of sent packages come back as order events (WM2), and cancellations are sent on and
  * refused once picking started (WM3) — each ending in what the source platform shows.
  */
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import {
   api,
@@ -227,6 +228,53 @@ describe('Wemalo end to end', () => {
     })
     expect((await wemalo(host, `/_sim/goodsOrders/${open.id}`)).statusName).toBe('CANCELLED')
     await orderStatus(tenant.token, open.id, 'cancelled')
+    await noViolations(host)
+  })
+
+  it("a source's cancellation of a handed-over order is cancel_requested until the warehouse answers: Wemalo refuses → cancel_requested then cancel_refused, never cancelled, no order.cancelled to the hub", async () => {
+    const { host, tenant, destination } = await wemaloSetup()
+    await apiJson('/api/v1/webhook-endpoints', {
+      token: tenant.token,
+      body: {
+        url: `https://${uniqueName('r')}.hooks.test/kontor`,
+        events: ['order.cancel_requested', 'order.cancelled', 'order.cancel_refused'],
+      },
+    })
+    const source = await plentySource(tenant.token, destination.id, [plentyOrderPayload({ id: 8311 })])
+    await waitForJob(source.connection.backfillJobId!)
+    const picking = await kontorOrder(tenant.token, source.connection.id, '8311')
+    await goodsOrder(host, picking.id)
+    await wemalo(host, `/_sim/goodsOrders/${picking.id}/status`, { statusName: 'INPICKING' })
+    await waitFor(async () => (await plenty(source.host, '/_sim/orders/8311')).statusId === 5.1, {
+      what: '8311 at 5.1',
+    })
+
+    await plenty(source.host, '/_sim/orders', {
+      orders: [plentyOrderPayload({ id: 8311, statusId: 8, updatedAt: '2099-01-01T00:00:00+00:00' })],
+    })
+    await runCron(new Date(Date.now() + 10 * 60_000))
+
+    const cancellationEvents = ['cancel_requested', 'cancelled', 'cancel_refused']
+    const refused = await waitFor(
+      async () => {
+        const order = await apiJson(`/api/v1/orders/${picking.id}`, { token: tenant.token })
+        return order.events.some((entry: any) => entry.type === 'cancel_refused') ? order : null
+      },
+      { what: 'the refusal', timeoutMs: 30_000 }
+    )
+    expect(
+      refused.events.map((entry: any) => entry.type).filter((type: string) => cancellationEvents.includes(type))
+    ).toEqual(['cancel_requested', 'cancel_refused'])
+    expect(refused.status).toBe('cancel_refused')
+    const hubEvents = await env.DB.prepare(
+      'select type, count(*) as n from webhook_deliveries where order_id = ? group by type order by type'
+    )
+      .bind(picking.id)
+      .all<{ type: string; n: number }>()
+    expect(hubEvents.results).toEqual([
+      { type: 'order.cancel_refused', n: 1 },
+      { type: 'order.cancel_requested', n: 1 },
+    ])
     await noViolations(host)
   })
 

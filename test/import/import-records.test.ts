@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { database } from '../../src/db/client'
 import { importRecords, type ImportTarget } from '../../src/import/import-records'
+import { phoneKey } from '../../src/import/match-keys'
 import { orderId } from '../../src/import/store-order'
 import type { IncomingOrder } from '../../src/core/model'
 import { countingD1 } from './counting-d1'
@@ -114,6 +115,57 @@ describe('importer with real D1', () => {
     expect(await rows('select id from customers where tenant_id = ?', to.tenantId)).toHaveLength(1)
     const customerIds = await rows('select distinct customer_id from orders where connection_id = ?', to.connectionId)
     expect(customerIds).toHaveLength(1)
+  })
+
+  it("C3: a national phone and its +country form are one customer, read with the order's address country", async () => {
+    const to = target()
+    const berlin = { countryCode: 'DE', city: 'Berlin' }
+    const national = order({ customer: customer({ phone: '030 1234', email: null }), billingAddress: berlin })
+    const international = order({ customer: customer({ phone: '+49 30 1234', email: null }), billingAddress: null })
+    // Shipping address when there is no billing address; "00" international prefix read too.
+    const shipped = order({
+      customer: customer({ phone: '0049 (30) 1234', email: null }),
+      shippingAddress: { countryCode: 'de' },
+    })
+    await importRecords(
+      db(),
+      to,
+      [national, international, shipped].map((o) => ({ kind: 'order' as const, order: o }))
+    )
+    expect(await rows('select phone_key from customers where tenant_id = ?', to.tenantId)).toEqual([
+      { phone_key: '+49301234' },
+    ])
+    expect(await rows('select distinct customer_id from orders where connection_id = ?', to.connectionId)).toHaveLength(
+      1
+    )
+  })
+
+  it('C3: a number that cannot be read as a phone keeps the digits-only key; stored keys stay as they are', async () => {
+    // No country to read "0301234" with: the key is its digits, as every key was before E.164.
+    expect(phoneKey('030 1234')).toBe('0301234')
+    expect(phoneKey('12-3', 'DE')).toBe('123')
+    expect(phoneKey('+999 1234', 'DE')).toBe('+9991234')
+    expect(phoneKey('+49 30 1234')).toBe('+49301234')
+    expect(phoneKey('030 1234', 'XX')).toBe('0301234')
+    expect(phoneKey('12', 'DE')).toBeNull()
+    // A customer stored under the old digits-only key is not rewritten: a new order with the same
+    // national number and a country now keys "+49301234" and starts a customer of its own.
+    const to = target()
+    await env.DB.prepare(
+      "insert into customers (id, tenant_id, first_name, phone, phone_key, not_specified, updated_at) values (?, ?, 'Old', '030 1234', '0301234', 0, ?)"
+    )
+      .bind(`cus_old_${to.tenantId}`, to.tenantId, new Date().toISOString())
+      .run()
+    await importRecords(db(), to, [
+      {
+        kind: 'order',
+        order: order({ customer: customer({ phone: '030 1234', email: null }), billingAddress: { countryCode: 'DE' } }),
+      },
+    ])
+    expect(await rows('select phone_key from customers where tenant_id = ? order by phone_key', to.tenantId)).toEqual([
+      { phone_key: '+49301234' },
+      { phone_key: '0301234' },
+    ])
   })
 
   it('G4: an order in another currency is rejected with the rule in the import log', async () => {

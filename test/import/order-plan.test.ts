@@ -89,6 +89,17 @@ describe('order import rules (pure)', () => {
     ).toMatchObject({ status: 'cancelled' })
   })
 
+  it("a source's cancellation of a handed-over order is cancel_requested until the destination answers; never handed over → cancelled", () => {
+    const cancelled = order({ updatedAt: '2026-11-02T10:00:00.000Z', status: 'cancelled' })
+    const requested = plan({ incoming: cancelled, existing: existing({ status: 'new', handedOver: true }) })
+    expect(requested).toMatchObject({ action: 'write', status: 'cancelled' })
+    const types = (planned: typeof requested) =>
+      planned.action === 'write' && planned.events.map((event) => event.type).filter((type) => type !== 'comment')
+    expect(types(requested)).toEqual(['cancel_requested'])
+    const direct = plan({ incoming: cancelled, existing: existing({ status: 'new', handedOver: false }) })
+    expect(types(direct)).toEqual(['cancelled'])
+  })
+
   it('an older update arriving late changes nothing', () => {
     const incoming = order({ updatedAt: '2026-10-30T10:00:00.000Z' })
     expect(plan({ incoming, existing: existing() })).toMatchObject({ action: 'keep' })
