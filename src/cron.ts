@@ -186,7 +186,9 @@ async function sweepInbox(env: Bindings, db: Database, now: Date) {
         isNull(inbox.processedAt),
         isNull(inbox.deadLetteredAt),
         lt(inbox.receivedAt, new Date(now.getTime() - LOST_AFTER_MS).toISOString()),
-        sql`${inbox.connectionId} in (select ${connections.id} from ${connections} where ${activeTenant(connections.tenantId)})`
+        // A suspended tenant's deliveries wait; a delivery whose connection is gone is still swept, and
+        // its consumer closes it with the reason (finding 9).
+        sql`${inbox.connectionId} not in (select ${connections.id} from ${connections} where not ${activeTenant(connections.tenantId)})`
       )
     )
     // Oldest first: what was lost longest goes first, and nothing waits behind rows that come back.

@@ -92,8 +92,11 @@ describe('encryption key rotation', () => {
     const tenant = await createTenant()
     const shop = await simulatedShop()
     const credentials = { shopDomain: shop.shopDomain, accessToken: shop.accessToken, webhookSecret: WEBHOOK_SECRET }
+    // Two shops: one platform account is one live connection per tenant (issue 16, finding 1).
+    const otherShop = await simulatedShop()
+    const otherCredentials = { ...credentials, shopDomain: otherShop.shopDomain, accessToken: otherShop.accessToken }
     const first = await createConnection(tenant.token, { platform: 'shopify', credentials })
-    const second = await createConnection(tenant.token, { platform: 'shopify', credentials })
+    const second = await createConnection(tenant.token, { platform: 'shopify', credentials: otherCredentials })
     const endpoint = await apiJson<{ id: string; secret: string }>('/api/v1/webhook-endpoints', {
       token: tenant.token,
       body: { url: 'https://rotation.hooks.test/in', events: ['*'] },
@@ -101,12 +104,15 @@ describe('encryption key rotation', () => {
     await writeSessionState(db, onlyA, first.id, { token: 'session-1' })
     // … and one session state and one credentials row still in the v1 format (no key id).
     await env.DB.prepare('update connections set session_state = ?, credentials = ? where id = ?')
-      .bind(await legacySeal(KEY_A, { token: 'session-2' }), await legacySeal(KEY_A, credentials), second.id)
+      .bind(await legacySeal(KEY_A, { token: 'session-2' }), await legacySeal(KEY_A, otherCredentials), second.id)
       .run()
 
     async function readEverything(ring: typeof onlyA) {
-      for (const id of [first.id, second.id]) {
-        expect((await loadConnection(db, ring, id))?.credentials).toEqual(credentials)
+      for (const [id, expected] of [
+        [first.id, credentials],
+        [second.id, otherCredentials],
+      ] as const) {
+        expect((await loadConnection(db, ring, id))?.credentials).toEqual(expected)
       }
       expect(await readSessionState(db, ring, first.id)).toEqual({ token: 'session-1' })
       expect(await readSessionState(db, ring, second.id)).toEqual({ token: 'session-2' })

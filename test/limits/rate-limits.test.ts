@@ -13,6 +13,16 @@ let addresses = 0
 /** A client address no other request of this file used. */
 const address = () => `203.0.113.${++addresses}`
 
+/**
+ * Miniflare's rate-limit windows are aligned to the wall clock (one per minute): a sequence that
+ * crosses a minute boundary starts counting afresh. Each sequence starts with at least 20 s of
+ * its window left.
+ */
+async function startInsideWindow() {
+  const left = 60_000 - (Date.now() % 60_000)
+  if (left < 20_000) await new Promise((resolve) => setTimeout(resolve, left + 100))
+}
+
 function signIn(token: string, from: string) {
   return (exports as unknown as { default: Fetcher }).default.fetch(
     new Request(`${KONTOR}/sign-in`, {
@@ -27,6 +37,7 @@ function signIn(token: string, from: string) {
 describe('rate limits', () => {
   it('the API answers 429 with Retry-After once a token is over its limit, whatever the address', async () => {
     const token = `kt_unknown_${crypto.randomUUID()}`
+    await startInsideWindow()
     const statuses: number[] = []
     for (let i = 0; i < 6; i++) {
       const response = await api('/api/v1/orders', { token, headers: { 'cf-connecting-ip': address() } })
@@ -41,6 +52,7 @@ describe('rate limits', () => {
 
   it('the API answers 429 once an address is over its limit, whatever the token', async () => {
     const from = address()
+    await startInsideWindow()
     const statuses: number[] = []
     for (let i = 0; i < 6; i++) {
       const response = await api('/api/v1/orders', {
@@ -57,6 +69,7 @@ describe('rate limits', () => {
 
   it('the dashboard sign-in is limited per address and per token tried, answering 429 with Retry-After', async () => {
     const from = address()
+    await startInsideWindow()
     const statuses: number[] = []
     for (let i = 0; i < 4; i++) statuses.push((await signIn(`kt_wrong_${i}`, from)).status)
     expect(statuses).toEqual([401, 401, 401, 429])
@@ -65,6 +78,7 @@ describe('rate limits', () => {
     expect(await limited.text()).toContain('Too many sign-in attempts')
 
     const token = `kt_tried_${crypto.randomUUID()}`
+    await startInsideWindow()
     const perToken: number[] = []
     for (let i = 0; i < 4; i++) perToken.push((await signIn(token, address())).status)
     expect(perToken).toEqual([401, 401, 401, 429])

@@ -254,9 +254,12 @@ describe('webhook intake under fuzzing (1,000 per route)', () => {
       settings: { registerWebhooks: false, pollMinutes: 1440 },
     })
     const key = secret(connection.webhookSecret!)
+    // Another shop: one platform account is one live connection per tenant (issue 16, finding 1).
+    const otherHost = `${uniqueName('shop')}.cartum.example`
+    await simulatorCall(otherHost, '/_sim/shop', { login: 'api', password })
     const other = await createConnection(tenant.token, {
       platform: 'cartum',
-      credentials: { domain: host, login: 'api', password },
+      credentials: { domain: otherHost, login: 'api', password },
       settings: { registerWebhooks: false, pollMinutes: 1440 },
     })
     const otherKey = secret(other.webhookSecret!)
