@@ -6,7 +6,7 @@
  * returns (RT1), read at once and recorded per booking, so a repeat records nothing twice.
  * Wemalo's own plugin reads the fields inside `eventData`; both places are read.
  */
-import type { DestinationReport, WebhookVerdict } from '../types'
+import type { DestinationReport } from '../types'
 
 export const STOCK_CHANGE_TYPES = ['INCOMING_STOCK', 'RETURNSHIPMENT'] as const
 
