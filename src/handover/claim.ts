@@ -95,3 +95,15 @@ function aliasedColumns<T extends Table>(table: T, prefix: string) {
     ])
   ) as { [K in keyof T['_']['columns']]: SQL.Aliased<T['_']['columns'][K]['_']['data'] | null> }
 }
+
+/** The outbound-call row a hand-over use case records with its release, for its destination. */
+export function outboundCallOf(row: { tenantId: string; destinationId: string; orderId: string }, action: string) {
+  return (result: string, detail: string) => ({
+    tenantId: row.tenantId,
+    connectionId: row.destinationId,
+    orderId: row.orderId,
+    action,
+    result,
+    detail,
+  })
+}

@@ -15,7 +15,7 @@ import { database, nowIso } from '../db/client'
 import { handovers, orders } from '../db/schema'
 import { errorText } from '../exactly-once/steps'
 import { type Settlement, transition, withClaim } from '../exactly-once/with-claim'
-import { claimHandover } from './claim'
+import { claimHandover, outboundCallOf } from './claim'
 import { handoverEvents, sessionReadWithClaim } from './destination'
 
 /** A destination's refusal of an address names it so: the order gets an address_error (WM1). */
@@ -32,14 +32,7 @@ export async function runHandover(env: Bindings, handoverId: string, options: { 
   if (!claimed) return
   const { claim, row, destination, order, version } = claimed
   const platform = destination?.connection.platform ?? 'destination'
-  const call = (result: string, detail: string) => ({
-    tenantId: row.tenantId,
-    connectionId: row.destinationId,
-    orderId: row.orderId,
-    action: `handover:${platform}`,
-    result,
-    detail,
-  })
+  const call = outboundCallOf(row, `handover:${platform}`)
   try {
     await withClaim(
       db,

@@ -12,7 +12,7 @@ import { database, nowIso } from '../db/client'
 import { handovers } from '../db/schema'
 import { errorText } from '../exactly-once/steps'
 import { withClaim } from '../exactly-once/with-claim'
-import { claimHandover } from './claim'
+import { claimHandover, outboundCallOf } from './claim'
 import { referenceOf, sessionReadWithClaim } from './destination'
 import { runHandover } from './hand-over'
 
@@ -26,14 +26,7 @@ export async function runUpdate(env: Bindings, handoverId: string) {
   if (!claimed) return
   const { claim, row, destination, order, version } = claimed
   const platform = destination?.connection.platform ?? 'destination'
-  const call = (result: string, detail: string) => ({
-    tenantId: row.tenantId,
-    connectionId: row.destinationId,
-    orderId: row.orderId,
-    action: `update:${platform}`,
-    result,
-    detail,
-  })
+  const call = outboundCallOf(row, `update:${platform}`)
   await withClaim(
     db,
     { table: handovers, id: row.id, claim, firstAttempt: false },
