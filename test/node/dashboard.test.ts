@@ -1,7 +1,7 @@
 /**
  * The operator's dashboard in a real browser: Debian's chromium driven by playwright-core
- * against the real Worker (wrangler's test harness: local D1 and Queues, wrangler.toml,
- * migrations applied). One Worker and one browser for the whole file.
+ * against the real Worker (test/node/browser.ts: wrangler's test harness, local D1 and Queues,
+ * wrangler.toml, migrations applied). One Worker and one browser for the whole file.
  *
  * Tenants and tokens are made through the API; connections, orders and the rest are written
  * straight into D1 (no platform is contacted). Set KONTOR_SCREENSHOT=1 to refresh
@@ -9,18 +9,21 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestHarness, type TestHarness } from 'wrangler'
+import { type KontorInBrowser, SEEDED_AT, startKontorInBrowser } from './browser'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const ADMIN_TOKEN = 'dashboard-admin-token'
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
-let server: TestHarness
+let kontor: KontorInBrowser
 let base: URL
 let db: D1Database
 let browser: Browser
+let api: KontorInBrowser['api']
+let run: KontorInBrowser['run']
+let seedConnection: KontorInBrowser['seedConnection']
+let signIn: KontorInBrowser['signIn']
 const contexts: BrowserContext[] = []
 /** Every request the pages made to another origin, and every console error (a CSP violation is one). */
 const foreignRequests: string[] = []
@@ -32,39 +35,8 @@ let globex: Tenant
 let acmeReadOnlyToken: string
 let acmeEndpointId: string
 
-async function api<T>(pathname: string, token: string, body?: unknown): Promise<T> {
-  const response = await fetch(new URL(pathname, base), {
-    method: body ? 'POST' : 'GET',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  })
-  const text = await response.text()
-  if (!response.ok) throw new Error(`${pathname}: ${response.status} ${text}`)
-  return JSON.parse(text) as T
-}
-
-async function run(sql: string, ...values: unknown[]) {
-  await db
-    .prepare(sql)
-    .bind(...values)
-    .run()
-}
-
-const T0 = '2026-11-20T09:00:00.000Z'
+const T0 = SEEDED_AT
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString()
-
-async function seedConnection(tenantId: string, id: string, platform: string, name: string) {
-  await run(
-    `insert into connections (id, tenant_id, platform, name, credentials, settings, routes, created_at, updated_at)
-     values (?, ?, ?, ?, 'not-a-real-secret', '{}', '[]', ?, ?)`,
-    id,
-    tenantId,
-    platform,
-    name,
-    T0,
-    T0
-  )
-}
 
 async function seedOrder(
   tenantId: string,
@@ -146,29 +118,9 @@ async function loads(page: Page, action: () => Promise<unknown>) {
   await Promise.all([page.waitForEvent('load'), action()])
 }
 
-async function signIn(page: Page, token: string) {
-  await page.goto(new URL('/sign-in', base).href)
-  await page.fill('input[name=token]', token)
-  await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.click('button[type=submit]')])
-}
-
 beforeAll(async () => {
-  // No fetch of workers.cloudflare.com/cf.json: the placeholder `request.cf` is enough here.
-  process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false'
-  server = createTestHarness({
-    root,
-    workers: [
-      {
-        configPath: './wrangler.toml',
-        secrets: { ADMIN_TOKEN, ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=' },
-        vars: { ALLOW_INSECURE_URLS: 'false', RETRY_BASE_SECONDS: '0.2' },
-      },
-    ],
-  })
-  ;({ url: base } = await server.listen())
-  const worker = server.getWorker()
-  await worker.applyD1Migrations('DB')
-  db = ((await worker.getEnv()) as { DB: D1Database }).DB
+  kontor = await startKontorInBrowser({ adminToken: ADMIN_TOKEN, vars: { RETRY_BASE_SECONDS: '0.2' } })
+  ;({ base, db, browser, api, run, seedConnection, signIn } = kontor)
 
   acme = await api<Tenant>('/api/v1/tenants', ADMIN_TOKEN, { name: 'Acme Coffee', currency: 'EUR' })
   globex = await api<Tenant>('/api/v1/tenants', ADMIN_TOKEN, { name: 'Globex Tea', currency: 'EUR' })
@@ -285,14 +237,11 @@ beforeAll(async () => {
     acme.id,
     at(32)
   )
-
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true })
 })
 
 afterAll(async () => {
   for (const context of contexts) await context.close().catch(() => {})
-  await browser?.close()
-  await server?.close()
+  await kontor?.close()
 })
 
 describe('dashboard', () => {

@@ -1,55 +1,21 @@
 /**
  * The Stock page (ST5) in a real browser: Debian's chromium driven by playwright-core against
- * the real Worker (wrangler's test harness, local D1, migrations applied), as dashboard.test.ts
- * does. Stock rows are written straight into D1 (no platform is contacted).
+ * the real Worker (test/node/browser.ts: wrangler's test harness, local D1, migrations applied).
+ * Stock rows are written straight into D1 (no platform is contacted).
  */
-import path from 'node:path'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestHarness, type TestHarness } from 'wrangler'
+import { type KontorInBrowser, SEEDED_AT, startKontorInBrowser } from './browser'
 
-const root = path.resolve(import.meta.dirname, '../..')
 const ADMIN_TOKEN = 'stock-page-admin-token'
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const T0 = '2026-11-20T09:00:00.000Z'
+const T0 = SEEDED_AT
 
-let server: TestHarness
+let kontor: KontorInBrowser
 let base: URL
-let db: D1Database
-let browser: Browser
+let api: KontorInBrowser['api']
+let run: KontorInBrowser['run']
 let tenant: { id: string; token: string }
 let other: { id: string; token: string }
-
-async function api<T>(pathname: string, token: string, body?: unknown): Promise<T> {
-  const response = await fetch(new URL(pathname, base), {
-    method: body ? 'POST' : 'GET',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  })
-  const text = await response.text()
-  if (!response.ok) throw new Error(`${pathname}: ${response.status} ${text}`)
-  return JSON.parse(text) as T
-}
-
-async function run(sql: string, ...values: unknown[]) {
-  await db
-    .prepare(sql)
-    .bind(...values)
-    .run()
-}
-
-async function seedConnection(tenantId: string, id: string, platform: string, name: string) {
-  await run(
-    `insert into connections (id, tenant_id, platform, name, credentials, settings, routes, created_at, updated_at)
-     values (?, ?, ?, ?, 'not-a-real-secret', '{}', '[]', ?, ?)`,
-    id,
-    tenantId,
-    platform,
-    name,
-    T0,
-    T0
-  )
-}
 
 async function seedLevel(tenantId: string, sku: string, physical: number, reserved: number, inFlight: number) {
   await run(
@@ -89,34 +55,19 @@ async function seedWrite(
 }
 
 async function signedInPage(token: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage()
-  await page.goto(new URL('/sign-in', base).href)
-  await page.fill('input[name=token]', token)
-  await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.click('button[type=submit]')])
+  const page = await (await kontor.browser.newContext()).newPage()
+  await kontor.signIn(page, token)
   return page
 }
 
 beforeAll(async () => {
-  process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false'
-  server = createTestHarness({
-    root,
-    workers: [
-      {
-        configPath: './wrangler.toml',
-        secrets: { ADMIN_TOKEN, ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=' },
-        vars: { ALLOW_INSECURE_URLS: 'false' },
-      },
-    ],
-  })
-  ;({ url: base } = await server.listen())
-  const worker = server.getWorker()
-  await worker.applyD1Migrations('DB')
-  db = ((await worker.getEnv()) as { DB: D1Database }).DB
+  kontor = await startKontorInBrowser({ adminToken: ADMIN_TOKEN })
+  ;({ base, api, run } = kontor)
   tenant = await api('/api/v1/tenants', ADMIN_TOKEN, { name: 'Stock GmbH', currency: 'EUR' })
   other = await api('/api/v1/tenants', ADMIN_TOKEN, { name: 'Other GmbH', currency: 'EUR' })
-  await seedConnection(tenant.id, `con_${tenant.id}_wemalo`, 'wemalo', 'Warehouse')
-  await seedConnection(tenant.id, 'con_stock_billbee', 'billbee', 'Billbee back-end')
-  await seedConnection(tenant.id, 'con_stock_shop', 'shopify', 'Shopify store')
+  await kontor.seedConnection(tenant.id, `con_${tenant.id}_wemalo`, 'wemalo', 'Warehouse')
+  await kontor.seedConnection(tenant.id, 'con_stock_billbee', 'billbee', 'Billbee back-end')
+  await kontor.seedConnection(tenant.id, 'con_stock_shop', 'shopify', 'Shopify store')
   await seedLevel(tenant.id, 'MUG-01', 12, 2, 1)
   await seedLevel(tenant.id, 'MUG-02', 5, 0, 0)
   await seedLevel(tenant.id, 'TEA-01', 40, 0, 0)
@@ -124,12 +75,10 @@ beforeAll(async () => {
   await seedWrite(tenant.id, 'con_stock_shop', 'MUG-01', 9, 7) // drifted: Shopify shows 7
   await seedWrite(tenant.id, 'con_stock_billbee', 'MUG-02', 5, null)
   await seedLevel(other.id, 'MUG-01', 99, 0, 0)
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
 }, 180_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
+  await kontor?.close()
 })
 
 describe('Stock page (ST5)', () => {
