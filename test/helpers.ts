@@ -122,6 +122,15 @@ export async function listAll<T = any>(path: string, token: string): Promise<T[]
   return items
 }
 
+/** What a query reads from the test Worker's D1 (for what no API shows). */
+export async function rows<T = any>(query: string, ...values: unknown[]): Promise<T[]> {
+  return (
+    await env.DB.prepare(query)
+      .bind(...values)
+      .all<T>()
+  ).results
+}
+
 /** Calls a simulator's control route (`/_sim/…`) on its host, over the routed outbound fetch. */
 export async function simulatorCall(host: string, path: string, body?: unknown): Promise<any> {
   const response = await fetch(`https://${host}${path}`, {

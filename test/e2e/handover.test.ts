@@ -15,40 +15,34 @@ import { runHandover } from '../../src/handover/hand-over'
 import { importRecords } from '../../src/import/import-records'
 import { importTarget } from '../import/fixtures'
 import { handleSyncMessage } from '../../src/queue/sync'
-import { api, apiJson, createConnection, createTenant, runCron, simulatorCall, uniqueName, waitFor } from '../helpers'
-import { deliverWebhook, orderJson, simulatedShop, WEBHOOK_SECRET } from './shopify-support'
+import {
+  api,
+  apiJson,
+  createConnection,
+  createTenant,
+  rows,
+  runCron,
+  simulatorCall,
+  uniqueName,
+  waitFor,
+} from '../helpers'
+import { deliverWebhook, orderJson } from './shopify-support'
+import { shopifyAndWemalo } from './wemalo-support'
 
 const WEMALO_TOKEN = 'wemalo-jwt-handover'
 
-const rows = async <T = any>(query: string, ...values: unknown[]) =>
-  (
-    await env.DB.prepare(query)
-      .bind(...values)
-      .all<T>()
-  ).results
-
 async function routedShop() {
-  const wemaloHost = `${uniqueName('w')}.wemalo.test`
-  await simulatorCall(wemaloHost, '/_sim/account', { token: WEMALO_TOKEN })
-  const tenant = await createTenant('EUR')
-  const destination = await createConnection(tenant.token, {
-    platform: 'wemalo',
-    credentials: { token: WEMALO_TOKEN },
-    settings: { baseUrl: `https://${wemaloHost}/v1`, webhookEmail: 'ops@example.com' },
-  })
-  const shop = await simulatedShop()
-  const source = await createConnection(tenant.token, {
-    platform: 'shopify',
-    credentials: { shopDomain: shop.shopDomain, accessToken: shop.accessToken, webhookSecret: WEBHOOK_SECRET },
-    settings: { fulfilmentSync: true },
-    routes: [destination.id],
+  const setup = await shopifyAndWemalo({
+    token: WEMALO_TOKEN,
+    shopifySettings: { fulfilmentSync: true },
+    routed: true,
   })
   const hookHost = `${uniqueName('r')}.hooks.test`
   const endpoint = await apiJson('/api/v1/webhook-endpoints', {
-    token: tenant.token,
+    token: setup.tenant.token,
     body: { url: `https://${hookHost}/kontor`, events: ['order.imported', 'order.handed_over', 'order.shipped'] },
   })
-  return { wemaloHost, tenant, destination, shop, source, hookHost, endpoint }
+  return { ...setup, hookHost, endpoint }
 }
 
 /** Has the Wemalo simulator send a callback and posts it to the Worker, as Wemalo would. */

@@ -7,18 +7,10 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { sendProductsToWarehouse } from '../../src/warehouse/send-products'
 import { WEMALO_PRODUCT_BATCH } from '../../src/connectors/wemalo/products'
-import {
-  apiJson,
-  createConnection,
-  createTenant,
-  listAll,
-  simulatorCall,
-  uniqueName,
-  waitFor,
-  waitForJob,
-} from '../helpers'
+import { apiJson, createConnection, listAll, simulatorCall, uniqueName, waitFor, waitForJob } from '../helpers'
 import { billbeeOrderPayload } from '../simulators/billbee'
 import { plentyConnection } from './plenty-support'
+import { wemaloDestination } from './wemalo-support'
 
 const WEMALO_TOKEN = 'wemalo-jwt-products'
 const wemalo = simulatorCall
@@ -33,17 +25,9 @@ async function billbee(account: string, path: string, body?: unknown) {
   return response.json() as Promise<any>
 }
 
-async function wemaloDestination(settings: Record<string, unknown> = {}) {
-  const host = `${uniqueName('wp')}.wemalo.test`
-  await wemalo(host, '/_sim/account', { token: WEMALO_TOKEN })
-  const tenant = await createTenant('EUR')
-  const destination = await createConnection(tenant.token, {
-    platform: 'wemalo',
-    credentials: { token: WEMALO_TOKEN },
-    settings: { baseUrl: `https://${host}/v1`, webhookEmail: 'ops@example.com', ...settings },
-  })
-  return { host, tenant, destination }
-}
+/** A tenant with a Wemalo connection on a fresh simulated account; `settings` over its defaults. */
+const wemaloWarehouse = (settings: Record<string, unknown> = {}) =>
+  wemaloDestination({ token: WEMALO_TOKEN, hostPrefix: 'wp', settings })
 
 async function billbeeSource(
   tenantToken: string,
@@ -108,7 +92,7 @@ const millSet = {
 
 describe('products to Wemalo', () => {
   it('WM4, BB6, WM6: Billbee products reach Wemalo with SKU, EAN, cm and g; a bundle is not sent, its components are; goods-order positions name them by the same externalId', async () => {
-    const { host, tenant, destination } = await wemaloDestination()
+    const { host, tenant, destination } = await wemaloWarehouse()
     await billbeeSource(tenant.token, destination.id, {
       products: [coffeeMill, bigMill, millSet],
       orders: [billbeeOrderPayload({ BillBeeOrderId: 811 })],
@@ -148,7 +132,7 @@ describe('products to Wemalo', () => {
   })
 
   it('WM5, BB5: a change is sent with PUT /product/update/{externalId}, with the dimensions first sent; unchanged products cost no call', async () => {
-    const { host, tenant, destination } = await wemaloDestination({ weightUnit: 'kg', productGroup: 'kitchen' })
+    const { host, tenant, destination } = await wemaloWarehouse({ weightUnit: 'kg', productGroup: 'kitchen' })
     const { apiKey, source } = await billbeeSource(tenant.token, destination.id, { products: [coffeeMill, bigMill] })
     await waitForProducts(host, 2)
     expect((await productsAt(host)).find((product) => product.externalId === 'KM-2')).toMatchObject({
@@ -195,7 +179,7 @@ describe('products to Wemalo', () => {
   })
 
   it('WM4, BB4: a product without EAN is rejected with rule WM4; one whose SKU another product holds at Wemalo is rejected with BB4', async () => {
-    const { host, tenant, destination } = await wemaloDestination()
+    const { host, tenant, destination } = await wemaloWarehouse()
     await billbeeSource(tenant.token, destination.id, { products: [bigMill] })
     await waitForProducts(host, 1)
     // A second source whose products are matched by id: its KM-2 is another hub product.
@@ -237,7 +221,7 @@ describe('products to Wemalo', () => {
 
   it(`WM4: ${WEMALO_PRODUCT_BATCH * 2 + 30} new products cost ⌈n / ${WEMALO_PRODUCT_BATCH}⌉ addMultiple calls`, async () => {
     const count = WEMALO_PRODUCT_BATCH * 2 + 30
-    const { host, tenant, destination } = await wemaloDestination()
+    const { host, tenant, destination } = await wemaloWarehouse()
     const products = Array.from({ length: count }, (_, index) => ({
       Id: 50_000 + index,
       SKU: `P-${index}`,
@@ -253,7 +237,7 @@ describe('products to Wemalo', () => {
   })
 
   it('WM4: WooCommerce products with SKU and global_unique_id reach Wemalo in g and cm from the store units; one without EAN is rejected (WM4)', async () => {
-    const { host, tenant, destination } = await wemaloDestination()
+    const { host, tenant, destination } = await wemaloWarehouse()
     const woo = `${uniqueName('site')}.woo.example`
     await simulatorCall(woo, '/_sim/site', { consumerKey: 'ck_p', consumerSecret: 'cs_p', webhookSecret: 'woo-secret' })
     await simulatorCall(woo, '/_sim/products', {
@@ -301,7 +285,7 @@ describe('products to Wemalo', () => {
   })
 
   it('WM4, BB6: plentymarkets variations with barcodes reach Wemalo (mm → cm); a bundle is not sent; one without barcode is rejected (WM4)', async () => {
-    const { host, tenant, destination } = await wemaloDestination()
+    const { host, tenant, destination } = await wemaloWarehouse()
     const { host: plentyHost, connection } = await plentyConnection(tenant.token, {
       routes: [destination.id],
       variations: [
@@ -351,7 +335,7 @@ describe('products to Wemalo', () => {
   })
 
   it('WM4: concurrent runs for one destination add each product once', async () => {
-    const { host, tenant, destination } = await wemaloDestination()
+    const { host, tenant, destination } = await wemaloWarehouse()
     const products = Array.from({ length: 40 }, (_, index) => ({
       Id: 60_000 + index,
       SKU: `R-${index}`,
@@ -372,7 +356,7 @@ describe('products to Wemalo', () => {
   })
 
   it('WM4: a retry after a lost answer looks the products up and does not add them twice', async () => {
-    const { host, tenant, destination } = await wemaloDestination()
+    const { host, tenant, destination } = await wemaloWarehouse()
     // The first addMultiple creates the products but its answer is lost (500).
     await wemalo(host, '/_sim/faults', { status: 500, mode: 'lost', count: 1, path: '/product/addMultiple' })
     await billbeeSource(tenant.token, destination.id, { products: [coffeeMill, bigMill] })

@@ -8,35 +8,17 @@ import { env, exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { database } from '../../src/db/client'
 import { readBookedReturns } from '../../src/returns/read-returns'
-import {
-  api,
-  apiJson,
-  createConnection,
-  createTenant,
-  KONTOR,
-  listAll,
-  runCron,
-  simulatorCall,
-  uniqueName,
-  waitFor,
-  waitForJob,
-} from '../helpers'
+import { api, apiJson, KONTOR, listAll, runCron, simulatorCall, uniqueName, waitFor, waitForJob } from '../helpers'
 import { plentyOrderPayload } from '../simulators/plentymarkets'
 import { plentyConnection } from './plenty-support'
+import { kontorOrder, wemaloDestination } from './wemalo-support'
 
 const WEMALO_TOKEN = 'wemalo-jwt-returns'
 const sim = simulatorCall
 
 /** A tenant, a Wemalo connection (its hook for stock_change registered too) and a plenty source routed to it. */
 async function setup(orders: unknown[]) {
-  const host = `${uniqueName('r')}.wemalo.test`
-  await sim(host, '/_sim/account', { token: WEMALO_TOKEN })
-  const tenant = await createTenant('EUR')
-  const destination = await createConnection(tenant.token, {
-    platform: 'wemalo',
-    credentials: { token: WEMALO_TOKEN },
-    settings: { baseUrl: `https://${host}/v1`, webhookEmail: 'ops@example.com' },
-  })
+  const { host, tenant, destination } = await wemaloDestination({ token: WEMALO_TOKEN, hostPrefix: 'r' })
   // stock_change is registered by the stock loop; here the merchant's registration is played directly.
   const { hooks } = await sim(host, '/_sim/state')
   const statusHook = hooks.find((hook: any) => hook.event === 'status_update')
@@ -53,18 +35,6 @@ async function setup(orders: unknown[]) {
   const source = await plentyConnection(tenant.token, { orders, routes: [destination.id] })
   await waitForJob(source.connection.backfillJobId!)
   return { host, tenant, destination, source }
-}
-
-async function kontorOrder(token: string, connectionId: string, externalId: string): Promise<any> {
-  return waitFor(
-    async () => {
-      const summary = (await listAll(`/api/v1/orders?connectionId=${connectionId}`, token)).find(
-        (item: any) => item.externalId === externalId
-      )
-      return summary ? apiJson(`/api/v1/orders/${summary.id}`, { token }) : null
-    },
-    { what: `order ${externalId}`, timeoutMs: 30_000 }
-  )
 }
 
 async function orderWhere(token: string, orderId: string, check: (order: any) => boolean, what: string) {

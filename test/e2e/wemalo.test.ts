@@ -6,21 +6,11 @@
  */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import {
-  api,
-  apiJson,
-  createConnection,
-  createTenant,
-  listAll,
-  runCron,
-  simulatorCall,
-  uniqueName,
-  waitFor,
-  waitForJob,
-} from '../helpers'
+import { api, apiJson, createConnection, runCron, simulatorCall, uniqueName, waitFor, waitForJob } from '../helpers'
 import { billbeeOrderPayload } from '../simulators/billbee'
 import { plentyOrderPayload } from '../simulators/plentymarkets'
 import { plentyConnection } from './plenty-support'
+import { kontorOrder, wemaloDestination } from './wemalo-support'
 
 const WEMALO_TOKEN = 'wemalo-jwt-e2e'
 const wemalo = simulatorCall
@@ -37,17 +27,7 @@ async function billbee(account: string, path: string, body?: unknown) {
 }
 
 /** A tenant with a Wemalo connection (its callbacks registered) and a fresh simulated account. */
-async function wemaloSetup(account: Record<string, unknown> = {}) {
-  const host = `${uniqueName('w')}.wemalo.test`
-  await wemalo(host, '/_sim/account', { token: WEMALO_TOKEN, ...account })
-  const tenant = await createTenant('EUR')
-  const destination = await createConnection(tenant.token, {
-    platform: 'wemalo',
-    credentials: { token: WEMALO_TOKEN },
-    settings: { baseUrl: `https://${host}/v1`, webhookEmail: 'ops@example.com' },
-  })
-  return { host, tenant, destination }
-}
+const wemaloSetup = (account: Record<string, unknown> = {}) => wemaloDestination({ token: WEMALO_TOKEN, account })
 
 /** Makes the simulator send a callback and posts it to the Worker, as Wemalo would. */
 async function callback(host: string, input: Record<string, unknown>) {
@@ -70,18 +50,6 @@ async function goodsOrder(host: string, orderId: string) {
       return response.ok ? ((await response.json()) as any) : null
     },
     { what: `goods order ${orderId}`, timeoutMs: 30_000 }
-  )
-}
-
-async function kontorOrder(token: string, connectionId: string, externalId: string): Promise<any> {
-  return waitFor(
-    async () => {
-      const summary = (await listAll(`/api/v1/orders?connectionId=${connectionId}`, token)).find(
-        (item: any) => item.externalId === externalId
-      )
-      return summary ? apiJson(`/api/v1/orders/${summary.id}`, { token }) : null
-    },
-    { what: `order ${externalId}`, timeoutMs: 30_000 }
   )
 }
 

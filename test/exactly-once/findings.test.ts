@@ -19,34 +19,19 @@ import { giveUpDelivery } from '../../src/hub/deliver'
 import { replayHubDelivery } from '../../src/hub/replay-delivery'
 import { importRecords } from '../../src/import/import-records'
 import { replayDeadLetter } from '../../src/queue/replay'
-import { createConnection, createTenant, runCron, simulatorCall, uniqueName } from '../helpers'
+import { rows, runCron, simulatorCall, uniqueName } from '../helpers'
 import { importTarget } from '../import/fixtures'
-import { orderJson, simulatedShop, WEBHOOK_SECRET } from '../e2e/shopify-support'
+import { orderJson } from '../e2e/shopify-support'
+import { shopifyAndWemalo } from '../e2e/wemalo-support'
 
 const WEMALO_TOKEN = 'wemalo-jwt-findings'
 
-const rows = async <T = any>(query: string, ...values: unknown[]) =>
-  (
-    await env.DB.prepare(query)
-      .bind(...values)
-      .all<T>()
-  ).results
-
 /** A tenant with a Wemalo destination and a Shopify source routed to it; orders are imported directly. */
 async function routed() {
-  const wemaloHost = `${uniqueName('w')}.wemalo.test`
-  await simulatorCall(wemaloHost, '/_sim/account', { token: WEMALO_TOKEN })
-  const tenant = await createTenant('EUR')
-  const destination = await createConnection(tenant.token, {
-    platform: 'wemalo',
-    credentials: { token: WEMALO_TOKEN },
-    settings: { baseUrl: `https://${wemaloHost}/v1`, registerWebhooks: false },
-  })
-  const shop = await simulatedShop()
-  const source = await createConnection(tenant.token, {
-    platform: 'shopify',
-    credentials: { shopDomain: shop.shopDomain, accessToken: shop.accessToken, webhookSecret: WEBHOOK_SECRET },
-    settings: {},
+  const { tenant, destination, source, wemaloHost } = await shopifyAndWemalo({
+    token: WEMALO_TOKEN,
+    wemaloSettings: { registerWebhooks: false },
+    routed: false,
   })
   const target = importTarget({ tenantId: tenant.id, connectionId: source.id, routes: [destination.id], settings: {} })
   const importOrder = async (fields: Record<string, unknown>) =>
