@@ -49,9 +49,10 @@ export async function tenantOverview(
     live as (
       select ${connections.tenantId} as tenant_id, count(*) as n from ${connections}
       where ${connections.deletedAt} is null group by ${connections.tenantId}),
+    -- CROSS JOIN keeps the tenants outside: each is one range of import_log_result (tenant, failed, since).
     failed_lines as (
       select ${tenants.id} as tenant_id, count(*) as n from ${tenants}
-      join ${importLog} on ${importLog.tenantId} = ${tenants.id} and ${importLog.result} = 'failed' and ${importLog.at} >= ${since}
+      cross join ${importLog} on ${importLog.tenantId} = ${tenants.id} and ${importLog.result} = 'failed' and ${importLog.at} >= ${since}
       group by ${tenants.id}),
     failed_calls as (
       select ${outboundCalls.tenantId} as tenant_id, count(*) as n from ${outboundCalls}
@@ -60,13 +61,14 @@ export async function tenantOverview(
       select ${syncJobs.tenantId} as tenant_id, count(*) as n from ${syncJobs}
       where ${syncJobs.status} = 'failed' and ${syncJobs.startedAt} >= ${since} group by ${syncJobs.tenantId}),
     -- An outbound step (an order's action, else its step key, else the call alone) with a failure in
-    -- the last 24 hours, and the result of its latest call.
+    -- the last 24 hours, and the result of its latest call (found by the order: + keeps SQLite off the
+    -- connection's index, which holds every call of the connection).
     failed_steps as (
       select tenant_id,
         case when order_id is null then 'failed' else (
           select latest.result from ${outboundCalls} as latest
           where latest.tenant_id = step.tenant_id and latest.order_id = step.order_id
-            and latest.connection_id = step.connection_id and latest.action = step.action
+            and +latest.connection_id = step.connection_id and latest.action = step.action
           order by latest.at desc, latest.id desc limit 1)
         end as latest_result
       from (
@@ -92,7 +94,8 @@ export async function tenantOverview(
       select ${handovers.tenantId} as tenant_id, sum(${handovers.state} = 'pending') as waiting,
         sum(${handovers.state} in ${FAILED_HANDOVER}) as failing
       from ${handovers} where ${handovers.state} in ('pending', 'failed', 'cancel_failed') group by ${handovers.tenantId}),
-    -- A write-back is one claimed step, \`write-back:<event id>\`, its row updated in place: failed is its state now.
+    -- A write-back is one claimed step, \`write-back:<event id>\`, its row updated in place: failed is its state
+    -- now. The unary + keeps SQLite on the small index of failed calls, not every write-back's step key.
     failed_write_backs as (
       select ${outboundCalls.tenantId} as tenant_id, count(*) as n from ${outboundCalls}
       where ${outboundCalls.result} = 'failed' and +${outboundCalls.stepKey} >= 'write-back:' and +${outboundCalls.stepKey} < 'write-back;'

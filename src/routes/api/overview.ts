@@ -25,12 +25,9 @@ const TenantHealth = z
       description: 'Outbound steps whose latest call failed, and connections whose latest poll failed',
     }),
     recovered: z.number().int().openapi({ description: 'Steps that failed in the last 24 hours and succeeded since' }),
-    failures24h: z
-      .number()
-      .int()
-      .openapi({
-        description: 'Failed import-log lines, outbound calls and poll or backfill runs in the last 24 hours',
-      }),
+    failures24h: z.number().int().openapi({
+      description: 'Failed import-log lines, outbound calls and poll or backfill runs in the last 24 hours',
+    }),
     deadLetters: z.number().int().openapi({ description: 'Dead letters not replayed yet' }),
     ordersImported24h: z.number().int().openapi({ description: 'Orders new to the hub in the last 24 hours' }),
     handoversWaiting: z.number().int().openapi({ description: 'Hand-overs not yet sent to their destination' }),
