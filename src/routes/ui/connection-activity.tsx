@@ -11,11 +11,11 @@ type Activity = Awaited<ReturnType<typeof connectionActivity>>
 export const ActivitySection: FC<{ day: Activity; week: Activity }> = ({ day, week }) => {
   const rows = [
     { id: 'all', name: 'All connections', day: day.total, week: week.total },
-    ...day.connections.map((connection, index) => ({
+    ...day.connections.map((connection) => ({
       id: connection.id,
       name: connection.name,
       day: connection.buckets,
-      week: week.connections[index]?.buckets ?? [],
+      week: week.connections.find((other) => other.id === connection.id)?.buckets ?? [],
     })),
   ]
   return (
