@@ -2,7 +2,9 @@
  * The operator's overview (issue 19 finding 7): every tenant's health on one page, worst first,
  * 50 a page, each with its last 24 hours as a chart. The operator lands here while no tenant is
  * chosen; a tenant token is sent to its own connections page. Every figure links to the list
- * that holds it through `/tenant/{id}?to=…`, which chooses that tenant first.
+ * that holds it through `/tenant/{id}?to=…`, which chooses that tenant first: health to the
+ * connections page (each connection's failures link on from there), dead letters to the pending
+ * ones, hand-overs and write-backs to the orders list filtered by their state (issue 19 finding 5).
  */
 import { Hono } from 'hono'
 import type { Child, FC } from 'hono/jsx'
@@ -89,18 +91,18 @@ const TenantRow: FC<{ tenant: TenantHealth; activity: Bucket[] }> = ({ tenant, a
     </td>
     <td data-figure="handovers">
       <div>
-        <Figure tenantId={tenant.id} to="/outbound-calls?result=failed" value={tenant.handoversFailing}>
+        <Figure tenantId={tenant.id} to="/orders?handover=failed" value={tenant.handoversFailing}>
           failing
         </Figure>
       </div>
       <div>
-        <Figure tenantId={tenant.id} to="/outbound-calls" value={tenant.handoversWaiting} tone="warn">
+        <Figure tenantId={tenant.id} to="/orders?handover=pending" value={tenant.handoversWaiting} tone="warn">
           waiting
         </Figure>
       </div>
     </td>
     <td data-figure="write-backs">
-      <Figure tenantId={tenant.id} to="/outbound-calls?result=failed" value={tenant.writeBacksFailing}>
+      <Figure tenantId={tenant.id} to="/orders?writeBack=failing" value={tenant.writeBacksFailing}>
         failing
       </Figure>
     </td>
