@@ -4,7 +4,8 @@
  * Starts Kontor exactly as `npm start` does (scripts/start.mjs: wrangler dev, the simulators and
  * the demo tenant), on ports of its own and with a D1 of its own in a temporary folder, so a
  * running `npm start` and its data stay untouched. Waits until the demo has imported orders and
- * the cron has run, signs in as the operator, and with Debian's chromium (playwright-core, as
+ * the cron has run (Wemalo answers its first 4 calls with 503, so failures and recoveries show),
+ * signs in as the operator, and with Debian's chromium (playwright-core, as
  * test/node/ does; CHROMIUM_PATH overrides /usr/bin/chromium) takes: the sign-in page, the
  * overview, every page the navigation links to (read from the page, so a page added later is
  * taken too) for the demo tenant, and one order's page. The README's block between the
@@ -39,10 +40,20 @@ async function freePort(): Promise<number> {
 
 /** Starts scripts/start.mjs; resolves with the tokens its banner prints once the demo is set up. */
 function startKontor(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; token: string; adminToken: string }> {
-  const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  // A process group of its own: start.mjs runs wrangler and the simulators through npx and tsx,
+  // whose children a signal to start.mjs alone would leave running.
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
   let output = ''
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start was not ready in time:\n${output}`)), READY_TIMEOUT_MS)
+    const timer = setTimeout(() => {
+      process.kill(-child.pid!, 'SIGTERM')
+      reject(new Error(`npm start was not ready in time:\n${output}`))
+    }, READY_TIMEOUT_MS)
     const read = (chunk: Buffer) => {
       output += chunk.toString()
       const token = /export TOKEN=(\S+)/.exec(output)?.[1]
@@ -104,14 +115,24 @@ function writeReadmeBlock(taken: { name: string; title: string }[]) {
 const state = mkdtempSync(path.join(tmpdir(), 'kontor-screenshots-'))
 const kontorPort = await freePort()
 const kontor = `http://127.0.0.1:${kontorPort}`
+const simulatorsPort = await freePort()
 const { child, token, adminToken } = await startKontor({
   ...process.env,
   KONTOR_PORT: String(kontorPort),
-  SIMULATORS_PORT: String(await freePort()),
+  SIMULATORS_PORT: String(simulatorsPort),
   KONTOR_STATE: state,
 })
-const stop = () => {
-  child.kill('SIGTERM')
+// A short warehouse outage: the first hand-overs to Wemalo fail and are retried, so the pictures
+// show failures and recoveries as an operator meets them.
+await fetch(`http://127.0.0.1:${simulatorsPort}/demo.wemalo.test/_sim/faults`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ status: 503, count: 4 }),
+})
+const stop = async () => {
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  process.kill(-child.pid!, 'SIGTERM')
+  await Promise.race([exited, sleep(10_000)])
   rmSync(state, { recursive: true, force: true })
 }
 try {
@@ -151,8 +172,5 @@ try {
     await browser.close()
   }
 } finally {
-  stop()
+  await stop()
 }
-// start.mjs stops its children on SIGTERM; give them a moment, then leave.
-await sleep(1_000)
-process.exit(0)

@@ -38,6 +38,15 @@ type Row = Omit<TenantHealth, 'state'> & { total: number }
 /** Hand-over states an operator must act on: sending failed, or its cancellation could not be sent. */
 const FAILED_HANDOVER = sql`('failed', 'cancel_failed')`
 
+/**
+ * Worst first, by the ranked columns: active tenants before suspended ones, then what fails now,
+ * dead letters waiting for a replay, failures of the last 24 hours, hand-overs waiting, recoveries.
+ */
+const WORST_FIRST = sql.raw(
+  'suspendedAt is not null, failingNow + handoversFailing + writeBacksFailing desc, deadLetters desc, ' +
+    'failures24h desc, handoversWaiting desc, recovered desc, name, id'
+)
+
 export async function tenantOverview(
   db: Database,
   page: { limit: number; offset: number; only?: string },
@@ -123,15 +132,13 @@ export async function tenantOverview(
       left join open_handovers on open_handovers.tenant_id = ${tenants.id}
       left join failed_write_backs on failed_write_backs.tenant_id = ${tenants.id}
       ${page.only ? sql`where ${tenants.id} = ${page.only}` : sql``}
-      order by ${tenants.suspendedAt} is not null, failingNow + handoversFailing + writeBacksFailing desc,
-        deadLetters desc, failures24h desc, handoversWaiting desc, recovered desc, name, id
+      order by ${WORST_FIRST}
       limit ${page.limit} offset ${page.offset})
     select ranked.*, (
       select count(*) from ${orders} where ${orders.tenantId} = ranked.id and ${orders.importedAt} >= ${since}
     ) as ordersImported24h
     from ranked
-    order by suspendedAt is not null, failingNow + handoversFailing + writeBacksFailing desc,
-      deadLetters desc, failures24h desc, handoversWaiting desc, recovered desc, name, id`)
+    order by ${WORST_FIRST}`)
   return {
     items: rows.map(({ total: _total, ...row }) => ({ ...row, state: stateOf(row) })),
     total: rows[0]?.total ?? (page.only ? 0 : await tenantCount(db)),
@@ -144,7 +151,7 @@ async function tenantCount(db: Database): Promise<number> {
   return row?.n ?? 0
 }
 
-export function stateOf(figures: Omit<TenantHealth, 'state'>): TenantHealth['state'] {
+function stateOf(figures: Omit<TenantHealth, 'state'>): TenantHealth['state'] {
   if (figures.suspendedAt) return 'suspended'
   if (figures.failingNow || figures.handoversFailing || figures.writeBacksFailing) return 'failing'
   if (figures.deadLetters || figures.failures24h || figures.recovered) return 'attention'
