@@ -7,12 +7,17 @@ import { spawn } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 
-const KONTOR = 'http://127.0.0.1:8787'
+// KONTOR_PORT, SIMULATORS_PORT and KONTOR_STATE (the local D1 and the demo token's file; default
+// .wrangler/state) let a second instance run beside this one: `npm run screenshots` starts one.
+const KONTOR_PORT = process.env.KONTOR_PORT ?? '8787'
+const KONTOR = `http://127.0.0.1:${KONTOR_PORT}`
+const STATE = process.env.KONTOR_STATE
+const persist = STATE ? ['--persist-to', STATE] : []
 // Local runs phone nothing home: no wrangler metrics, and no fetch of workers.cloudflare.com's
 // cf.json (offline it printed ENOTFOUND stack traces at every start). Every child inherits these.
 process.env.WRANGLER_SEND_METRICS ??= 'false'
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false'
-const SIMULATORS = 'http://127.0.0.1:8788'
+const SIMULATORS = `http://127.0.0.1:${process.env.SIMULATORS_PORT ?? '8788'}`
 const CRON_EVERY_MS = 60_000
 const children = []
 
@@ -46,7 +51,9 @@ const vars = Object.fromEntries(
 )
 
 await new Promise((resolve, reject) => {
-  const migrate = spawn('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local'], { stdio: 'inherit' })
+  const migrate = spawn('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', ...persist], {
+    stdio: 'inherit',
+  })
   migrate.on('exit', (code) => (code ? reject(new Error('migrations failed')) : resolve()))
 })
 
@@ -55,7 +62,8 @@ run('npx', [
   'wrangler',
   'dev',
   '--port',
-  '8787',
+  KONTOR_PORT,
+  ...persist,
   '--ip',
   '127.0.0.1',
   '--test-scheduled',
@@ -202,7 +210,7 @@ const demo = [
 
 // The demo tenant and its connections are kept in the local D1 (.wrangler/state) and reused on
 // the next start, so $TOKEN stays the same. Delete .wrangler/state for a fresh start.
-const DEMO_FILE = '.wrangler/kontor-demo.json'
+const DEMO_FILE = STATE ? `${STATE}/kontor-demo.json` : '.wrangler/kontor-demo.json'
 let token = existsSync(DEMO_FILE) ? JSON.parse(readFileSync(DEMO_FILE, 'utf8')).token : null
 let existing = []
 try {
@@ -214,7 +222,7 @@ if (!token) {
   token = (
     await call('/api/v1/tenants', { token: vars.ADMIN_TOKEN, body: { name: 'Demo shop GmbH', currency: 'EUR' } })
   ).token
-  mkdirSync('.wrangler', { recursive: true })
+  mkdirSync(STATE ?? '.wrangler', { recursive: true })
   writeFileSync(DEMO_FILE, JSON.stringify({ token }))
 }
 // The destination: a Wemalo warehouse that the polled platforms' orders are handed over to.

@@ -203,6 +203,8 @@ export const orders = sqliteTable(
     index('orders_tenant_changed').on(table.tenantId, table.changedAt, table.id),
     // Privacy requests find a customer's orders.
     index('orders_customer').on(table.customerId),
+    // The dashboard's activity charts and the operator's overview: orders imported per hour or day.
+    index('orders_tenant_imported').on(table.tenantId, table.importedAt, table.connectionId),
     index('orders_customer_external')
       .on(table.connectionId, table.customerExternalId)
       .where(sql`${table.customerExternalId} is not null`),
@@ -380,7 +382,13 @@ export const syncJobs = sqliteTable(
     startedAt: text('started_at').notNull(),
     finishedAt: text('finished_at'),
   },
-  (table) => [index('sync_jobs_connection').on(table.connectionId, table.startedAt)]
+  (table) => [
+    index('sync_jobs_connection').on(table.connectionId, table.startedAt),
+    // Failed runs only (few): the operator's overview and the activity charts count them per tenant.
+    index('sync_jobs_failed')
+      .on(table.tenantId, table.startedAt, table.connectionId)
+      .where(sql`${table.status} = 'failed'`),
+  ]
 )
 
 /**
@@ -413,6 +421,10 @@ export const outboundCalls = sqliteTable(
     // The API's filtered lists, newest first by (at, id): with the id, the index gives the order too.
     index('outbound_calls_connection').on(table.tenantId, table.connectionId, table.at, table.id),
     index('outbound_calls_tenant_order').on(table.tenantId, table.orderId, table.at, table.id),
+    // Failed calls only (few): the operator's overview and the activity charts count them per tenant.
+    index('outbound_calls_failed')
+      .on(table.tenantId, table.at, table.connectionId)
+      .where(sql`${table.result} = 'failed'`),
   ]
 )
 

@@ -14,6 +14,7 @@ import { importLogRoutes } from './import-log'
 import { MAX_API_BODY_BYTES } from './limits'
 import { orderRoutes } from './orders'
 import { outboundCallRoutes } from './outbound-calls'
+import { overviewRoutes } from './overview'
 import { apiRouter } from './router'
 import { stockRoutes } from './stock'
 import { tenantRoutes } from './tenants'
@@ -53,6 +54,7 @@ api.route('/', deadLetterRoutes)
 api.route('/', outboundCallRoutes)
 api.route('/', webhookEndpointRoutes)
 api.route('/', adminRoutes)
+api.route('/', overviewRoutes)
 api.route('/', dataRequestRoutes)
 api.route('/', tokenRoutes)
 api.route('/', auditLogRoutes)

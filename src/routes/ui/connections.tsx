@@ -4,7 +4,9 @@
  */
 import type { FC } from 'hono/jsx'
 import { database } from '../../db/client'
+import { connectionActivity } from '../../read-models/activity'
 import { connectionHealth, type Health, type Job } from '../../read-models/connection-health'
+import { ActivitySection } from './connection-activity'
 import { Badge, ChooseTenant, Layout, Time } from './layout'
 import { pageTenant, type Session, type UiContext } from './session'
 
@@ -87,7 +89,12 @@ export async function connectionsPage(c: UiContext) {
         <ChooseTenant />
       </Layout>
     )
-  const items = await connectionHealth(database(c.env.DB), tenantId)
+  const db = database(c.env.DB)
+  const [items, day, week] = await Promise.all([
+    connectionHealth(db, tenantId),
+    connectionActivity(db, tenantId, 'day'),
+    connectionActivity(db, tenantId, 'week'),
+  ])
   return c.html(
     <Layout title="Connections" page="connections" session={session}>
       {items.length ? (
@@ -95,6 +102,7 @@ export async function connectionsPage(c: UiContext) {
       ) : (
         <p class="muted">No connections yet. Create one with POST /api/v1/connections.</p>
       )}
+      {items.length ? <ActivitySection day={day} week={week} /> : null}
     </Layout>
   )
 }

@@ -13,6 +13,7 @@ import { importLogPage } from './import-log'
 import { Document, pageHeaders } from './layout'
 import { orderDetailPage } from './order-detail'
 import { outboundCallsPage } from './outbound-calls'
+import { overviewPage, overviewPages } from './overview'
 import { ordersPage } from './orders'
 import { signedIn, type UiEnv } from './session'
 import { signInRoutes } from './sign-in'
@@ -44,10 +45,13 @@ for (const path of [
   '/tenants',
   '/tenants/*',
   '/stock',
+  '/overview',
+  '/tenant/*',
 ]) {
   ui.use(path, pageHeaders)
 }
-ui.get('/', signedIn, connectionsPage)
+// The operator without a chosen tenant lands on the overview of every tenant.
+ui.get('/', signedIn, (c) => (c.get('session').tenantId ? connectionsPage(c) : overviewPage(c)))
 ui.get('/orders', signedIn, ordersPage)
 ui.get('/orders/:id', signedIn, orderDetailPage)
 ui.get('/import-log', signedIn, importLogPage)
@@ -59,6 +63,7 @@ ui.get('/audit-log', signedIn, auditLogPage)
 ui.route('/', tokenPages)
 ui.route('/', hubPages)
 ui.route('/', tenantPages)
+ui.route('/', overviewPages)
 
 ui.onError((error, c) => {
   const status = error instanceof ApiError || error instanceof HTTPException ? error.status : 500

@@ -69,6 +69,7 @@ export const pageHeaders = createMiddleware(async (c, next) => {
 })
 
 export type Page =
+  | 'overview'
   | 'connections'
   | 'orders'
   | 'import-log'
@@ -82,6 +83,7 @@ export type Page =
 
 /** [page, path, label, for the operator only] */
 const NAV: [Page, string, string, boolean?][] = [
+  ['overview', '/overview', 'Overview', true],
   ['connections', '/', 'Connections'],
   ['orders', '/orders', 'Orders'],
   ['import-log', '/import-log', 'Import log'],
