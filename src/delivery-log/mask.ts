@@ -58,7 +58,10 @@ const MAX_URL = 2048
 export function maskedUrl(url: string): string {
   const parsed = new URL(url)
   const query = [...parsed.searchParams]
-    .map(([name, value]) => `${encodeURIComponent(name)}=${isMaskedName(name) ? maskValue(value) : encodeURIComponent(value)}`)
+    .map(
+      ([name, value]) =>
+        `${encodeURIComponent(name)}=${isMaskedName(name) ? maskValue(value) : encodeURIComponent(value)}`
+    )
     .join('&')
   const shown = query ? `${parsed.pathname}?${query}` : parsed.pathname
   return shown.length > MAX_URL ? `${shown.slice(0, MAX_URL)}… (truncated)` : shown

@@ -112,8 +112,8 @@ async function guarded(entry: Delivered, write: () => Promise<unknown>) {
 
 const decoder = new TextDecoder()
 
-function truncatedBody(body: Uint8Array | null): string {
-  if (!body) return ''
+function truncatedBody(body: Uint8Array | null): string | null {
+  if (!body) return null
   return decoder.decode(body.subarray(0, STORED_BODY_BYTES))
 }
 

@@ -190,7 +190,8 @@ export const webhookRoutes = new Hono<AppEnv>().on(['POST', 'PUT'], '/:platform/
   const logAccepted = async (answer: Answer, reason?: string) => {
     const entry = { connectionId, receivedAt, request: requestOf(body.byteLength), answer, reason }
     await acceptedStatement(db, { ...entry, deliveryKey: verdict.deliveryKey, topic: verdict.topic }).catch(
-      (error: unknown) => logger.error('delivery log: could not record a request', { connectionId, error: String(error) })
+      (error: unknown) =>
+        logger.error('delivery log: could not record a request', { connectionId, error: String(error) })
     )
   }
   if (!id) {

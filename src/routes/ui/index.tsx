@@ -21,6 +21,7 @@ import { hubPages } from './hub'
 import { tenantPages } from './tenants'
 import { tokenPages } from './tokens'
 import { stockPage } from './stock'
+import { deliveryPages } from './deliveries'
 
 export const ui = new Hono<UiEnv>()
 
@@ -44,6 +45,8 @@ for (const path of [
   '/tenants',
   '/tenants/*',
   '/stock',
+  '/deliveries',
+  '/deliveries/*',
 ]) {
   ui.use(path, pageHeaders)
 }
@@ -59,6 +62,7 @@ ui.get('/audit-log', signedIn, auditLogPage)
 ui.route('/', tokenPages)
 ui.route('/', hubPages)
 ui.route('/', tenantPages)
+ui.route('/', deliveryPages)
 
 ui.onError((error, c) => {
   const status = error instanceof ApiError || error instanceof HTTPException ? error.status : 500
