@@ -38,17 +38,25 @@ export function maskValue(value: string): string {
   return `${value.slice(0, SHOWN)}•••• (masked, ${value.length} chars)`
 }
 
-/** At most this many headers, each value at most this long: refused requests are unauthenticated. */
-const MAX_HEADERS = 64
+/** At most this much of the headers is kept (names and values): refused requests are unauthenticated. */
+const MAX_HEADER_CHARS = 8 * 1024
 const MAX_HEADER_VALUE = 1024
 
 export function maskedHeaders(headers: Headers): [string, string][] {
   const pairs: [string, string][] = []
+  let kept = 0
+  let left = 0
   headers.forEach((value, name) => {
-    if (pairs.length >= MAX_HEADERS) return
-    const shown = isMaskedName(name) ? maskValue(value) : value
-    pairs.push([name, shown.length > MAX_HEADER_VALUE ? `${shown.slice(0, MAX_HEADER_VALUE)}… (truncated)` : shown])
+    const masked = isMaskedName(name) ? maskValue(value) : value
+    const shown = masked.length > MAX_HEADER_VALUE ? `${masked.slice(0, MAX_HEADER_VALUE)}… (truncated)` : masked
+    if (kept + name.length + shown.length > MAX_HEADER_CHARS) {
+      left++
+      return
+    }
+    kept += name.length + shown.length
+    pairs.push([name, shown])
   })
+  if (left) pairs.push(['(not kept)', `${left} more headers`])
   return pairs
 }
 
