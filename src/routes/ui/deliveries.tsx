@@ -186,7 +186,13 @@ async function deliveryPage(c: UiContext) {
               {delivery.orders.length
                 ? delivery.orders.map((order) => (
                     <span>
-                      <a href={`/orders/${order.orderId}`}>{order.number ?? order.externalId}</a> ({order.result}){' '}
+                      {/* A rejected order was never written: nothing to link to. */}
+                      {order.number === null ? (
+                        order.externalId
+                      ) : (
+                        <a href={`/orders/${order.orderId}`}>{order.number}</a>
+                      )}{' '}
+                      ({order.result}){' '}
                     </span>
                   ))
                 : '—'}
