@@ -95,6 +95,28 @@ describe('the delivery log', () => {
     expect(again.orders).toEqual(detail.orders)
   })
 
+  it('links a signed delivery that could never be imported to its failed import-log line and its dead letter', async () => {
+    const { shop, tenant, connection } = await shopifySetup()
+    const webhookId = crypto.randomUUID()
+    expect((await deliverWebhook(connection.id, shop.shopDomain, '{not json', { webhookId })).status).toBe(202)
+    const [listed] = await waitFor(
+      async () => {
+        const items = await deliveries(tenant.token, `?connectionId=${connection.id}&result=accepted`)
+        return items.length && items[0].processing === 'dead-lettered' ? items : null
+      },
+      { what: 'the delivery, dead-lettered' }
+    )
+    const detail = await apiJson(`/api/v1/webhook-deliveries/${listed.id}`, { token: tenant.token })
+    expect(detail.body).toEqual({ text: '{not json', source: 'inbox', truncated: false })
+    expect(detail.orders).toEqual([])
+    expect(detail.importLog).toHaveLength(1)
+    expect(detail.importLog[0].result).toBe('failed')
+    expect(detail.importLog[0].reason).toContain(webhookId)
+    const letters = (await apiJson('/api/v1/dead-letters', { token: tenant.token })).items
+    expect(detail.deadLetters.map((letter: { id: string }) => letter.id)).toEqual(letters.map((l: any) => l.id))
+    expect(detail.deadLetters).toHaveLength(1)
+  })
+
   it('records a bad signature as refused, with the reason and the body, and imports nothing', async () => {
     const { shop, tenant, connection } = await shopifySetup()
     const raw = orderJson({ id: 5550001 })

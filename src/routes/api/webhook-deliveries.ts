@@ -97,7 +97,7 @@ export const webhookDeliveryRoutes = apiRouter()
     createRoute({
       method: 'get',
       path: '/webhook-deliveries',
-      operationId: 'listWebhookDeliveries',
+      operationId: 'listInboundWebhookDeliveries',
       tags: ['operations'],
       summary: 'Inbound webhook requests, newest first',
       request: {
@@ -120,7 +120,7 @@ export const webhookDeliveryRoutes = apiRouter()
     createRoute({
       method: 'get',
       path: '/webhook-deliveries/{id}',
-      operationId: 'getWebhookDelivery',
+      operationId: 'getInboundWebhookDelivery',
       tags: ['operations'],
       summary: 'One inbound webhook request: headers, body, answer and what it became',
       request: { params: IdParam },
