@@ -6,6 +6,9 @@
 import { sql } from 'drizzle-orm'
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
+/** The orders a webhook delivery imported, written with its `processedAt`. */
+export type DeliveryOutcome = { orders: { orderId: string; externalId: string; result: string }[] }
+
 const createdAt = () =>
   text('created_at')
     .notNull()
@@ -132,6 +135,8 @@ export const inbox = sqliteTable(
     deadLetteredAt: text('dead_lettered_at'),
     /** Why a delivery was closed without importing it (e.g. its connection was deleted), in words. */
     finalReason: text('final_reason'),
+    /** What the delivery became (the delivery log links it): the orders it imported, as the importer said. */
+    outcome: text('outcome', { mode: 'json' }).$type<DeliveryOutcome>(),
   },
   (table) => [
     uniqueIndex('inbox_delivery').on(table.connectionId, table.deliveryKey),
@@ -307,6 +312,51 @@ export const mappings = sqliteTable(
   (table) => [
     primaryKey({ columns: [table.connectionId, table.kind, table.externalId] }),
     index('mappings_internal').on(table.internalId),
+  ]
+)
+
+/**
+ * The delivery log (issue 19): every inbound webhook request, with its headers (secrets masked),
+ * the verification result, the answer Kontor gave and why. An accepted delivery's body is the
+ * inbox row's (joined by connection and delivery key), never stored twice; a refused one keeps at
+ * most 8 KB of its own, and at most REFUSED_PER_MINUTE of them are recorded per connection and
+ * minute (src/delivery-log/), the rest counted in `unrecorded` on the minute's last recorded one.
+ */
+export const inboundDeliveries = sqliteTable(
+  'inbound_deliveries',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    connectionId: text('connection_id').notNull(),
+    receivedAt: text('received_at').notNull(),
+    method: text('method').notNull(),
+    /** The path and query string as received, secret parameters (Cartum's and Wemalo's `key`) masked. */
+    url: text('url').notNull(),
+    /** [name, value] pairs as received, secrets masked. */
+    headers: text('headers', { mode: 'json' }).notNull().$type<[string, string][]>(),
+    /** `accepted` (a 2xx answer) or `refused`. */
+    result: text('result').notNull(),
+    /** `verified`, `failed` or `not checked` (refused before the signature was looked at). */
+    verification: text('verification').notNull(),
+    /** Why, in words: the refusal, a ping, an ignored topic, a duplicate. */
+    reason: text('reason'),
+    answerStatus: integer('answer_status').notNull(),
+    answerBody: text('answer_body').notNull(),
+    /** Set when accepted: the inbox row holding the body is (connection, delivery key). */
+    deliveryKey: text('delivery_key'),
+    topic: text('topic'),
+    /** A refused request's body, truncated; null when the inbox holds it. */
+    body: text('body'),
+    bodyBytes: integer('body_bytes').notNull(),
+    /** Refused requests of this connection in the same minute past the cap, counted, not recorded. */
+    unrecorded: integer('unrecorded').notNull().default(0),
+  },
+  (table) => [
+    index('inbound_deliveries_tenant').on(table.tenantId, table.receivedAt, table.id),
+    index('inbound_deliveries_connection').on(table.tenantId, table.connectionId, table.receivedAt, table.id),
+    index('inbound_deliveries_result').on(table.tenantId, table.result, table.receivedAt, table.id),
+    // The per-connection cap on recorded refusals counts a minute of them.
+    index('inbound_deliveries_refused').on(table.connectionId, table.result, table.receivedAt),
   ]
 )
 

@@ -1,7 +1,8 @@
 /**
  * A webhook delivery in the INGEST consumer: stored in the inbox first (when intake carried it
  * whole), then imported (a source's orders) or recorded (a destination's reports), then marked
- * processed. A delivery whose connection was deleted is marked final with the reason.
+ * processed, with what it imported (the delivery log links it). A delivery whose connection was
+ * deleted is marked final with the reason.
  */
 import { and, eq } from 'drizzle-orm'
 import { connectorContext } from '../connector-runtime/context'
@@ -13,14 +14,18 @@ import { logger } from '../core/logger'
 import type { Bindings } from '../env'
 import { type Database, nowIso } from '../db/client'
 import { loadConnection } from '../db/connections'
-import { inbox } from '../db/schema'
+import { type DeliveryOutcome, inbox } from '../db/schema'
+import { ACCEPTED_ANSWER, acceptedStatement } from '../delivery-log/record'
 import { recordReports } from '../handover/record-reports'
 import { importAndHandOn, loadForImport } from './ingest-import'
 import type { DeliveryMessage, DispatchMessage, WebhookMessage } from './messages'
 
 type InboxRow = typeof inbox.$inferSelect
 
-/** Stores a delivery carried in its message; null when the inbox has it processed already (a duplicate). */
+/**
+ * Stores a delivery carried in its message, and its delivery-log row in the same batch (one round
+ * trip, as before the log); null when the inbox has it processed already (a duplicate).
+ */
 async function storeDelivery(db: Database, message: DeliveryMessage): Promise<InboxRow | null> {
   const row = {
     id: randomId('inb'),
@@ -30,7 +35,20 @@ async function storeDelivery(db: Database, message: DeliveryMessage): Promise<In
     body: message.body,
     receivedAt: message.receivedAt,
   }
-  const stored = await db.insert(inbox).values(row).onConflictDoNothing().returning()
+  const insert = db.insert(inbox).values(row).onConflictDoNothing().returning()
+  const [stored] = message.request
+    ? await db.batch([
+        insert,
+        acceptedStatement(db, {
+          connectionId: message.connectionId,
+          receivedAt: message.receivedAt,
+          request: message.request,
+          answer: ACCEPTED_ANSWER,
+          deliveryKey: message.deliveryKey,
+          topic: message.topic,
+        }),
+      ])
+    : [await insert]
   if (stored.length) return stored[0]
   const earlier = await db
     .select()
@@ -58,6 +76,7 @@ export async function importDelivery(env: Bindings, db: Database, message: Webho
   }
   const connector = findConnector(connection.platform)
   const stored = { topic: event.topic, body: event.body, receivedAt: event.receivedAt }
+  let outcome: DeliveryOutcome | null = null
   if (connector?.role === 'destination') {
     if (!connector.parseReports) throw new FinalError(`${connection.platform} sends no reports`)
     const context = connectorContext(env, connector, connection, db)
@@ -72,7 +91,9 @@ export async function importDelivery(env: Bindings, db: Database, message: Webho
   } else {
     const loaded = await loadForImport(env, db, connection)
     if (!loaded.connector.parseWebhook) throw new FinalError(`${connection.platform} takes no webhooks`)
-    await importAndHandOn(env, db, loaded, 'webhook', await loaded.connector.parseWebhook(stored, loaded.context))
+    const records = await loaded.connector.parseWebhook(stored, loaded.context)
+    const summary = await importAndHandOn(env, db, loaded, 'webhook', records)
+    outcome = { orders: summary.orders.map(({ orderId, externalId, result }) => ({ orderId, externalId, result })) }
   }
-  await db.update(inbox).set({ processedAt: nowIso() }).where(eq(inbox.id, event.id))
+  await db.update(inbox).set({ processedAt: nowIso(), outcome }).where(eq(inbox.id, event.id))
 }

@@ -4,6 +4,7 @@
  */
 import type { SyncMode } from '../core/model'
 import type { HubDeliveryRequest, WriteBackRequest } from '../orders/record-event'
+import type { RequestRecord } from '../delivery-log/record'
 
 /** A stored webhook delivery to import (a source's order, or a destination's report). */
 export type WebhookMessage = { type: 'webhook'; inboxId: string }
@@ -19,6 +20,8 @@ export type DeliveryMessage = {
   topic: string
   body: string
   receivedAt: string
+  /** The request as the delivery log keeps it (absent in messages queued before the log existed). */
+  request?: RequestRecord
 }
 
 /** One page of a poll or backfill run; the consumer enqueues the next page itself. */

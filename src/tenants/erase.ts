@@ -30,6 +30,7 @@ export const ERASED_BY_TENANT = [
   'products',
   'categories',
   'import_log',
+  'inbound_deliveries',
   'dead_letters',
   'data_requests',
   'audit_log',

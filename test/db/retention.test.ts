@@ -113,10 +113,10 @@ describe('retention', () => {
     }
     const db = database(env.DB)
     const first = await pruneExpired(db, new Date(), 3)
-    expect(first).toEqual({ inboxBodies: 3, importLogRows: 3 })
+    expect(first).toMatchObject({ inboxBodies: 3, importLogRows: 3 })
     const second = await pruneExpired(db, new Date(), 3)
     expect(second.inboxBodies).toBeGreaterThanOrEqual(2)
     expect(second.importLogRows).toBeGreaterThanOrEqual(2)
-    expect(await pruneExpired(db, new Date(), 3)).toEqual({ inboxBodies: 0, importLogRows: 0 })
+    expect(await pruneExpired(db, new Date(), 3)).toMatchObject({ inboxBodies: 0, importLogRows: 0 })
   })
 })

@@ -165,6 +165,8 @@ describe('tenants (operator)', () => {
     const keptBefore = await keptRows()
     expect(Object.keys(keptBefore).length).toBeGreaterThan(8)
 
+    // Its webhook is in the delivery log (issue 19), which the eraser must empty too.
+    expect((await rowsMentioning([gone.connection.id])).some((row) => row.startsWith('inbound_deliveries:'))).toBe(true)
     await apiJson(`/api/v1/tenants/${gone.tenant.id}`, { ...operator, method: 'DELETE' })
     // Not before the grace period ends.
     await runCron()

@@ -21,6 +21,7 @@ import { tenantRoutes } from './tenants'
 import { tokenRoutes } from './tokens'
 import { auditLogRoutes } from './audit-log'
 import { webhookEndpointRoutes } from './webhook-endpoints'
+import { webhookDeliveryRoutes } from './webhook-deliveries'
 
 export const api = apiRouter()
 
@@ -59,3 +60,4 @@ api.route('/', dataRequestRoutes)
 api.route('/', tokenRoutes)
 api.route('/', auditLogRoutes)
 api.route('/', stockRoutes)
+api.route('/', webhookDeliveryRoutes)

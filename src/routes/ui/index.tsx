@@ -22,6 +22,7 @@ import { hubPages } from './hub'
 import { tenantPages } from './tenants'
 import { tokenPages } from './tokens'
 import { stockPage } from './stock'
+import { deliveryPages } from './deliveries'
 
 export const ui = new Hono<UiEnv>()
 
@@ -47,6 +48,8 @@ for (const path of [
   '/stock',
   '/overview',
   '/tenant/*',
+  '/deliveries',
+  '/deliveries/*',
 ]) {
   ui.use(path, pageHeaders)
 }
@@ -64,6 +67,7 @@ ui.route('/', tokenPages)
 ui.route('/', hubPages)
 ui.route('/', tenantPages)
 ui.route('/', overviewPages)
+ui.route('/', deliveryPages)
 
 ui.onError((error, c) => {
   const status = error instanceof ApiError || error instanceof HTTPException ? error.status : 500

@@ -73,6 +73,7 @@ export type Page =
   | 'connections'
   | 'orders'
   | 'import-log'
+  | 'deliveries'
   | 'dead-letters'
   | 'stock'
   | 'hub'
@@ -87,6 +88,7 @@ const NAV: [Page, string, string, boolean?][] = [
   ['connections', '/', 'Connections'],
   ['orders', '/orders', 'Orders'],
   ['import-log', '/import-log', 'Import log'],
+  ['deliveries', '/deliveries', 'Deliveries'],
   ['dead-letters', '/dead-letters', 'Dead letters'],
   ['stock', '/stock', 'Stock'],
   ['hub', '/hub', 'Hub endpoints'],

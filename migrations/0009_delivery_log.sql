@@ -1,0 +1,25 @@
+CREATE TABLE `inbound_deliveries` (
+	`id` text PRIMARY KEY NOT NULL,
+	`tenant_id` text NOT NULL,
+	`connection_id` text NOT NULL,
+	`received_at` text NOT NULL,
+	`method` text NOT NULL,
+	`url` text NOT NULL,
+	`headers` text NOT NULL,
+	`result` text NOT NULL,
+	`verification` text NOT NULL,
+	`reason` text,
+	`answer_status` integer NOT NULL,
+	`answer_body` text NOT NULL,
+	`delivery_key` text,
+	`topic` text,
+	`body` text,
+	`body_bytes` integer NOT NULL,
+	`unrecorded` integer DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `inbound_deliveries_tenant` ON `inbound_deliveries` (`tenant_id`,`received_at`,`id`);--> statement-breakpoint
+CREATE INDEX `inbound_deliveries_connection` ON `inbound_deliveries` (`tenant_id`,`connection_id`,`received_at`,`id`);--> statement-breakpoint
+CREATE INDEX `inbound_deliveries_result` ON `inbound_deliveries` (`tenant_id`,`result`,`received_at`,`id`);--> statement-breakpoint
+CREATE INDEX `inbound_deliveries_refused` ON `inbound_deliveries` (`connection_id`,`result`,`received_at`);--> statement-breakpoint
+ALTER TABLE `inbox` ADD `outcome` text;
