@@ -17,16 +17,9 @@ import { createHttpClient } from '../../src/core/http-client'
 import { accountPacer, pacedRequest, Pacer, pacerName, type RateLimit } from '../../src/pacing/pacer'
 import { billbeeOrderPayload } from '../simulators/billbee'
 import { apiJson, createConnection, createTenant, pacerPort, uniqueName, waitForJob } from '../helpers'
+import { billbeeSim } from '../e2e/billbee-support'
 
-async function billbee(account: string, path: string, body?: unknown) {
-  const response = await fetch(`https://app.billbee.io${path}${path.includes('?') ? '&' : '?'}account=${account}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
-  return response.json() as Promise<any>
-}
+const billbee = billbeeSim
 
 async function billbeeAccount(orders: unknown[] = []) {
   const apiKey = uniqueName('pacing-key')
