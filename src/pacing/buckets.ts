@@ -8,7 +8,7 @@
  *   Billbee's "2 per second per endpoint" is capacity 1, one every 500 ms (plus a margin);
  *   Shopify's REST bucket is capacity 40, one every 500 ms.
  *   A slot is counted from the moment its call starts, not from its grant: a call granted with a
- *   ticket waits in `awaitingStart` until it says it started (`started`), and may start at any
+ *   ticket waits in `awaitingStart` until it says it started (`callStarted`), and may start at any
  *   moment until then, so it counts as starting now. While such a call could still start within
  *   the interval of the next one, the next grant waits for its start (or for its start window to
  *   end). A caller delayed after its grant (a busy isolate, a late answer) thus pushes the calls
