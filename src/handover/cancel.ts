@@ -7,7 +7,6 @@
  * dead letter tries again.
  */
 import { eq, inArray } from 'drizzle-orm'
-import { connectorContext } from '../connector-runtime/context'
 import type { CancelOutcome } from '../connectors/types'
 import { FinalError } from '../core/errors'
 import type { Bindings } from '../env'
@@ -16,7 +15,7 @@ import { handovers } from '../db/schema'
 import { errorText } from '../exactly-once/steps'
 import { type Settlement, transition, withClaim } from '../exactly-once/with-claim'
 import { claimHandover } from './claim'
-import { handoverEvents, type HandoverRow, referenceOf, sessionReadWithClaim } from './destination'
+import { claimedDestinationContext, handoverEvents, type HandoverRow, referenceOf } from './destination'
 
 export async function runCancel(env: Bindings, handoverId: string) {
   const db = database(env.DB)
@@ -44,17 +43,8 @@ export async function runCancel(env: Bindings, handoverId: string) {
     {
       async run() {
         if (!destination) throw new FinalError(`destination connection ${row.destinationId} no longer exists`)
-        const { connection, connector } = destination
-        return connector.cancel(
-          connectorContext(
-            env,
-            connector,
-            connection,
-            db,
-            sessionReadWithClaim(env, db, connection.id, claimed.sessionState)
-          ),
-          referenceOf(row)
-        )
+        const context = claimedDestinationContext(env, db, destination, claimed.sessionState)
+        return destination.connector.cancel(context, referenceOf(row))
       },
       settle(outcome: CancelOutcome): Settlement {
         const to = outcome.result === 'cancelled' ? 'cancelled' : 'cancel_refused'

@@ -4,6 +4,7 @@
  * batch of the state change they report (src/exactly-once/with-claim.ts).
  */
 import { and, eq, type SQL, sql } from 'drizzle-orm'
+import { connectorContext } from '../connector-runtime/context'
 import { findDestinationConnector } from '../connectors/registry'
 import type { ConnectorContext, HandoverReference } from '../connectors/types'
 import { decryptJson, keyringOf } from '../core/crypto'
@@ -33,11 +34,24 @@ export async function openDestination(env: Bindings, row: ConnectionRow | null) 
   return connector ? { connection: await openConnection(row, keyringOf(env)), connector } : null
 }
 
+type Destination = NonNullable<Awaited<ReturnType<typeof openDestination>>>
+
+/** The context a use case holding a hand-over's claim calls its destination with: the session as read with the claim. */
+export function claimedDestinationContext(
+  env: Bindings,
+  db: Database,
+  destination: Destination,
+  sealedSession: string | null
+) {
+  const { connection, connector } = destination
+  return connectorContext(env, connector, connection, db, sessionReadWithClaim(env, db, connection.id, sealedSession))
+}
+
 /**
  * The destination's session store for a use case that read the session state with its claim:
  * the first read costs no statement; a write goes to D1 at once, as the connector's own store does.
  */
-export function sessionReadWithClaim(
+function sessionReadWithClaim(
   env: Bindings,
   db: Database,
   connectionId: string,

@@ -6,7 +6,6 @@
  * `handed_over` event are written in one batch with the release (src/exactly-once/with-claim.ts).
  */
 import { and, eq, inArray, sql } from 'drizzle-orm'
-import { connectorContext } from '../connector-runtime/context'
 import type { HandoverOutcome } from '../connectors/types'
 import { FinalError } from '../core/errors'
 import type { OrderEventInput } from '../core/model'
@@ -16,7 +15,7 @@ import { handovers, orders } from '../db/schema'
 import { errorText } from '../exactly-once/steps'
 import { type Settlement, transition, withClaim } from '../exactly-once/with-claim'
 import { claimHandover, outboundCallOf } from './claim'
-import { handoverEvents, sessionReadWithClaim } from './destination'
+import { claimedDestinationContext, handoverEvents } from './destination'
 
 /** A destination's refusal of an address names it so: the order gets an address_error (WM1). */
 const ADDRESS_ERROR = /^address_error:\s*/
@@ -43,13 +42,7 @@ export async function runHandover(env: Bindings, handoverId: string, options: { 
           if (!order) throw new FinalError(`order ${row.orderId} of hand-over ${row.id} not found`)
           const { connection, connector } = destination
           return connector.handOver(
-            connectorContext(
-              env,
-              connector,
-              connection,
-              db,
-              sessionReadWithClaim(env, db, connection.id, claimed.sessionState)
-            ),
+            claimedDestinationContext(env, db, destination, claimed.sessionState),
             order,
             { attempt: row.attempts, details: row.details },
             held.steps({

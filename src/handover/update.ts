@@ -6,14 +6,13 @@
  * A `failed` hand-over is handed over again instead: the change may be the fix (an address).
  */
 import { eq, inArray } from 'drizzle-orm'
-import { connectorContext } from '../connector-runtime/context'
 import type { Bindings } from '../env'
 import { database, nowIso } from '../db/client'
 import { handovers } from '../db/schema'
 import { errorText } from '../exactly-once/steps'
 import { withClaim } from '../exactly-once/with-claim'
 import { claimHandover, outboundCallOf } from './claim'
-import { referenceOf, sessionReadWithClaim } from './destination'
+import { claimedDestinationContext, referenceOf } from './destination'
 import { runHandover } from './hand-over'
 
 export async function runUpdate(env: Bindings, handoverId: string) {
@@ -41,13 +40,7 @@ export async function runUpdate(env: Bindings, handoverId: string) {
             detail: `${connection.platform} takes no changes after the hand-over; the change stays in the hub`,
           }
         return connector.update(
-          connectorContext(
-            env,
-            connector,
-            connection,
-            db,
-            sessionReadWithClaim(env, db, connection.id, claimed.sessionState)
-          ),
+          claimedDestinationContext(env, db, destination, claimed.sessionState),
           order,
           referenceOf(row),
           held.steps({

@@ -19,7 +19,7 @@ import { orderEvents, webhookDeliveries, webhookEndpoints } from '../db/schema'
 import { claimRowStatement, newClaim } from '../exactly-once/lease'
 import { errorText } from '../exactly-once/steps'
 import { withClaim } from '../exactly-once/with-claim'
-import { readOrder } from '../orders/read-model'
+import { eventSummary, readOrder } from '../orders/read-model'
 import { type Attempt, attemptStatements, disableIfFailingTooLong, readStart } from './attempts'
 import { holdStatement, mustWait, releaseNextHeld } from './backlog'
 
@@ -38,18 +38,7 @@ async function renderBody(db: Database, delivery: Delivery): Promise<string> {
     timestamp: delivery.createdAt,
     data: {
       order,
-      ...(event
-        ? {
-            event: {
-              id: event.id,
-              type: event.type,
-              at: event.at,
-              message: event.message,
-              data: event.data,
-              source: event.source,
-            },
-          }
-        : {}),
+      ...(event ? { event: eventSummary(event) } : {}),
     },
   })
   // Two attempts racing both render; the first to store its body wins and both send that one.

@@ -12,6 +12,18 @@ import { orderTextMatch } from '../read-models/order-list'
 
 type OrderRow = typeof orders.$inferSelect
 
+/** An order event as the API shows it (in the order, and in a hub webhook's `data.event`). */
+export function eventSummary(event: typeof orderEvents.$inferSelect) {
+  return {
+    id: event.id,
+    type: event.type,
+    at: event.at,
+    message: event.message,
+    data: event.data,
+    source: event.source,
+  }
+}
+
 export function orderSummary(order: OrderRow) {
   return {
     id: order.id,
@@ -92,14 +104,7 @@ export async function readOrder(db: Database, tenantId: string, orderId: string)
           notSpecified: customer.notSpecified,
         }
       : null,
-    events: eventRows.map((event) => ({
-      id: event.id,
-      type: event.type,
-      at: event.at,
-      message: event.message,
-      data: event.data,
-      source: event.source,
-    })),
+    events: eventRows.map(eventSummary),
   }
 }
 

@@ -7,6 +7,12 @@
  *   so a call reserved now for later is counted at once and the next caller waits behind it.
  *   Billbee's "2 per second per endpoint" is capacity 1, one every 500 ms (plus a margin);
  *   Shopify's REST bucket is capacity 40, one every 500 ms.
+ *   A slot is counted from the moment its call starts, not from its grant: a call granted with a
+ *   ticket waits in `awaitingStart` until it says it started (`callStarted`), and may start at any
+ *   moment until then, so it counts as starting now. While such a call could still start within
+ *   the interval of the next one, the next grant waits for its start (or for its start window to
+ *   end). A caller delayed after its grant (a busy isolate, a late answer) thus pushes the calls
+ *   after it back instead of starting within the interval of one of them.
  * - `quota`: a window of calls the platform counts for us and reports in headers (plenty's
  *   `X-Plenty-*-Calls-Left` / `-Decay`, Wemalo's `x-wemalo-limit-remainingcall`): `left` calls
  *   until `resetAt`, then a fresh window of `limit` calls. Unknown (`null`) until observed.
@@ -21,7 +27,9 @@ export type RateLimit = { kind: 'rate'; capacity: number; intervalMs: number }
 export type QuotaLimit = { kind: 'quota' }
 export type Limit = RateLimit | QuotaLimit
 
-export type RateState = RateLimit & { tat: number }
+/** A call granted in a rate bucket that has not yet said it started. */
+export type AwaitingStart = { cost: number; until: number }
+export type RateState = RateLimit & { tat: number; awaitingStart?: Record<string, AwaitingStart> }
 export type QuotaState = QuotaLimit & {
   left: number | null
   limit: number | null
@@ -45,6 +53,11 @@ export type Observation =
   | { bucket: string; kind: 'pause'; forMs: number; limit: Limit }
 
 export const DEFAULT_WINDOW_MS = 1000
+/**
+ * How long after its slot a granted call may start and say so. A call that has not said so by
+ * then counts as started at the window's end: a caller that died keeps the bucket no longer.
+ */
+export const START_WINDOW_MS = 2000
 
 export function newBucket(limit: Limit): BucketState {
   return limit.kind === 'rate'
@@ -61,11 +74,31 @@ function withLimit(state: BucketState | undefined, limit: Limit): BucketState {
   return state
 }
 
+/** The cost of the calls granted in a rate bucket that have not said they started yet. */
+function costAwaitingStart(state: RateState): number {
+  return Object.values(state.awaitingStart ?? {}).reduce((sum, call) => sum + call.cost, 0)
+}
+
+/** A rate bucket whose calls that never said they started count as started when their window ended. */
+function settle(state: RateState, now: number): RateState {
+  const calls = Object.entries(state.awaitingStart ?? {})
+  if (!calls.some(([, call]) => call.until <= now)) return state
+  let tat = state.tat
+  const awaitingStart: Record<string, AwaitingStart> = {}
+  for (const [ticket, call] of calls) {
+    if (call.until <= now) tat = Math.max(tat, call.until + call.cost * state.intervalMs)
+    else awaitingStart[ticket] = call
+  }
+  return { ...state, tat, awaitingStart }
+}
+
 /** The earliest time a call costing `cost` may start in this bucket. */
 export function earliest(state: BucketState, cost: number, now: number): number {
   if (state.kind === 'rate') {
     const room = Math.max(0, state.capacity - Math.min(cost, state.capacity))
-    return Math.max(now, state.tat - room * state.intervalMs)
+    // Granted calls not yet started may start any moment from now: as full as if they start now.
+    const tat = Math.max(state.tat, now + costAwaitingStart(state) * state.intervalMs)
+    return Math.max(now, tat - room * state.intervalMs)
   }
   const start = Math.max(now, state.startAt)
   if (start >= state.resetAt) return start
@@ -73,9 +106,25 @@ export function earliest(state: BucketState, cost: number, now: number): number 
   return state.resetAt
 }
 
-/** Reserves a call costing `cost` that starts at `at` (never before `earliest`). */
-export function commit(state: BucketState, cost: number, at: number): BucketState {
-  if (state.kind === 'rate') return { ...state, tat: Math.max(state.tat, at) + cost * state.intervalMs }
+/**
+ * Whether the next call must wait for a granted call to start before its own slot can be known:
+ * one has not said it started and could still start within this call's interval.
+ */
+function waitsForStart(state: BucketState, cost: number, now: number): boolean {
+  return state.kind === 'rate' && costAwaitingStart(state) > 0 && earliest(state, cost, now) > now
+}
+
+/**
+ * Reserves a call costing `cost` that starts at `at` (never before `earliest`). With a `ticket`
+ * the call is counted from its start (`started`), at the latest from the end of its start window;
+ * without one, from `at`.
+ */
+export function commit(state: BucketState, cost: number, at: number, ticket?: string): BucketState {
+  if (state.kind === 'rate') {
+    const tat = Math.max(state.tat, at) + cost * state.intervalMs
+    if (!ticket) return { ...state, tat }
+    return { ...state, tat, awaitingStart: { ...state.awaitingStart, [ticket]: { cost, until: at + START_WINDOW_MS } } }
+  }
   let next = state
   if (at >= next.resetAt) {
     // The window passed: the call opens a fresh one (of unknown size until the platform says).
@@ -86,28 +135,58 @@ export function commit(state: BucketState, cost: number, at: number): BucketStat
 
 export type Buckets = Record<string, BucketState>
 
+export type Reservation =
+  | { reserved: true; buckets: Buckets; at: number }
+  /** `at`: when the slot would be (at the earliest). `waitForStartUntil`: a granted call has to start first; ask again when it says so, at the latest then. */
+  | { reserved: false; buckets: Buckets; at: number; waitForStartUntil?: number }
+
 /**
  * One slot in every bucket a call needs, all at the same time: the latest of their earliest
  * times. When that is more than `maxWaitMs` away nothing is reserved, and the caller hears when
- * to come back instead.
+ * to come back instead. When a granted call has yet to start within the interval, nothing is
+ * reserved either: the caller asks again once it started (`waitForStartUntil`). With a `ticket`
+ * the reserved call counts from its start (see `commit`).
  */
 export function reserve(
   buckets: Buckets,
   requests: SlotRequest[],
   now: number,
-  maxWaitMs: number
-): { buckets: Buckets; at: number; reserved: boolean } {
+  maxWaitMs: number,
+  ticket?: string
+): Reservation {
   const current: Buckets = {}
   let at = now
+  let waitForStartUntil = Number.POSITIVE_INFINITY
   for (const request of requests) {
-    const state = withLimit(current[request.bucket] ?? buckets[request.bucket], request.limit)
+    let state = withLimit(current[request.bucket] ?? buckets[request.bucket], request.limit)
+    if (state.kind === 'rate') state = settle(state, now)
     current[request.bucket] = state
-    at = Math.max(at, earliest(state, request.cost ?? 1, now))
+    const cost = request.cost ?? 1
+    at = Math.max(at, earliest(state, cost, now))
+    if (state.kind === 'rate' && waitsForStart(state, cost, now)) {
+      const untils = Object.values(state.awaitingStart ?? {}).map((call) => call.until)
+      waitForStartUntil = Math.min(waitForStartUntil, ...untils)
+    }
   }
   if (at - now > maxWaitMs) return { buckets, at, reserved: false }
+  if (waitForStartUntil < Number.POSITIVE_INFINITY) return { buckets, at, reserved: false, waitForStartUntil }
   const next = { ...buckets, ...current }
-  for (const request of requests) next[request.bucket] = commit(next[request.bucket], request.cost ?? 1, at)
+  for (const request of requests) next[request.bucket] = commit(next[request.bucket], request.cost ?? 1, at, ticket)
   return { buckets: next, at, reserved: true }
+}
+
+/**
+ * The call granted with `ticket` started now: each rate bucket counts it from now (however late
+ * that is after its slot), and the next call waits for its interval from here.
+ */
+export function callStarted(buckets: Buckets, ticket: string, now: number): Buckets {
+  const next: Buckets = { ...buckets }
+  for (const [name, state] of Object.entries(buckets)) {
+    if (state.kind !== 'rate' || !state.awaitingStart?.[ticket]) continue
+    const { [ticket]: call, ...awaitingStart } = state.awaitingStart
+    next[name] = { ...state, tat: Math.max(state.tat, now + call.cost * state.intervalMs), awaitingStart }
+  }
+  return next
 }
 
 /** What a platform's answer says, applied to the bucket it is about. */
@@ -144,7 +223,9 @@ export function observe(state: BucketState | undefined, observation: Observation
 
 /** Buckets with nothing reserved or known that still matters: they need not be kept. */
 export function isIdle(state: BucketState, now: number, graceMs = 60_000): boolean {
-  return state.kind === 'rate' ? state.tat < now - graceMs : state.resetAt < now - graceMs
+  if (state.kind === 'quota') return state.resetAt < now - graceMs
+  const untils = Object.values(state.awaitingStart ?? {}).map((call) => call.until)
+  return Math.max(state.tat, ...untils) < now - graceMs
 }
 
 // ---- slots (at most N holders at once) ----

@@ -1,8 +1,8 @@
 /**
  * The platform clients' side of pacing: a handle on the AccountPacer Durable Object of one
  * platform account, and `pacedRequest`, which runs one HTTP call under it (slot first, then the
- * call, then what the answer said; a 429 pauses the account for every caller and is tried again
- * here, through the pacer, not behind its back).
+ * call and the report that it started, then what the answer said; a 429 pauses the account for
+ * every caller and is tried again here, through the pacer, not behind its back).
  *
  * The object is named `<platform>:<account>`. An account that is identified by a secret (a
  * Billbee API key, a Wemalo token) is named by its SHA-256, never in clear.
@@ -27,6 +27,9 @@ export async function pacerName(platform: string, parts: string[], options: { se
   return `${platform}:${options.secret ? await sha256Hex(account) : account}`
 }
 
+/** A slot the pacer granted; `started()` once the call is on its way. */
+export type GrantedSlot = { started(): Promise<void> }
+
 export class Pacer {
   constructor(
     readonly name: string,
@@ -34,10 +37,11 @@ export class Pacer {
   ) {}
 
   /**
-   * Waits for a slot in every bucket of `requests`. When the slot is more than `maxWaitMs` away,
+   * Waits for a slot in every bucket of `requests`; the call then starts and says so with
+   * `started()` (its slot counts from there). When the slot is more than `maxWaitMs` away,
    * nothing is reserved and a RetryableError hands the work back to the queue until then.
    */
-  async acquire(requests: SlotRequest[], options: { maxWaitMs: number; label: string }): Promise<void> {
+  async acquire(requests: SlotRequest[], options: { maxWaitMs: number; label: string }): Promise<GrantedSlot> {
     const answer = await this.stub.acquire(requests, options.maxWaitMs)
     if (!answer.reserved) {
       throw new RetryableError(
@@ -46,6 +50,7 @@ export class Pacer {
       )
     }
     await sleep(answer.waitMs)
+    return { started: () => this.stub.started(answer.ticket) }
   }
 
   async observe(observations: Observation[]): Promise<void> {
@@ -117,8 +122,10 @@ export async function pacedRequest(options: {
   callerAccepts429?: boolean
 }): Promise<HttpResponse> {
   for (let attempt = 1; ; attempt++) {
-    await options.pacer.acquire(options.slots, { maxWaitMs: options.maxWaitMs, label: options.label })
-    const response = await options.send()
+    const slot = await options.pacer.acquire(options.slots, { maxWaitMs: options.maxWaitMs, label: options.label })
+    // The request leaves in this turn, before the pacer can hear of its start. A report that does
+    // not arrive only keeps the slot until its start window ends; the answer is not lost for it.
+    const [response] = await Promise.all([options.send(), slot.started().catch(() => undefined)])
     const observations = options.observe?.(response) ?? []
     const limited = response.status === 429 && !options.callerAccepts429
     const retryAfter = limited ? parseRetryAfter(response.headers.get('retry-after')) : undefined

@@ -5,6 +5,7 @@
  */
 import { and, count, desc, eq, gte, inArray, isNull, max, ne, sql } from 'drizzle-orm'
 import { findConnector } from '../connectors/registry'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Database } from '../db/client'
 import { connections, deadLetters, handovers, importLog, inbox, orders, outboundCalls, syncJobs } from '../db/schema'
 
@@ -53,6 +54,31 @@ function outboundStepStates(db: Database, tenantId: string, since: string) {
     group by connection_id`)
 }
 
+/**
+ * How many rows of `table` (the import log, outbound calls or sync jobs) failed since `since`,
+ * per connection of `ids`: `outcome` is the table's result column, `at` its time.
+ */
+function failuresByConnection(
+  db: Database,
+  table: typeof importLog | typeof outboundCalls | typeof syncJobs,
+  outcome: SQLiteColumn,
+  at: SQLiteColumn,
+  scope: { tenantId: string; ids: string[]; since: string }
+) {
+  return db
+    .select({ id: table.connectionId, n: count() })
+    .from(table)
+    .where(
+      and(
+        eq(table.tenantId, scope.tenantId),
+        inArray(table.connectionId, scope.ids),
+        eq(outcome, 'failed'),
+        gte(at, scope.since)
+      )
+    )
+    .groupBy(table.connectionId)
+}
+
 function registrationOf(row: typeof connections.$inferSelect): string | null {
   return row.webhookRegistration?.state ?? null
 }
@@ -81,42 +107,9 @@ export async function connectionHealth(db: Database, tenantId: string): Promise<
       .from(inbox)
       .where(inArray(inbox.connectionId, ids))
       .groupBy(inbox.connectionId),
-    db
-      .select({ id: importLog.connectionId, n: count() })
-      .from(importLog)
-      .where(
-        and(
-          eq(importLog.tenantId, tenantId),
-          inArray(importLog.connectionId, ids),
-          eq(importLog.result, 'failed'),
-          gte(importLog.at, since)
-        )
-      )
-      .groupBy(importLog.connectionId),
-    db
-      .select({ id: outboundCalls.connectionId, n: count() })
-      .from(outboundCalls)
-      .where(
-        and(
-          eq(outboundCalls.tenantId, tenantId),
-          inArray(outboundCalls.connectionId, ids),
-          eq(outboundCalls.result, 'failed'),
-          gte(outboundCalls.at, since)
-        )
-      )
-      .groupBy(outboundCalls.connectionId),
-    db
-      .select({ id: syncJobs.connectionId, n: count() })
-      .from(syncJobs)
-      .where(
-        and(
-          eq(syncJobs.tenantId, tenantId),
-          inArray(syncJobs.connectionId, ids),
-          eq(syncJobs.status, 'failed'),
-          gte(syncJobs.startedAt, since)
-        )
-      )
-      .groupBy(syncJobs.connectionId),
+    failuresByConnection(db, importLog, importLog.result, importLog.at, { tenantId, ids, since }),
+    failuresByConnection(db, outboundCalls, outboundCalls.result, outboundCalls.at, { tenantId, ids, since }),
+    failuresByConnection(db, syncJobs, syncJobs.status, syncJobs.startedAt, { tenantId, ids, since }),
     // Pending dead letters of this tenant, by the connection their message concerns.
     db
       .select({ id: deadLetterConnection, n: count() })

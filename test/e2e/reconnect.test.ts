@@ -17,18 +17,11 @@ import {
   waitForJob,
 } from '../helpers'
 import { billbeeOrderPayload } from '../simulators/billbee'
+import { billbeeSim } from './billbee-support'
 
 const WEMALO_TOKEN = 'wemalo-jwt-reconnect'
 
-async function billbee(account: string, path: string, body?: unknown) {
-  const response = await fetch(`https://app.billbee.io${path}${path.includes('?') ? '&' : '?'}account=${account}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
-  return response.json() as Promise<any>
-}
+const billbee = billbeeSim
 
 async function billbeeRoutedToWemalo() {
   const host = `${uniqueName('w')}.wemalo.test`

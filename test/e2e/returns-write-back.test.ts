@@ -22,16 +22,9 @@ import { billbeeOrderPayload } from '../simulators/billbee'
 import { shopifyOrderPayload } from '../simulators/shopify'
 import { wooOrderPayload } from '../simulators/woocommerce'
 import { simulatedShop, WEBHOOK_SECRET } from './shopify-support'
+import { billbeeSim } from './billbee-support'
 
-async function billbee(account: string, path: string, body?: unknown) {
-  const response = await fetch(`https://app.billbee.io${path}${path.includes('?') ? '&' : '?'}account=${account}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
-  return response.json() as Promise<any>
-}
+const billbee = billbeeSim
 
 async function onlyOrder(token: string, connectionId: string): Promise<any> {
   const [summary] = await waitFor(async () => {

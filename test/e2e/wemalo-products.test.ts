@@ -11,19 +11,12 @@ import { apiJson, createConnection, listAll, simulatorCall, uniqueName, waitFor,
 import { billbeeOrderPayload } from '../simulators/billbee'
 import { plentyConnection } from './plenty-support'
 import { wemaloDestination } from './wemalo-support'
+import { billbeeSim } from './billbee-support'
 
 const WEMALO_TOKEN = 'wemalo-jwt-products'
 const wemalo = simulatorCall
 
-async function billbee(account: string, path: string, body?: unknown) {
-  const response = await fetch(`https://app.billbee.io${path}${path.includes('?') ? '&' : '?'}account=${account}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
-  return response.json() as Promise<any>
-}
+const billbee = billbeeSim
 
 /** A tenant with a Wemalo connection on a fresh simulated account; `settings` over its defaults. */
 const wemaloWarehouse = (settings: Record<string, unknown> = {}) =>

@@ -11,20 +11,13 @@ import { billbeeOrderPayload } from '../simulators/billbee'
 import { plentyOrderPayload } from '../simulators/plentymarkets'
 import { plentyConnection } from './plenty-support'
 import { kontorOrder, wemaloDestination } from './wemalo-support'
+import { billbeeSim } from './billbee-support'
 
 const WEMALO_TOKEN = 'wemalo-jwt-e2e'
 const wemalo = simulatorCall
 const plenty = simulatorCall
 
-async function billbee(account: string, path: string, body?: unknown) {
-  const response = await fetch(`https://app.billbee.io${path}${path.includes('?') ? '&' : '?'}account=${account}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
-  return response.json() as Promise<any>
-}
+const billbee = billbeeSim
 
 /** A tenant with a Wemalo connection (its callbacks registered) and a fresh simulated account. */
 const wemaloSetup = (account: Record<string, unknown> = {}) => wemaloDestination({ token: WEMALO_TOKEN, account })

@@ -14,19 +14,12 @@ import {
 } from '../../src/connectors/billbee/schemas'
 import type { ConnectorContext } from '../../src/connectors/types'
 import { createHttpClient } from '../../src/core/http-client'
-import { accountPacer, pacerName } from '../../src/pacing/pacer'
+import { accountPacer, pacedRequest, Pacer, pacerName, type RateLimit } from '../../src/pacing/pacer'
 import { billbeeOrderPayload } from '../simulators/billbee'
 import { apiJson, createConnection, createTenant, pacerPort, uniqueName, waitForJob } from '../helpers'
+import { billbeeSim } from '../e2e/billbee-support'
 
-async function billbee(account: string, path: string, body?: unknown) {
-  const response = await fetch(`https://app.billbee.io${path}${path.includes('?') ? '&' : '?'}account=${account}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
-  return response.json() as Promise<any>
-}
+const billbee = billbeeSim
 
 async function billbeeAccount(orders: unknown[] = []) {
   const apiKey = uniqueName('pacing-key')
@@ -45,6 +38,24 @@ async function warmSimulator() {
   await fetch('https://app.billbee.io/api/v1/orders', {
     headers: { 'x-billbee-api-key': apiKey, authorization: `Basic ${btoa('shop@example.com:secret')}` },
   })
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** A caller held up between its grant and its call, as a busy isolate or a late answer holds it. */
+class LatePacer extends Pacer {
+  constructor(
+    pacer: Pacer,
+    private readonly lateMs: number
+  ) {
+    super(pacer.name, env.PACER.get(env.PACER.idFromName(pacer.name)))
+  }
+
+  override async acquire(...args: Parameters<Pacer['acquire']>) {
+    const slot = await super.acquire(...args)
+    await sleep(this.lateMs)
+    return slot
+  }
 }
 
 /** A connector context as a queue consumer builds it, one per consumer. */
@@ -88,6 +99,26 @@ describe('AccountPacer', () => {
     expect(refused.reserved).toBe(false)
     const snapshot = await env.PACER.get(env.PACER.idFromName(first.name)).snapshot()
     expect(Object.keys(snapshot.buckets).sort()).toEqual(['account', 'endpoint:GET /orders'])
+  })
+
+  it('a call that starts late after its grant pushes the next one back: no two calls start closer than the interval', async () => {
+    const limit: RateLimit = { kind: 'rate', capacity: 1, intervalMs: 1000 }
+    const pacer = await accountPacer(env.PACER, 'late-start', [uniqueName('account')], { secret: false })
+    const starts: Record<string, number> = {}
+    const call = (name: string, lateMs: number) =>
+      pacedRequest({
+        pacer: new LatePacer(pacer, lateMs),
+        label: name,
+        slots: [{ bucket: 'endpoint', limit }],
+        maxWaitMs: 10_000,
+        send: async () => {
+          starts[name] = Date.now()
+          return { status: 200, headers: new Headers(), text: '', json: <T>() => null as T }
+        },
+      })
+    // The first call is granted at once but starts 600 ms later; the second asks 100 ms after it.
+    await Promise.all([call('first', 600), sleep(100).then(() => call('second', 0))])
+    expect(starts.second - starts.first).toBeGreaterThanOrEqual(limit.intervalMs)
   })
 
   it('the simulator enforces 2 calls per second per endpoint: unpaced, the third call at once is refused', async () => {

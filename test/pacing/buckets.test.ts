@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   type Buckets,
+  callStarted,
   claimSlot,
   commit,
   earliest,
@@ -11,6 +12,7 @@ import {
   type RateLimit,
   reserve,
   type SlotRequest,
+  START_WINDOW_MS,
 } from '../../src/pacing/buckets'
 
 const billbeeEndpoint: RateLimit = { kind: 'rate', capacity: 1, intervalMs: 500 }
@@ -100,6 +102,56 @@ describe('rate buckets (leaky bucket as GCRA)', () => {
     expect(second).toMatchObject({ reserved: false, at: 500 })
     expect(second.buckets).toBe(first.buckets)
     expect(reserve(first.buckets, requests, 0, 500)).toMatchObject({ reserved: true, at: 500 })
+  })
+})
+
+describe("rate buckets count a slot from its call's start", () => {
+  const endpoint: SlotRequest[] = [{ bucket: 'e', limit: billbeeEndpoint }]
+
+  it('a call that starts late pushes the next one back: no two starts closer than the interval', () => {
+    const first = reserve({}, endpoint, 0, Infinity, 'first')
+    expect(first).toMatchObject({ reserved: true, at: 0 })
+    // The first caller is held up; the second asks at 100 and must wait for the first start.
+    const asked = reserve(first.buckets, endpoint, 100, Infinity, 'second')
+    expect(asked).toMatchObject({ reserved: false, waitForStartUntil: START_WINDOW_MS })
+    const afterStart = callStarted(first.buckets, 'first', 400)
+    expect(reserve(afterStart, endpoint, 400, Infinity, 'second')).toMatchObject({ reserved: true, at: 900 })
+  })
+
+  it('a call granted after the last slot passed still waits for a granted call that has not started', () => {
+    const first = reserve({}, endpoint, 0, Infinity, 'first')
+    // 700 ms later the first slot's interval is over, but its call has not started: it may start now.
+    expect(reserve(first.buckets, endpoint, 700, Infinity, 'second')).toMatchObject({ reserved: false, at: 1200 })
+  })
+
+  it('a call that never says it started counts as started when its start window ends', () => {
+    const first = reserve({}, endpoint, 0, Infinity, 'first')
+    expect(reserve(first.buckets, endpoint, START_WINDOW_MS, Infinity, 'second')).toMatchObject({
+      reserved: true,
+      at: START_WINDOW_MS + 500,
+    })
+  })
+
+  it('a call that starts on time leaves the next slot where it was', () => {
+    const first = reserve({}, endpoint, 0, Infinity, 'first')
+    expect(reserve(callStarted(first.buckets, 'first', 0), endpoint, 0, Infinity, 'second')).toMatchObject({
+      reserved: true,
+      at: 500,
+    })
+  })
+
+  it("Shopify's bucket still grants 40 at once before any of them started", () => {
+    let buckets: Buckets = {}
+    const grants: number[] = []
+    for (let call = 0; call < 41; call++) {
+      const result = reserve(buckets, [{ bucket: 'rest', limit: shopify }], 0, Infinity, `call-${call}`)
+      if (result.reserved) {
+        buckets = result.buckets
+        grants.push(result.at)
+      }
+    }
+    expect(grants).toHaveLength(40)
+    expect(grants.every((at) => at === 0)).toBe(true)
   })
 })
 
