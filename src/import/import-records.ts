@@ -17,6 +17,7 @@ import type {
   OrderStatus,
 } from '../core/model'
 import { logger } from '../core/logger'
+import { isSourceCancelled } from '../core/order-status'
 import { type Database, nowIso } from '../db/client'
 import { importLog, orders } from '../db/schema'
 import { isGuardFailure, StaleSnapshotError } from '../db/write-guard'
@@ -230,7 +231,7 @@ async function planOrder(input: OrderImport): Promise<PlannedOrder> {
       handedOver:
         plan.result === 'created'
           ? target.routes.length > 0
-          : Boolean(existing?.handedOver) && plan.status !== 'cancelled',
+          : Boolean(existing?.handedOver) && !isSourceCancelled(plan.status),
     },
     batch,
   }

@@ -25,6 +25,7 @@ import { insertRowsIgnoringConflicts } from '../db/insert-rows'
 import { guardStatement, orderRevisionCompareAndSet } from '../db/write-guard'
 import { writeBatch } from '../db/write-batch'
 import { type HubEvent, hubEventsStatement } from '../hub/emit'
+import { isSourceCancelled } from '../core/order-status'
 import { categoryKey, customerKeys, type ProductMatch, productMatchKey } from './match-keys'
 import type { PlannedEvent } from './order-plan'
 
@@ -352,7 +353,7 @@ export async function orderWriteStatements(db: Database, write: OrderWrite): Pro
     {
       result: write.result,
       routes: write.routes,
-      cancelling: write.status === 'cancelled' && write.result === 'updated',
+      cancelling: isSourceCancelled(write.status) && write.result === 'updated',
     }
   )
   return batch
