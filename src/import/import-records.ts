@@ -22,14 +22,14 @@ import { type Database, nowIso } from '../db/client'
 import { importLog, orders } from '../db/schema'
 import { isGuardFailure, StaleSnapshotError } from '../db/write-guard'
 import { writeBatch } from '../db/write-batch'
-import { returnedIds } from '../hub/emit'
 import type { ImportPolicy } from '../core/import-policy'
 import type { ProductMatch } from './match-keys'
 import { applyPrivacyRequest } from './privacy'
 import { type ExistingOrder, type InitialStatusSetting, planOrderImport } from './order-plan'
 import { matchesStored, orderContentHash } from './content-hash'
 import { importCustomer, importProduct } from './store-catalog'
-import { eventOnlyStatements, type ImportScope, type OrderBatch, orderId, orderWriteStatements } from './store-order'
+import { idsReturnedBy, type OrderBatch } from './order-batch'
+import { eventOnlyStatements, type ImportScope, orderId, orderWriteStatements } from './store-order'
 
 export type ImportTarget = {
   tenantId: string
@@ -137,11 +137,11 @@ async function runOrderBatches(db: Database, batches: OrderBatch[], followUps: F
   )
   let offset = 0
   for (const batch of batches) {
+    const returned = idsReturnedBy(batch, results.slice(offset, (offset += batch.statements.length)))
     followUps.handoverIds.push(...batch.handoverIds)
-    if (batch.hubEventsAt !== null) followUps.deliveryIds.push(...returnedIds(results[offset + batch.hubEventsAt]))
-    if (batch.cancelAt !== null) followUps.cancelHandoverIds.push(...returnedIds(results[offset + batch.cancelAt]))
-    if (batch.changedAt !== null) followUps.changedHandoverIds.push(...returnedIds(results[offset + batch.changedAt]))
-    offset += batch.statements.length
+    followUps.deliveryIds.push(...returned.hubDeliveries)
+    followUps.cancelHandoverIds.push(...returned.handoversToCancel)
+    followUps.changedHandoverIds.push(...returned.changedHandovers)
   }
 }
 
