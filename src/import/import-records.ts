@@ -137,7 +137,8 @@ async function runOrderBatches(db: Database, batches: OrderBatch[], followUps: F
   )
   let offset = 0
   for (const batch of batches) {
-    const returned = idsReturnedBy(batch, results.slice(offset, (offset += batch.statements.length)))
+    const returned = idsReturnedBy(batch, results.slice(offset, offset + batch.statements.length))
+    offset += batch.statements.length
     followUps.handoverIds.push(...batch.handoverIds)
     followUps.deliveryIds.push(...returned.hubDeliveries)
     followUps.cancelHandoverIds.push(...returned.handoversToCancel)
