@@ -13,6 +13,11 @@ export const ORDER_STATUSES = [
   'shipped',
   'address_error',
   'stock_error',
+  /**
+   * The source cancelled an order already handed over, and the destination has not answered yet;
+   * `cancelled` when it confirms, `cancel_refused` when it refuses.
+   */
+  'cancel_requested',
   'cancelled',
   'cancel_refused',
   'returned',

@@ -1,14 +1,17 @@
 /**
  * Use case: hand an order to its destination (WM1, PL1). The row is claimed only while it is
- * `pending` or `failed` AND its order is not cancelled, so a replayed dead letter never ships an
- * order cancelled meanwhile; a `failed` hand-over runs again when the order changes (e.g. the
- * shop fixed the address) or is replayed. The destination's answer, the row's new state and the
- * `handed_over` event are written in one batch with the release (src/exactly-once/with-claim.ts).
+ * `pending` or `failed` AND the source has not cancelled its order (`cancelled`, or
+ * `cancel_requested` while another destination is asked to cancel it), so a replayed dead letter
+ * never ships an order cancelled meanwhile; a `failed` hand-over runs again when the order changes
+ * (e.g. the shop fixed the address) or is replayed. The destination's answer, the row's new state
+ * and the `handed_over` event are written in one batch with the release
+ * (src/exactly-once/with-claim.ts).
  */
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { HandoverOutcome } from '../connectors/types'
 import { FinalError } from '../core/errors'
 import type { OrderEventInput } from '../core/model'
+import { SOURCE_CANCELLED_STATUSES } from '../core/order-status'
 import type { Bindings } from '../env'
 import { database, nowIso } from '../db/client'
 import { handovers, orders } from '../db/schema'
@@ -21,7 +24,7 @@ import { claimedDestinationContext, handoverEvents } from './destination'
 const ADDRESS_ERROR = /^address_error:\s*/
 
 const notCancelled = (orderId = handovers.orderId) =>
-  sql`not exists (select 1 from ${orders} where ${orders.id} = ${orderId} and ${orders.status} = 'cancelled')`
+  sql`not exists (select 1 from ${orders} where ${orders.id} = ${orderId} and ${inArray(orders.status, [...SOURCE_CANCELLED_STATUSES])})`
 
 export const HANDOVER_CLAIMABLE = and(inArray(handovers.state, ['pending', 'failed']), notCancelled())!
 

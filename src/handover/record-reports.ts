@@ -138,7 +138,14 @@ export async function handoversToPoll(db: Database, connectionId: string) {
         and(
           eq(handovers.destinationId, connectionId),
           inArray(handovers.state, [...OPEN_STATES]),
-          inArray(orders.status, ['new', 'processing', 'address_error', 'stock_error', 'cancel_refused'])
+          inArray(orders.status, [
+            'new',
+            'processing',
+            'address_error',
+            'stock_error',
+            'cancel_requested',
+            'cancel_refused',
+          ])
         )
       )
       .orderBy(sql`${handovers.state} = 'confirmed'`, asc(handovers.updatedAt))

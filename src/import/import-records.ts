@@ -17,18 +17,19 @@ import type {
   OrderStatus,
 } from '../core/model'
 import { logger } from '../core/logger'
+import { isSourceCancelled } from '../core/order-status'
 import { type Database, nowIso } from '../db/client'
 import { importLog, orders } from '../db/schema'
 import { isGuardFailure, StaleSnapshotError } from '../db/write-guard'
 import { writeBatch } from '../db/write-batch'
-import { returnedIds } from '../hub/emit'
 import type { ImportPolicy } from '../core/import-policy'
 import type { ProductMatch } from './match-keys'
 import { applyPrivacyRequest } from './privacy'
 import { type ExistingOrder, type InitialStatusSetting, planOrderImport } from './order-plan'
 import { matchesStored, orderContentHash } from './content-hash'
 import { importCustomer, importProduct } from './store-catalog'
-import { eventOnlyStatements, type ImportScope, type OrderBatch, orderId, orderWriteStatements } from './store-order'
+import { idsReturnedBy, type OrderBatch } from './order-batch'
+import { eventOnlyStatements, type ImportScope, orderId, orderWriteStatements } from './store-order'
 
 export type ImportTarget = {
   tenantId: string
@@ -136,11 +137,12 @@ async function runOrderBatches(db: Database, batches: OrderBatch[], followUps: F
   )
   let offset = 0
   for (const batch of batches) {
-    followUps.handoverIds.push(...batch.handoverIds)
-    if (batch.hubEventsAt !== null) followUps.deliveryIds.push(...returnedIds(results[offset + batch.hubEventsAt]))
-    if (batch.cancelAt !== null) followUps.cancelHandoverIds.push(...returnedIds(results[offset + batch.cancelAt]))
-    if (batch.changedAt !== null) followUps.changedHandoverIds.push(...returnedIds(results[offset + batch.changedAt]))
+    const returned = idsReturnedBy(batch, results.slice(offset, offset + batch.statements.length))
     offset += batch.statements.length
+    followUps.handoverIds.push(...batch.handoverIds)
+    followUps.deliveryIds.push(...returned.hubDeliveries)
+    followUps.cancelHandoverIds.push(...returned.handoversToCancel)
+    followUps.changedHandoverIds.push(...returned.changedHandovers)
   }
 }
 
@@ -230,7 +232,7 @@ async function planOrder(input: OrderImport): Promise<PlannedOrder> {
       handedOver:
         plan.result === 'created'
           ? target.routes.length > 0
-          : Boolean(existing?.handedOver) && plan.status !== 'cancelled',
+          : Boolean(existing?.handedOver) && !isSourceCancelled(plan.status),
     },
     batch,
   }
@@ -257,53 +259,58 @@ async function importOrder(input: OrderImport, followUps: FollowUps): Promise<Pl
   }
 }
 
+/** What the hub holds of a page's orders, as the importer last read or wrote them. */
+type KnownOrders = ReadonlyMap<string, ExistingOrder>
+
 /**
  * Imports a group of orders of one page. All of them are planned from what the hub holds and
  * written in one transaction, one round trip. If that fails (another writer changed one of them
  * first, or one order's statements fail), nothing of the group was written: the group is read
- * again and each order imported on its own. `existing` is what the hub holds; a later order of the
- * page sees what an earlier one wrote.
+ * again and each order imported on its own. A later order of the group sees what an earlier one
+ * wrote; what the hub holds once the group is written is returned for the page's next group.
  */
 async function importOrderGroup(
   group: Omit<OrderImport, 'existing'>[],
-  existing: Map<string, ExistingOrder>,
+  before: KnownOrders,
   followUps: FollowUps
-): Promise<PlannedOrder[]> {
+): Promise<{ planned: PlannedOrder[]; known: KnownOrders }> {
+  const known = new Map(before)
   const remember = (id: string, planned: PlannedOrder) => {
-    if (planned.written) existing.set(id, planned.written)
-    else if (planned.outcome.result === 'updated') existing.delete(id)
+    if (planned.written) known.set(id, planned.written)
+    else if (planned.outcome.result === 'updated') known.delete(id)
   }
   const planned: PlannedOrder[] = []
   for (const order of group) {
-    const plan = await planOrder({ ...order, existing: existing.get(order.id) ?? null })
+    const plan = await planOrder({ ...order, existing: known.get(order.id) ?? null })
     remember(order.id, plan)
     planned.push(plan)
   }
   const batches = planned.flatMap((plan) => (plan.batch ? [plan.batch] : []))
-  if (!batches.length) return planned
+  if (!batches.length) return { planned, known }
   const { db } = group[0]
   try {
     await runOrderBatches(db, batches, followUps)
-    return planned
+    return { planned, known }
   } catch (error) {
     // Whatever failed is met again below, by the order it belongs to, and raised from there; a
     // failure that is not another writer's change is said here too, in case it does not recur.
     if (!isGuardFailure(error))
       logger.warn('order group rolled back; orders written one by one', { error: String(error) })
+    // Nothing of the group was written: what was remembered from its plans is read again.
     const ids = group.map((order) => order.id)
     const current = await existingOrders(db, ids)
     for (const id of ids) {
       const row = current.get(id)
-      if (row) existing.set(id, row)
-      else existing.delete(id)
+      if (row) known.set(id, row)
+      else known.delete(id)
     }
     const alone: PlannedOrder[] = []
     for (const order of group) {
-      const result = await importOrder({ ...order, existing: existing.get(order.id) ?? null }, followUps)
+      const result = await importOrder({ ...order, existing: known.get(order.id) ?? null }, followUps)
       remember(order.id, result)
       alone.push(result)
     }
-    return alone
+    return { planned: alone, known }
   }
 }
 
@@ -336,7 +343,7 @@ export async function importRecords(
 
   const orderRecords = records.flatMap((record) => (record.kind === 'order' ? [record.order] : []))
   const ids = await Promise.all(orderRecords.map((order) => orderId(target.connectionId, order.externalId)))
-  const existing = await existingOrders(db, ids)
+  let known: KnownOrders = await existingOrders(db, ids)
 
   const orderImports = await Promise.all(
     orderRecords.map(async (incoming, index) => ({
@@ -349,11 +356,9 @@ export async function importRecords(
     }))
   )
   for (let start = 0; start < orderImports.length; start += ORDERS_PER_BATCH) {
-    for (const { outcome, log } of await importOrderGroup(
-      orderImports.slice(start, start + ORDERS_PER_BATCH),
-      existing,
-      summary.followUps
-    )) {
+    const group = await importOrderGroup(orderImports.slice(start, start + ORDERS_PER_BATCH), known, summary.followUps)
+    known = group.known
+    for (const { outcome, log } of group.planned) {
       if (log) logLater.push(log)
       summary.orders.push(outcome)
       count(outcome.result)

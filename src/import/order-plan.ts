@@ -6,6 +6,7 @@
 import type { ImportPolicy } from '../core/import-policy'
 import type { Delivery, IncomingOrder, OrderEventType, OrderStatus } from '../core/model'
 import { ORDER_STATUSES } from '../core/model'
+import { CANCELLATION_TAKEN_STATUSES } from '../core/order-status'
 import { deliveryComment, sameDelivery } from './delivery-comment'
 
 export type ExistingOrder = {
@@ -49,14 +50,19 @@ export function isOrderStatus(value: unknown): value is OrderStatus {
   return typeof value === 'string' && (ORDER_STATUSES as readonly string[]).includes(value)
 }
 
-function platformEvents(incoming: IncomingOrder, previous: ExistingOrder | null): PlannedEvent[] {
+/** The delivery comment and, when the platform moved the status, an event of the status it moved to. */
+function platformEvents(
+  incoming: IncomingOrder,
+  previous: ExistingOrder | null,
+  reportedStatus: OrderStatus | null
+): PlannedEvent[] {
   const events: PlannedEvent[] = []
   if (incoming.delivery && (!previous || !sameDelivery(previous.delivery, incoming.delivery))) {
     events.push({ type: 'comment', message: deliveryComment(incoming.delivery), data: { delivery: incoming.delivery } })
   }
-  if (incoming.status && incoming.status !== previous?.status && incoming.status !== 'new') {
+  if (reportedStatus && reportedStatus !== previous?.status && reportedStatus !== 'new') {
     events.push({
-      type: incoming.status as OrderEventType,
+      type: reportedStatus as OrderEventType,
       message: `Reported by the platform (${incoming.platformStatus ?? incoming.status})`,
       data: null,
     })
@@ -82,7 +88,7 @@ export function planOrderImport(input: {
   }
   if (!existing) {
     const status = incoming.status ?? initialStatus(input.initialStatusSetting, incoming.orderType)
-    return { action: 'write', result: 'created', status, events: platformEvents(incoming, null) }
+    return { action: 'write', result: 'created', status, events: platformEvents(incoming, null, incoming.status) }
   }
   if (existing.contentHash === contentHash) {
     return { action: 'keep', reason: 'no change', silent: true }
@@ -90,7 +96,10 @@ export function planOrderImport(input: {
   if (existing.writtenOff) {
     return { action: 'keep', rule: 'G5', reason: 'the order is written off; platform changes are no longer applied' }
   }
-  const cancelling = incoming.status === 'cancelled' && existing.status !== 'cancelled'
+  // A source that reports the order cancelled again (any re-read) changes nothing about a
+  // cancellation the hub took already: requested of the destination, done, or refused.
+  const cancellationTaken = (CANCELLATION_TAKEN_STATUSES as readonly OrderStatus[]).includes(existing.status)
+  const cancelling = incoming.status === 'cancelled' && !cancellationTaken
   if (
     cancelling &&
     policy.cancellationsAreRequests &&
@@ -127,19 +136,24 @@ export function planOrderImport(input: {
   if (Date.parse(incoming.updatedAt) < Date.parse(existing.updatedAt)) {
     return { action: 'keep', reason: `an older update (${incoming.updatedAt}) arrived after ${existing.updatedAt}` }
   }
+  const reportedStatus = reportedStatusOf(incoming, { cancelling, handedOver: existing.handedOver })
   // The platform may only move the status to what it reports itself (e.g. cancelled); the
   // hub's own progress (processing, shipped …) is not undone by a platform edit.
-  const status = incoming.status && incoming.status !== 'new' ? incoming.status : existing.status
-  const events = platformEvents(incoming, existing)
-  // A handed-over order is cancelled once its destination says so (the cancel use case records
-  // `cancelled` or `cancel_refused`); until then the source's cancellation is only a request.
-  if (cancelling && existing.handedOver) {
-    return {
-      action: 'write',
-      result: 'updated',
-      status,
-      events: events.map((event) => (event.type === 'cancelled' ? { ...event, type: 'cancel_requested' } : event)),
-    }
-  }
-  return { action: 'write', result: 'updated', status, events }
+  const status = reportedStatus && reportedStatus !== 'new' ? reportedStatus : existing.status
+  return { action: 'write', result: 'updated', status, events: platformEvents(incoming, existing, reportedStatus) }
+}
+
+/**
+ * What the platform's report means for the hub's status. A handed-over order is cancelled once
+ * its destination says so (the cancel use case records `cancelled` or `cancel_refused`): until
+ * then the source's cancellation is `cancel_requested`. A cancellation already taken is not
+ * reported again.
+ */
+function reportedStatusOf(
+  incoming: IncomingOrder,
+  order: { cancelling: boolean; handedOver?: boolean }
+): OrderStatus | null {
+  if (incoming.status !== 'cancelled') return incoming.status
+  if (!order.cancelling) return null
+  return order.handedOver ? 'cancel_requested' : 'cancelled'
 }

@@ -10,7 +10,10 @@ import { type Database, nowIso } from '../db/client'
 import { categories, mappings, products } from '../db/schema'
 import { writeBatch } from '../db/write-batch'
 import { guardStatement, isGuardFailure, StaleSnapshotError } from '../db/write-guard'
-import { customerStatements, type ImportScope, productRows, type Statement } from './store-order'
+import { customerStatements } from './customer-statements'
+import type { Statement } from './order-batch'
+import { productRows } from './product-rows'
+import type { ImportScope } from './store-order'
 
 type Outcome = { result: ImportResult; rule?: string; reason?: string }
 

@@ -179,7 +179,7 @@ const QUERIES: Record<string, [string, unknown[], (string | string[])?]> = {
       where id in (select value from json_each(?))`,
     [JSON.stringify(['o1', 'o2'])],
   ],
-  // src/import/store-order.ts (matchedCustomerId)
+  // src/import/customer-statements.ts (matchedCustomerId)
   'import: C3 customer match by phone or email': [
     `select coalesce((select id from (
         select id, created_at from customers where tenant_id = ? and phone_key = ?

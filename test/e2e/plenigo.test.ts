@@ -7,6 +7,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { apiJson, createConnection, createTenant, runCron, waitFor } from '../helpers'
+import { PLENIGO_CANCEL_REFUSAL } from '../../src/connectors/plenigo/handover'
 import { deliverWebhook, orderJson, simulatedShop, WEBHOOK_SECRET } from './shopify-support'
 
 const PLENIGO_HOST = 'api.plenigo.test'
@@ -167,6 +168,59 @@ describe('plenigo end to end', () => {
     ).toHaveLength(2)
     expect((await plenigoSim(apiToken, '/_sim/customers')).customers).toHaveLength(1)
     expect(violations).toEqual([])
+  })
+
+  it("a Shopify cancellation of an order handed to plenigo is cancel_requested, then cancel_refused with plenigo's refusal (Kontor does not cancel at plenigo); a later edit of the cancelled order leaves it refused", async () => {
+    const { shop, tenant, shopify } = await plenigoSetup()
+    const email = `abo-${crypto.randomUUID().slice(0, 8)}@example.com`
+    const id = 7_300_000 + Math.floor(Math.random() * 100_000)
+    expect((await deliverWebhook(shopify.id, shop.shopDomain, shopifyOrder(id, email))).status).toBe(202)
+    const orderId = await orderIdFor(tenant.token, String(id))
+    await handoverIn(orderId, 'sent')
+
+    const cancelled = JSON.stringify({
+      ...JSON.parse(shopifyOrder(id, email)),
+      cancelled_at: '2099-01-01T00:00:00Z',
+      cancel_reason: 'customer',
+      updated_at: '2099-01-01T00:00:00Z',
+    })
+    expect((await deliverWebhook(shopify.id, shop.shopDomain, cancelled, { topic: 'orders/cancelled' })).status).toBe(
+      202
+    )
+    const refused = await handoverIn(orderId, 'cancel_refused')
+    expect(refused.last_error).toBeNull()
+    const order = await waitFor(
+      async () => {
+        const read = await apiJson(`/api/v1/orders/${orderId}`, { token: tenant.token })
+        return read.status === 'cancel_refused' ? read : null
+      },
+      { what: 'the order cancel_refused' }
+    )
+    const cancellations = order.events
+      .filter((event: any) => ['cancel_requested', 'cancelled', 'cancel_refused'].includes(event.type))
+      .map((event: any) => [event.type, event.message])
+    expect(cancellations).toEqual([
+      ['cancel_requested', expect.any(String)],
+      ['cancel_refused', expect.stringContaining(PLENIGO_CANCEL_REFUSAL)],
+    ])
+
+    // A later edit of the still cancelled Shopify order is imported, but the refused cancellation stays refused.
+    const before = JSON.parse(cancelled)
+    const edited = JSON.stringify({
+      ...before,
+      shipping_address: { ...before.shipping_address, city: 'Potsdam' },
+      updated_at: '2099-01-02T00:00:00Z',
+    })
+    expect((await deliverWebhook(shopify.id, shop.shopDomain, edited, { topic: 'orders/updated' })).status).toBe(202)
+    const reread = await waitFor(
+      async () => {
+        const read = await apiJson(`/api/v1/orders/${orderId}`, { token: tenant.token })
+        return String(read.updatedAt).startsWith('2099-01-02') ? read : null
+      },
+      { what: 'the edit imported' }
+    )
+    expect(reread.status).toBe('cancel_refused')
+    expect(reread.events.filter((event: any) => event.type === 'cancelled')).toEqual([])
   })
 
   it('PL3, PL5: an unmapped payment method and a failed import both become handover_failed with the reason', async () => {

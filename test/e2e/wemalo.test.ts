@@ -192,7 +192,7 @@ describe('Wemalo end to end', () => {
     await noViolations(host)
   })
 
-  it("a source's cancellation of a handed-over order is cancel_requested until the warehouse answers: Wemalo refuses → cancel_requested then cancel_refused, never cancelled, no order.cancelled to the hub", async () => {
+  it("a source's cancellation of a handed-over order is cancel_requested (status and event) until the warehouse answers: then cancelled and 8.8 when Wemalo confirms, cancel_refused and no 8.8 when it refuses; no order.cancelled to the hub before", async () => {
     const { host, tenant, destination } = await wemaloSetup()
     await apiJson('/api/v1/webhook-endpoints', {
       token: tenant.token,
@@ -201,40 +201,88 @@ describe('Wemalo end to end', () => {
         events: ['order.cancel_requested', 'order.cancelled', 'order.cancel_refused'],
       },
     })
-    const source = await plentySource(tenant.token, destination.id, [plentyOrderPayload({ id: 8311 })])
+    const source = await plentySource(tenant.token, destination.id, [
+      plentyOrderPayload({ id: 8311 }),
+      plentyOrderPayload({ id: 8312 }),
+    ])
     await waitForJob(source.connection.backfillJobId!)
     const picking = await kontorOrder(tenant.token, source.connection.id, '8311')
+    const open = await kontorOrder(tenant.token, source.connection.id, '8312')
     await goodsOrder(host, picking.id)
+    await goodsOrder(host, open.id)
     await wemalo(host, `/_sim/goodsOrders/${picking.id}/status`, { statusName: 'INPICKING' })
-    await waitFor(async () => (await plenty(source.host, '/_sim/orders/8311')).statusId === 5.1, {
-      what: '8311 at 5.1',
-    })
+    for (const id of ['8311', '8312'])
+      await waitFor(async () => (await plenty(source.host, `/_sim/orders/${id}`)).statusId === 5.1, {
+        what: `${id} at 5.1`,
+      })
 
+    // Wemalo does not answer the cancellations yet: each attempt meets a 503 until the fault is cleared.
+    await wemalo(host, '/_sim/faults', { status: 503, count: 1000, path: '/goodsOrder/cancel' })
+    const later = '2099-01-01T00:00:00+00:00'
     await plenty(source.host, '/_sim/orders', {
-      orders: [plentyOrderPayload({ id: 8311, statusId: 8, updatedAt: '2099-01-01T00:00:00+00:00' })],
+      orders: [
+        plentyOrderPayload({ id: 8311, statusId: 8, updatedAt: later }),
+        plentyOrderPayload({ id: 8312, statusId: 8, updatedAt: later }),
+      ],
     })
     await runCron(new Date(Date.now() + 10 * 60_000))
-
-    const cancellationEvents = ['cancel_requested', 'cancelled', 'cancel_refused']
-    const refused = await waitFor(
+    await waitFor(
       async () => {
-        const order = await apiJson(`/api/v1/orders/${picking.id}`, { token: tenant.token })
-        return order.events.some((entry: any) => entry.type === 'cancel_refused') ? order : null
+        const { requests } = await wemalo(host, '/_sim/state')
+        const unanswered = (orderId: string) =>
+          requests.some((request: any) => request.path === `/v1/goodsOrder/cancel/${orderId}` && request.status === 503)
+        return unanswered(picking.id) && unanswered(open.id)
       },
-      { what: 'the refusal', timeoutMs: 30_000 }
+      { what: 'both cancellations sent and unanswered', timeoutMs: 30_000 }
     )
-    expect(
-      refused.events.map((entry: any) => entry.type).filter((type: string) => cancellationEvents.includes(type))
-    ).toEqual(['cancel_requested', 'cancel_refused'])
-    expect(refused.status).toBe('cancel_refused')
-    const hubEvents = await env.DB.prepare(
-      'select type, count(*) as n from webhook_deliveries where order_id = ? group by type order by type'
+    const cancellationEvents = ['cancel_requested', 'cancelled', 'cancel_refused']
+    const cancellations = (order: any) =>
+      order.events.map((entry: any) => entry.type).filter((type: string) => cancellationEvents.includes(type))
+    for (const id of [picking.id, open.id]) {
+      const requested = await apiJson(`/api/v1/orders/${id}`, { token: tenant.token })
+      expect(requested.status).toBe('cancel_requested')
+      expect(cancellations(requested)).toEqual(['cancel_requested'])
+    }
+    const listed = await apiJson(`/api/v1/orders?connectionId=${source.connection.id}&status=cancel_requested`, {
+      token: tenant.token,
+    })
+    expect(listed.items.map((item: any) => item.id).sort()).toEqual([picking.id, open.id].sort())
+    // PM5: plenty is not told 8.8 (nor the refusal) before the warehouse answered: still the shop's 8.
+    for (const id of ['8311', '8312']) expect((await plenty(source.host, `/_sim/orders/${id}`)).statusId).toBe(8)
+
+    await fetch(`https://${host}/_sim/faults`, { method: 'DELETE' })
+    const refused = await orderStatus(tenant.token, picking.id, 'cancel_refused')
+    expect(cancellations(refused)).toEqual(['cancel_requested', 'cancel_refused'])
+    const cancelled = await orderStatus(tenant.token, open.id, 'cancelled')
+    expect(cancellations(cancelled)).toEqual(['cancel_requested', 'cancelled'])
+    await waitFor(async () => (await plenty(source.host, '/_sim/orders/8312')).statusId === 8.8, {
+      what: '8.8 once Wemalo cancelled 8312',
+      timeoutMs: 30_000,
+    })
+    const refusedInPlenty = await waitFor(
+      async () => {
+        const current = await plenty(source.host, '/_sim/orders/8311')
+        return current.comments.length ? current : null
+      },
+      { what: 'the refusal note in plenty', timeoutMs: 30_000 }
     )
-      .bind(picking.id)
-      .all<{ type: string; n: number }>()
-    expect(hubEvents.results).toEqual([
+    expect(refusedInPlenty.statusId).not.toBe(8.8)
+
+    const hubEvents = async (orderId: string) =>
+      (
+        await env.DB.prepare(
+          'select type, count(*) as n from webhook_deliveries where order_id = ? group by type order by type'
+        )
+          .bind(orderId)
+          .all<{ type: string; n: number }>()
+      ).results
+    expect(await hubEvents(picking.id)).toEqual([
       { type: 'order.cancel_refused', n: 1 },
       { type: 'order.cancel_requested', n: 1 },
+    ])
+    expect(await hubEvents(open.id)).toEqual([
+      { type: 'order.cancel_requested', n: 1 },
+      { type: 'order.cancelled', n: 1 },
     ])
     await noViolations(host)
   })

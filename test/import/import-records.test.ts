@@ -416,6 +416,24 @@ describe('importer with real D1', () => {
       ])
     })
 
+    it('a page longer than one group: the next group plans from what the first one wrote, with no stale entry and no replan', async () => {
+      const to = target()
+      const page = Array.from({ length: 250 }, (_, index) => order({ number: `#${index}`, delivery: null }))
+      // The first order of the page again, changed, as the 251st record: it lands in the second group.
+      const again = { ...page[0], updatedAt: '2026-11-09T00:00:00.000Z', total: '1.00' }
+      const { db: counting, counts } = interceptedD1(async () => {})
+
+      const summary = await importRecords(counting, to, asRecords([...page, again]))
+
+      expect(summary.counts).toEqual({ created: 250, updated: 1 })
+      // One transaction per group: the second was planned from the first group's write, not from the page's read.
+      expect(counts.batches).toBe(2)
+      const id = await orderId(to.connectionId, again.externalId)
+      expect(await rows('select revision, total from orders where id = ?', id)).toEqual([
+        { revision: 1, total: '1.00' },
+      ])
+    })
+
     it('when the group write fails, nothing of it stays and each order is written on its own, once', async () => {
       const to = { ...target(), routes: ['con_destination'] }
       const page = Array.from({ length: 4 }, (_, index) => order({ number: `#${index}`, delivery: null }))

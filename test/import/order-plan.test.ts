@@ -27,6 +27,10 @@ const plan = (input: Partial<PlanInput> & PlanInput['policy']) => {
   })
 }
 
+/** The status events a plan adds (the delivery comment left out). */
+const types = (planned: ReturnType<typeof plan>) =>
+  planned.action === 'write' && planned.events.map((event) => event.type).filter((type) => type !== 'comment')
+
 describe('order import rules (pure)', () => {
   it('G1: a new order of the connection is created', () => {
     expect(plan({})).toMatchObject({ action: 'write', result: 'created', status: 'new' })
@@ -89,15 +93,29 @@ describe('order import rules (pure)', () => {
     ).toMatchObject({ status: 'cancelled' })
   })
 
-  it("a source's cancellation of a handed-over order is cancel_requested until the destination answers; never handed over → cancelled", () => {
+  it("a source's cancellation of a handed-over order is cancel_requested (status and event) until the destination answers; never handed over → cancelled", () => {
     const cancelled = order({ updatedAt: '2026-11-02T10:00:00.000Z', status: 'cancelled' })
     const requested = plan({ incoming: cancelled, existing: existing({ status: 'new', handedOver: true }) })
-    expect(requested).toMatchObject({ action: 'write', status: 'cancelled' })
-    const types = (planned: typeof requested) =>
-      planned.action === 'write' && planned.events.map((event) => event.type).filter((type) => type !== 'comment')
+    expect(requested).toMatchObject({ action: 'write', status: 'cancel_requested' })
     expect(types(requested)).toEqual(['cancel_requested'])
     const direct = plan({ incoming: cancelled, existing: existing({ status: 'new', handedOver: false }) })
+    expect(direct).toMatchObject({ action: 'write', status: 'cancelled' })
     expect(types(direct)).toEqual(['cancelled'])
+  })
+
+  it('a re-read of the cancelled source order while cancel_requested, cancelled or cancel_refused changes neither status nor events', () => {
+    // Changed content (a new note on the platform, say), still cancelled there.
+    const cancelledAgain = order({ updatedAt: '2026-11-03T10:00:00.000Z', status: 'cancelled', total: '99.00' })
+    for (const status of ['cancel_requested', 'cancelled', 'cancel_refused'] as const) {
+      const planned = plan({ incoming: cancelledAgain, existing: existing({ status }) })
+      expect(planned, status).toMatchObject({ action: 'write', status })
+      expect(types(planned), status).toEqual([])
+      // plentymarkets imports once, except a cancellation: a re-read is kept as it is (PM3).
+      expect(plan({ incoming: cancelledAgain, existing: existing({ status }), importsOnce: 'PM3' })).toMatchObject({
+        action: 'keep',
+        rule: 'PM3',
+      })
+    }
   })
 
   it('an older update arriving late changes nothing', () => {

@@ -31,7 +31,7 @@ button.secondary { background:#fff; color:var(--fg); border-color:#b9c0cc }
 .badge { display:inline-block; padding:0 .45rem; border-radius:9px; font-size:.8rem; background:#e7ebf3 }
 .badge.shipped, .badge.done, .badge.created, .badge.handed_over { background:#dcf3e3 }
 .badge.failed, .badge.rejected, .badge.address_error, .badge.stock_error, .badge.cancel_refused { background:#fde3e1 }
-.badge.skipped, .badge.running, .badge.pending { background:#fdf0d5 }
+.badge.skipped, .badge.running, .badge.pending, .badge.cancel_requested { background:#fdf0d5 }
 .card { background:#fff; border:1px solid var(--line); padding:.8rem 1rem; margin-bottom:1rem }
 .grid { display:grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap:1rem }
 dl { display:grid; grid-template-columns:max-content 1fr; gap:.2rem .8rem; margin:0 } dt { color:var(--muted) } dd { margin:0 }
