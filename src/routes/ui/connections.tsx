@@ -46,7 +46,7 @@ const ConnectionsTable: FC<{ items: Health[] }> = ({ items }) => (
     </thead>
     <tbody>
       {items.map((item) => (
-        <tr data-connection={item.id}>
+        <tr data-connection={item.id} id={`connection-${item.id}`}>
           <td>
             <a href={`/orders?connectionId=${encodeURIComponent(item.id)}`}>{item.name}</a>
             <div class="muted">{item.id}</div>
