@@ -2,7 +2,7 @@
  * The dashboard's one table: a list of rows under named columns, or a line saying there is
  * nothing, so the pages say what they show and not how a table is written.
  */
-import type { Child } from 'hono/jsx'
+import type { Child, FC } from 'hono/jsx'
 
 export type Column<Row> = {
   label: string
@@ -14,8 +14,8 @@ export type Column<Row> = {
 export function Table<Row>(props: {
   id: string
   rows: Row[]
-  /** `false` or `null` leaves a column out (e.g. the tenant when one is chosen). */
-  columns: (Column<Row> | false | null)[]
+  /** A falsy entry leaves a column out (e.g. the tenant when one is chosen). */
+  columns: (Column<Row> | false | null | undefined)[]
   /** Shown instead of the table when there are no rows. */
   empty: string
   /** `data-*` attributes of a row, so tests and links can find it. */
@@ -53,3 +53,11 @@ export function Table<Row>(props: {
 function dataAttributes(data: Record<string, string> | undefined) {
   return Object.fromEntries(Object.entries(data ?? {}).map(([key, value]) => [`data-${key}`, value]))
 }
+
+/** A row's name with its id beneath it, for lists whose ids are looked up elsewhere (API, logs). */
+export const NameAndId: FC<{ name: Child; id: string }> = ({ name, id }) => (
+  <span>
+    {name}
+    <div class="muted">{id}</div>
+  </span>
+)
