@@ -291,6 +291,15 @@ describe('operator lists', () => {
     expect(await imported.locator('[data-step]').textContent()).toContain('delivery-77')
     await loads(page, () => handover.locator('a.order').click())
     expect(new URL(page.url()).pathname).toBe('/orders/ord_handed')
+
+    // A connection's dead-letter count opens the list of its pending ones.
+    await page.goto(base.href)
+    await loads(page, () => page.click('tr[data-connection=con_wh] a[href^="/dead-letters"]'))
+    expect(new URL(page.url()).searchParams.get('connectionId')).toBe('con_wh')
+    const letters = await page
+      .locator('#dead-letters tbody tr')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-dead-letter')))
+    expect(letters.sort()).toEqual(['dl_handover', 'dl_stock'])
   })
 
   it('replays by step, by connection and by error from the dashboard, exactly those', async () => {

@@ -69,7 +69,7 @@ const ConnectionsTable: FC<{ items: Health[] }> = ({ items }) => (
             </a>
           </td>
           <td class={item.deadLetters ? 'bad' : undefined}>
-            <a href="/dead-letters">{item.deadLetters}</a>
+            <a href={`/dead-letters?pending=1&connectionId=${encodeURIComponent(item.id)}`}>{item.deadLetters}</a>
           </td>
           <td>{item.registration ? <Badge value={item.registration} /> : '—'}</td>
         </tr>
