@@ -50,7 +50,7 @@ export const DeadLetterFilterFields = {
 }
 
 /** The filters as the use case takes them: a time in UTC. */
-export function filterOf(input: DeadLetterFilter): DeadLetterFilter {
+function filterOf(input: DeadLetterFilter): DeadLetterFilter {
   return { ...input, since: input.since ? new Date(input.since).toISOString() : undefined }
 }
 
