@@ -15,6 +15,15 @@ export function connectionNamesQuery(db: Database, tenantId: string) {
     .orderBy(asc(connections.name))
 }
 
+/** The names of the given connections, deleted ones included (an order keeps its connection). */
+export async function namesOfConnections(db: Database, tenantId: string, ids: string[]) {
+  const rows = await db
+    .select({ id: connections.id, name: connections.name })
+    .from(connections)
+    .where(and(eq(connections.tenantId, tenantId), inArray(connections.id, ids)))
+  return new Map(rows.map((row) => [row.id, row.name]))
+}
+
 /** A connection by its name, or a hub endpoint (an outbound call's target) by its URL. */
 export type NamedTarget = { name: string; kind: 'connection' | 'hub' }
 
