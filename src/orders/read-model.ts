@@ -9,6 +9,12 @@ import { customers, orderEvents, orders } from '../db/schema'
 import { returnDetails } from '../core/returns'
 import { returnedQuantities } from '../returns/returned-lines'
 import { orderTextMatch } from '../read-models/order-list'
+import {
+  handoverStateSql,
+  type IntegrationStateFilter,
+  integrationStateMatch,
+  writeBackStateSql,
+} from './integration-state'
 
 type OrderRow = typeof orders.$inferSelect
 
@@ -118,27 +124,32 @@ export async function listOrders(
     updatedSince?: string
     cursor?: [string, string] | null
     limit: number
-  }
+  } & IntegrationStateFilter
 ) {
   const filters: (SQL | undefined)[] = [eq(orders.tenantId, tenantId)]
   if (query.connectionId) filters.push(eq(orders.connectionId, query.connectionId))
   if (query.status) filters.push(eq(orders.status, query.status))
   if (query.q) filters.push(orderTextMatch(query.q))
   if (query.updatedSince) filters.push(gt(orders.changedAt, query.updatedSince))
+  filters.push(...integrationStateMatch(query))
   if (query.cursor) {
     const [changedAt, id] = query.cursor
     filters.push(or(lt(orders.changedAt, changedAt), and(eq(orders.changedAt, changedAt), lt(orders.id, id))))
   }
   const rows = await db
-    .select()
+    .select({ order: orders, handoverState: handoverStateSql, writeBackState: writeBackStateSql })
     .from(orders)
     .where(and(...filters))
     .orderBy(desc(orders.changedAt), desc(orders.id))
     .limit(query.limit + 1)
   const page = rows.slice(0, query.limit)
-  const last = page[page.length - 1]
+  const last = page[page.length - 1]?.order
   return {
-    items: page.map(orderSummary),
+    items: page.map(({ order, handoverState, writeBackState }) => ({
+      ...orderSummary(order),
+      handoverState,
+      writeBackState,
+    })),
     nextCursor: rows.length > query.limit && last ? encodeCursor(last.changedAt, last.id) : null,
   }
 }

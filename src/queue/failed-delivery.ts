@@ -9,6 +9,7 @@ import { randomId } from '../core/ids'
 import type { ImportKind } from '../core/model'
 import { type Database, nowIso } from '../db/client'
 import { connections, importLog, inbox } from '../db/schema'
+import { errorInWords } from './dead-letter-context'
 import type { DeliveryMessage, WebhookMessage } from './messages'
 
 /** What a topic is about (`orders/create`, `order.updated`, `products/update` …). */
@@ -16,11 +17,6 @@ function kindOfTopic(topic: string): ImportKind {
   if (/product/i.test(topic)) return 'product'
   if (/customer/i.test(topic)) return 'customer'
   return 'order'
-}
-
-/** The reason without the error's class name, which means nothing to an operator. */
-function inWords(error: string): string {
-  return error.replace(/^(FinalError|RetryableError|Error|SyntaxError|TypeError): /, '')
 }
 
 export async function logFailedDelivery(db: Database, message: WebhookMessage | DeliveryMessage, error: string) {
@@ -47,7 +43,7 @@ export async function logFailedDelivery(db: Database, message: WebhookMessage | 
     kind: kindOfTopic(delivery.topic),
     externalId: null,
     result: 'failed',
-    reason: `webhook delivery ${delivery.deliveryKey} (${delivery.topic}): ${inWords(error)}`,
+    reason: `webhook delivery ${delivery.deliveryKey} (${delivery.topic}): ${errorInWords(error)}`,
     at: nowIso(),
   })
 }

@@ -1,18 +1,20 @@
 /**
  * Replaying dead letters: the original message goes to its queue again and the row is marked
- * replayed. The API (routes/api/dead-letters.ts) and the dashboard both replay through here.
+ * replayed. The API (routes/api/dead-letters.ts) and the dashboard both replay through here,
+ * one letter or every pending one that matches a filter.
  */
-import { and, asc, eq, gte, isNull, type SQL, sql } from 'drizzle-orm'
+import { and, asc, eq, isNull, type SQL, sql } from 'drizzle-orm'
 import { type Database, nowIso } from '../db/client'
 import { deadLetters } from '../db/schema'
 import type { Bindings } from '../env'
 import { type Actor, auditStatement } from '../audit/audit-log'
 import { writeBatch } from '../db/write-batch'
 import { guardStatement, isGuardFailure } from '../db/write-guard'
+import { type DeadLetterFilter, deadLetterMatch, deadLettersInContext } from './dead-letter-context'
 
 export type DeadLetterRow = typeof deadLetters.$inferSelect
 
-/** How many dead letters one "replay since" sends at most. */
+/** How many dead letters one filtered replay sends at most. */
 export const REPLAY_LIMIT = 500
 
 /**
@@ -56,21 +58,22 @@ export async function replayDeadLetter(env: Bindings, db: Database, row: DeadLet
   return true
 }
 
-/** Replays every dead letter not yet replayed created at or after `since` (ISO), within `visible`. */
-export async function replayDeadLettersSince(
+/**
+ * Replays every dead letter not yet replayed that matches `filter` (a time, a connection, a step,
+ * an error; see dead-letter-context.ts), within `visible`, oldest first, at most REPLAY_LIMIT.
+ */
+export async function replayDeadLettersMatching(
   env: Bindings,
   db: Database,
   visible: SQL | undefined,
-  since: string,
+  filter: DeadLetterFilter,
   who?: Actor
 ): Promise<number> {
-  const rows = await db
-    .select()
-    .from(deadLetters)
-    .where(and(visible, gte(deadLetters.createdAt, since), isNull(deadLetters.replayedAt)))
+  const rows = await deadLettersInContext(db)
+    .where(and(visible, isNull(deadLetters.replayedAt), deadLetterMatch(filter)))
     .orderBy(asc(deadLetters.id))
     .limit(REPLAY_LIMIT)
   let replayed = 0
-  for (const row of rows) if (await replayDeadLetter(env, db, row, who)) replayed++
+  for (const { row } of rows) if (await replayDeadLetter(env, db, row, who)) replayed++
   return replayed
 }

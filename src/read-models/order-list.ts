@@ -1,14 +1,25 @@
 /**
- * The dashboard's orders list: newest change first, filtered by status, connection and a text
- * that matches the order number, the platform's id or the customer's name; paged with the API's
- * keyset cursor.
+ * The dashboard's orders list: newest change first, each with its hand-over and write-back state,
+ * filtered by status, connection, those states and a text that matches the order number, the
+ * platform's id or the customer's name; paged with the API's keyset cursor.
  */
 import { and, desc, eq, or, sql, type SQL } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { afterCursor, keysetPage } from '../db/keyset'
 import { customers, orders } from '../db/schema'
+import {
+  handoverStateSql,
+  type IntegrationStateFilter,
+  integrationStateMatch,
+  writeBackStateSql,
+} from '../orders/integration-state'
 
-export type OrderListFilters = { status?: string; connectionId?: string; q?: string; cursor?: string }
+export type OrderListFilters = {
+  status?: string
+  connectionId?: string
+  q?: string
+  cursor?: string
+} & IntegrationStateFilter
 
 /** `text` inside a LIKE pattern, with its wildcards escaped (ESCAPE '\'). */
 function likePattern(text: string) {
@@ -41,6 +52,8 @@ export async function searchOrders(db: Database, tenantId: string, filters: Orde
       firstName: customers.firstName,
       lastName: customers.lastName,
       notSpecified: customers.notSpecified,
+      handoverState: handoverStateSql,
+      writeBackState: writeBackStateSql,
     })
     .from(orders)
     .leftJoin(customers, and(eq(customers.id, orders.customerId), eq(customers.tenantId, tenantId)))
@@ -50,6 +63,7 @@ export async function searchOrders(db: Database, tenantId: string, filters: Orde
         filters.status ? eq(orders.status, filters.status) : undefined,
         filters.connectionId ? eq(orders.connectionId, filters.connectionId) : undefined,
         filters.q ? orderTextMatch(filters.q) : undefined,
+        ...integrationStateMatch(filters),
         afterCursor(filters.cursor, orders.changedAt, orders.id)
       )
     )

@@ -24,6 +24,17 @@ const QUERIES: Record<string, [string, unknown[], (string | string[])?]> = {
       and (changed_at < ? or (changed_at = ? and id < ?)) order by changed_at desc, id desc limit ?`,
     [T, C, 'new', AT, AT, AT, 'o', 51],
   ],
+  // src/orders/integration-state.ts (each order's hand-over and write-back state, GET /orders and the dashboard)
+  'GET /orders?handover&writeBack': [
+    `select id, coalesce((select h.state from handovers h where h.order_id = "orders"."id"
+        order by case h.state when 'failed' then 0 when 'pending' then 1 else 2 end limit 1), 'none') as handover,
+      (select case when count(*) = 0 then 'none' when sum(c.result = 'failed') > 0 then 'failing' else 'done' end
+        from order_events e left join outbound_calls c on c.step_key = 'write-back:' || e.id
+        where e.order_id = "orders"."id" and e.source <> 'platform') as write_back
+      from orders where tenant_id = ? and handover = ? and write_back = ? order by changed_at desc, id desc limit ?`,
+    [T, 'sent', 'failing', 51],
+    ['orders_tenant_changed', 'handovers_order_destination', 'order_events_order', 'outbound_calls_step'],
+  ],
   'GET /orders/{id}': ['select * from orders where id = ? and tenant_id = ?', ['o', T]],
   'GET /orders/{id} events': [
     'select * from order_events where order_id = ? and tenant_id = ? order by at, id',
@@ -67,6 +78,19 @@ const QUERIES: Record<string, [string, unknown[], (string | string[])?]> = {
   'POST /dead-letters/replay (operator)': [
     'select * from dead_letters where created_at >= ? and replayed_at is null limit 100',
     [AT],
+  ],
+  // src/queue/dead-letter-context.ts: each letter's context, a look-up by primary key per join
+  'POST /dead-letters/replay by connection (operator)': [
+    `select d.id from dead_letters d
+      left join inbox i on i.id = json_extract(d.body, '$.inboxId')
+      left join handovers h on h.id = json_extract(d.body, '$.handoverId')
+      left join order_events e on e.id = json_extract(d.body, '$.eventId')
+      left join webhook_deliveries w on w.id = json_extract(d.body, '$.deliveryId')
+      left join orders o on o.id = coalesce(h.order_id, e.order_id, w.order_id)
+      where d.replayed_at is null and coalesce(json_extract(d.body, '$.connectionId'), i.connection_id,
+        h.destination_id, w.endpoint_id, o.connection_id) = ? order by d.id limit 500`,
+    [C],
+    'dead_letters_pending',
   ],
   // src/read-models/outbound-calls.ts
   'GET /outbound-calls': [

@@ -1,10 +1,12 @@
 /**
- * Dead letters: messages that failed for good, listed for operators and replayable one by one
- * or since a point in time. A replay sends the original message to its queue again.
+ * Dead letters: messages that failed for good, each with what it is about (step, connection,
+ * order, the error in words), listed for operators and replayable one by one or by a filter
+ * (since a time, a connection, a step, an error). A replay sends the original message again.
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { apiRouter } from './router'
-import { replayDeadLettersSince, replayDeadLetter } from '../../queue/replay'
+import { DEAD_LETTER_STEP_IDS, type DeadLetterFilter } from '../../queue/dead-letter-context'
+import { replayDeadLetter, replayDeadLettersMatching } from '../../queue/replay'
 import { listDeadLetters, visibleDeadLetter, visibleTo } from '../../read-models/dead-letters'
 import { requireScope } from './auth'
 import { dbOf } from './context'
@@ -20,8 +22,37 @@ const DeadLetter = z
     attempts: z.number(),
     createdAt: z.string(),
     replayedAt: z.string().nullable(),
+    step: z.enum(DEAD_LETTER_STEP_IDS).nullable().openapi({ description: 'The step that failed' }),
+    stepLabel: z.string().openapi({ description: 'The step in words' }),
+    connectionId: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The connection (or hub webhook endpoint) the message concerns' }),
+    connectionName: z.string().nullable(),
+    orderId: z.string().nullable().openapi({ description: 'The order the message concerns, when there is one' }),
+    orderNumber: z.string().nullable(),
+    deliveryKey: z.string().nullable().openapi({ description: 'The webhook delivery, for a failed import of one' }),
+    errorClass: z.string().nullable().openapi({ description: "The error's class, e.g. RetryableError" }),
+    reason: z.string().openapi({ description: 'The error in words' }),
   })
   .openapi('DeadLetter')
+
+/** What a list or a replay can be narrowed to; every given filter must hold. */
+export const DeadLetterFilterFields = {
+  since: z.string().datetime({ offset: true }).optional().openapi({ description: 'Created at or after' }),
+  connectionId: z.string().min(1).optional().openapi({ description: 'The connection or hub endpoint concerned' }),
+  step: z.enum(DEAD_LETTER_STEP_IDS).optional(),
+  error: z.string().min(1).max(2000).optional().openapi({ description: 'The exact error text' }),
+  errorClass: z
+    .string()
+    .regex(/^[A-Z][A-Za-z]*Error$/, 'an error class such as RetryableError')
+    .optional(),
+}
+
+/** The filters as the use case takes them: a time in UTC. */
+function filterOf(input: DeadLetterFilter): DeadLetterFilter {
+  return { ...input, since: input.since ? new Date(input.since).toISOString() : undefined }
+}
 
 export const deadLetterRoutes = apiRouter()
   .openapi(
@@ -31,7 +62,12 @@ export const deadLetterRoutes = apiRouter()
       operationId: 'listDeadLetters',
       tags: ['operations'],
       summary: 'Messages that failed for good',
-      request: { query: z.object({ ...CursorQuery, pending: z.enum(['true', 'false']).optional() }) },
+      // Strict: a filter this route does not know is a 400, never silently ignored.
+      request: {
+        query: z
+          .object({ ...CursorQuery, ...DeadLetterFilterFields, pending: z.enum(['true', 'false']).optional() })
+          .strict(),
+      },
       responses: {
         200: json(z.object({ items: z.array(DeadLetter), nextCursor: z.string().nullable() }), 'Dead letters'),
         ...errorResponses,
@@ -40,9 +76,10 @@ export const deadLetterRoutes = apiRouter()
     async (c) => {
       const caller = c.get('caller')
       requireScope(caller, 'read')
-      const { cursor, limit, pending } = c.req.valid('query')
+      const { cursor, limit, pending, ...filter } = c.req.valid('query')
       const visible = visibleTo(caller, c.req.header('x-tenant-id'))
-      return c.json(await listDeadLetters(dbOf(c), visible, { cursor, limit, pendingOnly: pending === 'true' }), 200)
+      const options = { ...filterOf(filter), cursor, limit, pendingOnly: pending === 'true' }
+      return c.json(await listDeadLetters(dbOf(c), visible, options), 200)
     }
   )
   .openapi(
@@ -70,17 +107,29 @@ export const deadLetterRoutes = apiRouter()
       path: '/dead-letters/replay',
       operationId: 'replayDeadLetters',
       tags: ['operations'],
-      summary: 'Replay every dead letter not yet replayed since a time',
-      request: jsonBody(z.object({ since: z.string().datetime({ offset: true }) })),
+      summary: 'Replay every dead letter not yet replayed that matches the filters (at least one)',
+      request: jsonBody(
+        z
+          .object(DeadLetterFilterFields)
+          .strict()
+          .refine((filter) => Object.values(filter).some(Boolean), {
+            message: 'give at least one filter: since, connectionId, step, error or errorClass',
+          })
+      ),
       responses: { 202: json(z.object({ replayed: z.number() }), 'Replayed'), ...errorResponses },
     }),
     async (c) => {
       const caller = c.get('caller')
       requireScope(caller, 'admin')
       const db = dbOf(c)
-      const since = new Date(c.req.valid('json').since).toISOString()
       const visible = visibleTo(caller, c.req.header('x-tenant-id'))
-      const replayed = await replayDeadLettersSince(c.env, db, visible, since, actorOf(caller))
+      const replayed = await replayDeadLettersMatching(
+        c.env,
+        db,
+        visible,
+        filterOf(c.req.valid('json')),
+        actorOf(caller)
+      )
       return c.json({ replayed }, 202)
     }
   )

@@ -4,6 +4,7 @@ import { apiRouter } from './router'
 import { ApiError, notFound } from '../../core/errors'
 import { ORDER_EVENT_TYPES, ORDER_STATUSES } from '../../core/model'
 import { decodeCursor } from '../../db/keyset'
+import { ORDER_HANDOVER_STATES, WRITE_BACK_STATES } from '../../orders/integration-state'
 import { listOrders, readOrder } from '../../orders/read-model'
 import { recordOrderEvent } from '../../orders/record-event'
 import { dbOf, tenantOf } from './context'
@@ -52,16 +53,27 @@ export const orderRoutes = apiRouter()
       tags: ['orders'],
       summary: 'List orders, most recently changed first',
       request: {
-        query: z.object({
-          connectionId: z.string().optional(),
-          status: z.enum(ORDER_STATUSES).optional(),
-          q: z.string().trim().min(1).max(200).optional().openapi({
-            description:
-              "Text in the order's number, its platform id or its customer's name (as the dashboard's search)",
-          }),
-          updatedSince: z.string().datetime({ offset: true }).optional(),
-          ...CursorQuery,
-        }),
+        query: z
+          .object({
+            connectionId: z.string().optional(),
+            status: z.enum(ORDER_STATUSES).optional(),
+            q: z.string().trim().min(1).max(200).optional().openapi({
+              description:
+                "Text in the order's number, its platform id or its customer's name (as the dashboard's search)",
+            }),
+            updatedSince: z.string().datetime({ offset: true }).optional(),
+            handover: z.enum(ORDER_HANDOVER_STATES).optional().openapi({
+              description:
+                "The order's hand-over state (the most urgent of several destinations'); none: not handed over",
+            }),
+            writeBack: z.enum(WRITE_BACK_STATES).optional().openapi({
+              description:
+                'The state of its write-backs to the source: failing while one has failed and not gone through',
+            }),
+            ...CursorQuery,
+          })
+          // Strict: a filter this route does not know is a 400, never silently ignored.
+          .strict(),
       },
       responses: {
         200: json(z.object({ items: z.array(Order), nextCursor: z.string().nullable() }), 'A page of orders'),

@@ -48,7 +48,7 @@ const ConnectionsTable: FC<{ items: Health[] }> = ({ items }) => (
     </thead>
     <tbody>
       {items.map((item) => (
-        <tr data-connection={item.id}>
+        <tr data-connection={item.id} id={`connection-${item.id}`}>
           <td>
             <a href={`/orders?connectionId=${encodeURIComponent(item.id)}`}>{item.name}</a>
             <div class="muted">{item.id}</div>
@@ -71,7 +71,7 @@ const ConnectionsTable: FC<{ items: Health[] }> = ({ items }) => (
             </a>
           </td>
           <td class={item.deadLetters ? 'bad' : undefined}>
-            <a href="/dead-letters">{item.deadLetters}</a>
+            <a href={`/dead-letters?pending=1&connectionId=${encodeURIComponent(item.id)}`}>{item.deadLetters}</a>
           </td>
           <td>{item.registration ? <Badge value={item.registration} /> : '—'}</td>
         </tr>

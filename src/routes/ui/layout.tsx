@@ -37,6 +37,8 @@ button.secondary { background:#fff; color:var(--fg); border-color:#b9c0cc }
 dl { display:grid; grid-template-columns:max-content 1fr; gap:.2rem .8rem; margin:0 } dt { color:var(--muted) } dd { margin:0 }
 progress { width:9rem; vertical-align:middle }
 tr.drift { background:#fff4f2 } ul.channels { margin:0; padding-left:1rem }
+tr:target { outline:2px solid var(--accent) } details summary { cursor:pointer }
+.badge.confirmed, .badge.sent { background:#dcf3e3 } .badge.failing, .badge.cancel_failed { background:#fde3e1 } .badge.cancel_requested { background:#fdf0d5 }
 .notice { padding:.6rem .8rem; background:#e8f0fe; border:1px solid #c4d5fb; margin-bottom:1rem }
 .error { padding:.6rem .8rem; background:#fde3e1; border:1px solid #f5b5ae; margin-bottom:1rem }
 .signin { max-width:420px; margin:4rem auto; background:#fff; border:1px solid var(--line); padding:1.5rem }

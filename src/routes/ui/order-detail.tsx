@@ -7,9 +7,11 @@ import { notFound } from '../../core/errors'
 import { database } from '../../db/client'
 import { returnDetails, returnedLinesText } from '../../core/returns'
 import { readOrder } from '../../orders/read-model'
-import { namesOfConnections } from '../../read-models/connection-names'
+import { type NamedTarget, namesOfTargets } from '../../read-models/connection-names'
 import { orderActivity } from '../../read-models/outbound-calls'
 import { Badge, ChooseTenant, Layout, Time } from './layout'
+import { TargetName } from './names'
+import { OutboundCallTable } from './outbound-call-table'
 import { pageTenant, type UiContext } from './session'
 
 type Order = NonNullable<Awaited<ReturnType<typeof readOrder>>>
@@ -125,7 +127,7 @@ const Lines: FC<{ order: Order }> = ({ order }) => (
 )
 
 /** RT1: each return the warehouse booked (or the back-office reported), with its lines and reason. */
-const Returns: FC<{ order: Order }> = ({ order }) => {
+const Returns: FC<{ order: Order; names: Map<string, NamedTarget> }> = ({ order, names }) => {
   const returns = order.events.filter((event) => event.type === 'returned')
   if (!returns.length) return <p class="muted">Nothing came back.</p>
   return (
@@ -150,7 +152,9 @@ const Returns: FC<{ order: Order }> = ({ order }) => {
               <td>{returnedLinesText(details.lines)}</td>
               <td>{details.reason ?? '—'}</td>
               <td>{details.bookingId ?? '—'}</td>
-              <td>{event.source}</td>
+              <td class="source">
+                <EventSource source={event.source} names={names} />
+              </td>
             </tr>
           )
         })}
@@ -179,7 +183,11 @@ const TrackingList: FC<{ tracking: Tracking[] }> = ({ tracking }) =>
     <p class="muted">No tracking yet.</p>
   )
 
-const Events: FC<{ order: Order }> = ({ order }) =>
+/** `platform` and `api` as they are; a destination that reported the event by its name. */
+const EventSource: FC<{ source: string; names: Map<string, NamedTarget> }> = ({ source, names }) =>
+  names.has(source) ? <TargetName id={source} target={names.get(source)} /> : <span>{source}</span>
+
+const Events: FC<{ order: Order; names: Map<string, NamedTarget> }> = ({ order, names }) =>
   order.events.length ? (
     <table id="events">
       <thead>
@@ -200,7 +208,9 @@ const Events: FC<{ order: Order }> = ({ order }) =>
             <td>
               <Badge value={event.type} />
             </td>
-            <td>{event.source}</td>
+            <td class="source">
+              <EventSource source={event.source} names={names} />
+            </td>
             <td>{event.message ?? ''}</td>
             <td>
               <pre>{json(event.data)}</pre>
@@ -231,10 +241,11 @@ export async function orderDetailPage(c: UiContext) {
       order.connectionId,
       ...calls.map((call) => call.connectionId),
       ...handoverRows.map((h) => h.destinationId),
+      ...order.events.map((event) => event.source),
     ]),
   ]
-  const names = await namesOfConnections(db, tenantId, connectionIds)
-  const nameOf = (id: string) => names.get(id) ?? id
+  const names = await namesOfTargets(db, tenantId, connectionIds)
+  const nameOf = (id: string) => names.get(id)?.name ?? id
   return c.html(
     <Layout title={`Order ${order.number}`} page="orders" session={session}>
       <p>
@@ -244,11 +255,11 @@ export async function orderDetailPage(c: UiContext) {
       <h2>Lines</h2>
       <Lines order={order} />
       <h2>Returns</h2>
-      <Returns order={order} />
+      <Returns order={order} names={names} />
       <h2>Tracking</h2>
       <TrackingList tracking={(order.tracking ?? []) as Tracking[]} />
       <h2>Events</h2>
-      <Events order={order} />
+      <Events order={order} names={names} />
       <h2>Hand-overs</h2>
       {handoverRows.length ? (
         <table id="handovers">
@@ -283,38 +294,7 @@ export async function orderDetailPage(c: UiContext) {
         <p class="muted">Not handed over to any destination.</p>
       )}
       <h2>Outbound calls</h2>
-      {calls.length ? (
-        <table id="outbound-calls">
-          <thead>
-            <tr>
-              <th>At</th>
-              <th>Connection</th>
-              <th>Action</th>
-              <th>Result</th>
-              <th>Attempts</th>
-              <th>Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {calls.map((call) => (
-              <tr>
-                <td>
-                  <Time at={call.at} />
-                </td>
-                <td>{nameOf(call.connectionId)}</td>
-                <td>{call.action}</td>
-                <td>
-                  <Badge value={call.result} />
-                </td>
-                <td>{call.attempts}</td>
-                <td>{call.detail ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : (
-        <p class="muted">No outbound calls for this order.</p>
-      )}
+      <OutboundCallTable calls={calls} names={names} empty="No outbound calls for this order." />
     </Layout>
   )
 }

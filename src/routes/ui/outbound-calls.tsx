@@ -1,11 +1,13 @@
 /**
  * Outbound calls: what left the hub (hand-overs, write-backs, report acknowledgements), newest
- * first, filtered by connection and result; where a destination's failures are listed.
+ * first, filtered by connection and result; where a destination's failures are listed. Each names
+ * its connection or hub endpoint, linked, with the id in the title.
  */
 import { database } from '../../db/client'
-import { connectionNamesQuery } from '../../read-models/connection-names'
+import { connectionNamesQuery, namesOfTargets } from '../../read-models/connection-names'
 import { listOutboundCalls } from '../../read-models/outbound-calls'
-import { Badge, ChooseTenant, FilterSelect, Layout, query, Time } from './layout'
+import { ChooseTenant, FilterSelect, Layout, query } from './layout'
+import { OutboundCallTable } from './outbound-call-table'
 import { pageTenant, type UiContext } from './session'
 
 const RESULTS = ['started', 'done', 'failed', 'not_applicable'] as const
@@ -30,7 +32,7 @@ export async function outboundCallsPage(c: UiContext) {
     connectionNamesQuery(db, tenantId),
     listOutboundCalls(db, tenantId, filters, PAGE_SIZE),
   ])
-  const names = new Map(connectionList.map((row) => [row.id, row.name]))
+  const names = await namesOfTargets(db, tenantId, [...new Set(items.map((call) => call.connectionId))])
   return c.html(
     <Layout title="Outbound calls" page="connections" session={session}>
       <form class="filters" method="get" action="/outbound-calls">
@@ -49,40 +51,7 @@ export async function outboundCallsPage(c: UiContext) {
         <button type="submit">Filter</button>
         <a href="/outbound-calls">clear</a>
       </form>
-      {items.length ? (
-        <table id="outbound-calls">
-          <thead>
-            <tr>
-              <th>At</th>
-              <th>Connection</th>
-              <th>Order</th>
-              <th>Action</th>
-              <th>Result</th>
-              <th>Attempts</th>
-              <th>Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((call) => (
-              <tr>
-                <td>
-                  <Time at={call.at} />
-                </td>
-                <td>{names.get(call.connectionId) ?? call.connectionId}</td>
-                <td>{call.orderId ? <a href={`/orders/${encodeURIComponent(call.orderId)}`}>order</a> : '—'}</td>
-                <td>{call.action}</td>
-                <td>
-                  <Badge value={call.result} />
-                </td>
-                <td>{call.attempts}</td>
-                <td>{call.detail ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : (
-        <p class="muted">No outbound calls match.</p>
-      )}
+      <OutboundCallTable calls={items} names={names} showOrder empty="No outbound calls match." />
       {nextCursor ? (
         <p>
           <a href={`/outbound-calls${query({ ...filters, cursor: nextCursor })}`}>Older calls →</a>

@@ -10,6 +10,7 @@ import { listTenants, restoreTenant, suspendTenant } from '../../tenants/tenants
 import { requireOperator } from '../api/auth'
 import { Badge, CsrfField, Layout, query, Time } from './layout'
 import { csrfToken, signedIn, type UiContext, type UiEnv } from './session'
+import { NameAndId, Table } from './table'
 
 async function tenantsPage(c: UiContext) {
   const session = c.get('session')
@@ -21,51 +22,43 @@ async function tenantsPage(c: UiContext) {
   const done = c.req.query('done')
   return c.html(
     <Layout title="Tenants" page="tenants" session={session} notice={done ? `The tenant was ${done}.` : undefined}>
-      <table id="tenants">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Currency</th>
-            <th>Created</th>
-            <th>State</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((tenant) => (
-            <tr data-tenant={tenant.id}>
-              <td>
-                {tenant.name}
-                <div class="muted">{tenant.id}</div>
-              </td>
-              <td>{tenant.currency}</td>
-              <td>
-                <Time at={tenant.createdAt} />
-              </td>
-              <td class="state">
-                {tenant.suspendedAt ? (
-                  <span>
-                    <Badge value="suspended" /> erased after <Time at={tenant.eraseAfter} />
-                  </span>
-                ) : (
-                  <Badge value="active" />
-                )}
-              </td>
-              <td>
-                <form
-                  method="post"
-                  action={`/tenants/${encodeURIComponent(tenant.id)}/${tenant.suspendedAt ? 'restore' : 'suspend'}`}
-                >
-                  <CsrfField session={session} />
-                  <button type="submit" class={tenant.suspendedAt ? undefined : 'secondary'}>
-                    {tenant.suspendedAt ? 'Restore' : 'Suspend'}
-                  </button>
-                </form>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table
+        id="tenants"
+        rows={items}
+        empty="No tenants yet."
+        rowData={(tenant) => ({ tenant: tenant.id })}
+        columns={[
+          { label: 'Name', cell: (tenant) => <NameAndId name={tenant.name} id={tenant.id} /> },
+          { label: 'Currency', cell: (tenant) => tenant.currency },
+          { label: 'Created', cell: (tenant) => <Time at={tenant.createdAt} /> },
+          {
+            label: 'State',
+            class: () => 'state',
+            cell: (tenant) =>
+              tenant.suspendedAt ? (
+                <span>
+                  <Badge value="suspended" /> erased after <Time at={tenant.eraseAfter} />
+                </span>
+              ) : (
+                <Badge value="active" />
+              ),
+          },
+          {
+            label: '',
+            cell: (tenant) => (
+              <form
+                method="post"
+                action={`/tenants/${encodeURIComponent(tenant.id)}/${tenant.suspendedAt ? 'restore' : 'suspend'}`}
+              >
+                <CsrfField session={session} />
+                <button type="submit" class={tenant.suspendedAt ? undefined : 'secondary'}>
+                  {tenant.suspendedAt ? 'Restore' : 'Suspend'}
+                </button>
+              </form>
+            ),
+          },
+        ]}
+      />
       {nextCursor ? <a href={`/tenants${query({ cursor: nextCursor })}`}>More tenants</a> : null}
     </Layout>
   )

@@ -12,6 +12,7 @@ import { database } from '../../db/client'
 import { createToken, listTokens, revokeToken } from '../../tokens/tokens'
 import { ChooseTenant, CsrfField, Layout, Time } from './layout'
 import { csrfToken, pageTenant, signedIn, type UiContext, type UiEnv } from './session'
+import { NameAndId, Table } from './table'
 
 async function tokensPage(c: UiContext, shown?: { token: string; name: string }, status: 200 | 201 = 200) {
   const session = c.get('session')
@@ -34,46 +35,30 @@ async function tokensPage(c: UiContext, shown?: { token: string; name: string },
           </pre>
         </div>
       ) : null}
-      <table id="tokens">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Scopes</th>
-            <th>Created</th>
-            <th>Last used</th>
-            <th>Expires</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          {tokens.map((token) => (
-            <tr data-token={token.id}>
-              <td>
-                {token.name}
-                <div class="muted">{token.id}</div>
-              </td>
-              <td>{token.scopes.join(', ')}</td>
-              <td>
-                <Time at={token.createdAt} />
-              </td>
-              <td>
-                <Time at={token.lastUsedAt} />
-              </td>
-              <td>
-                <Time at={token.expiresAt} />
-              </td>
-              <td>
-                <form method="post" action={`/tokens/${encodeURIComponent(token.id)}/revoke`}>
-                  <CsrfField session={session} />
-                  <button type="submit" class="secondary">
-                    Revoke
-                  </button>
-                </form>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table
+        id="tokens"
+        rows={tokens}
+        empty="No tokens."
+        rowData={(token) => ({ token: token.id })}
+        columns={[
+          { label: 'Name', cell: (token) => <NameAndId name={token.name} id={token.id} /> },
+          { label: 'Scopes', cell: (token) => token.scopes.join(', ') },
+          { label: 'Created', cell: (token) => <Time at={token.createdAt} /> },
+          { label: 'Last used', cell: (token) => <Time at={token.lastUsedAt} /> },
+          { label: 'Expires', cell: (token) => <Time at={token.expiresAt} /> },
+          {
+            label: '',
+            cell: (token) => (
+              <form method="post" action={`/tokens/${encodeURIComponent(token.id)}/revoke`}>
+                <CsrfField session={session} />
+                <button type="submit" class="secondary">
+                  Revoke
+                </button>
+              </form>
+            ),
+          },
+        ]}
+      />
       <h2>New token</h2>
       <form method="post" action="/tokens" class="filters" id="create-token">
         <CsrfField session={session} />
