@@ -9,7 +9,14 @@ import { describe, expect, it } from 'vitest'
 import { api, apiJson, createConnection, createTenant, runCron, simulatorCall, uniqueName } from '../helpers'
 import { simulatedShop, WEBHOOK_SECRET } from './shopify-support'
 
-const SHOPIFY_TOPICS = ['orders/create', 'orders/updated', 'orders/cancelled', 'orders/edited']
+const SHOPIFY_TOPICS = [
+  'orders/create',
+  'orders/updated',
+  'orders/cancelled',
+  'orders/edited',
+  'products/create',
+  'products/update',
+]
 const WOO_TOPICS = [
   'order.created',
   'order.updated',
