@@ -11,7 +11,7 @@ import type { ConnectorContext, PageRequest, PageResult } from '../types'
 import { unreadableRecord } from '../unreadable'
 import { fetchOrdersPage, fetchProductsPage, type ListPageQuery } from './client'
 import { shopifyBackfillExclusion, shopifyOrderToCanonical } from './mapper'
-import { shopifyProductToCanonical } from './product-mapper'
+import { shopifyProductRecords } from './product-mapper'
 import { type ShopifyCredentials, type ShopifySettings, shopifyOrderSchema, shopifyProductSchema } from './schemas'
 
 /** Polls re-read this much before the last high-water mark, so clock skew loses nothing. */
@@ -109,7 +109,7 @@ async function productPage(context: Context, token: ProductsToken): Promise<Page
     const updatedAt = parsed.data.updated_at ? Date.parse(parsed.data.updated_at) : Number.NaN
     if (Number.isFinite(updatedAt) && (!highWater || updatedAt > Date.parse(highWater)))
       highWater = new Date(updatedAt).toISOString()
-    for (const product of shopifyProductToCanonical(parsed.data)) records.push({ kind: 'product', product })
+    records.push(...shopifyProductRecords(parsed.data))
   }
   const nextPageToken = page.nextPageInfo ? JSON.stringify({ ...token, pageInfo: page.nextPageInfo }) : null
   return { records, nextPageToken, highWater }

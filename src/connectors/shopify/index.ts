@@ -8,7 +8,7 @@ import type { SourceConnector } from '../types'
 import { fetchOrder } from './client'
 import { fetchShopifyPage } from './fetch-page'
 import { shopifyOrderToCanonical } from './mapper'
-import { shopifyProductToCanonical } from './product-mapper'
+import { shopifyProductRecords } from './product-mapper'
 import { SHOPIFY_PRIVACY_TOPICS, shopifyPrivacyRequest } from './privacy'
 import {
   type ShopifyCredentials,
@@ -43,7 +43,7 @@ export const shopifyConnector: SourceConnector<ShopifyCredentials, ShopifySettin
         throw new FinalError(
           `unreadable ${event.topic} payload: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`
         )
-      return shopifyProductToCanonical(parsed.data).map((product) => ({ kind: 'product' as const, product }))
+      return shopifyProductRecords(parsed.data)
     }
     let raw: unknown = payload
     if (event.topic === 'orders/edited') {

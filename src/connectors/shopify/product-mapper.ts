@@ -4,11 +4,13 @@
  * (SH4), "title - variant title" as Shopify names its order lines, and the weight from the
  * variant's unit into grams. Shopify keeps no dimensions on a variant.
  */
-import type { IncomingProduct } from '../../core/model'
+import type { ImportRecord, IncomingProduct } from '../../core/model'
 import type { ShopifyProduct } from './schemas'
 
 /** Shopify's name for the only variant of a product without options. */
 const DEFAULT_VARIANT_TITLE = 'Default Title'
+/** REST serves no more variants of one product (shopify.dev, "new product model"). */
+export const SHOPIFY_REST_VARIANT_LIMIT = 100
 const GRAMS_PER: Record<string, number> = { g: 1, kg: 1000, oz: 28.349523125, lb: 453.59237 }
 
 const blank = (value: string | null | undefined) => (value?.trim() ? value.trim() : null)
@@ -41,4 +43,24 @@ export function shopifyProductToCanonical(product: ShopifyProduct): IncomingProd
       components: [],
     }
   })
+}
+
+/**
+ * The import records of a product: one per variant, and a note when REST may have left variants
+ * out (a product with more than 100 variants shows only the first 100 there).
+ */
+export function shopifyProductRecords(product: ShopifyProduct): ImportRecord[] {
+  const records: ImportRecord[] = shopifyProductToCanonical(product).map((incoming) => ({
+    kind: 'product',
+    product: incoming,
+  }))
+  if (product.variants.length >= SHOPIFY_REST_VARIANT_LIMIT)
+    records.push({
+      kind: 'decision',
+      about: 'product',
+      externalId: product.id,
+      result: 'skipped',
+      reason: `Shopify's REST API serves at most ${SHOPIFY_REST_VARIANT_LIMIT} variants of a product: variants beyond them are not read`,
+    })
+  return records
 }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { shopifyProductToCanonical, shopifyVariantGrams } from '../../../src/connectors/shopify/product-mapper'
+import {
+  shopifyProductRecords,
+  shopifyProductToCanonical,
+  shopifyVariantGrams,
+} from '../../../src/connectors/shopify/product-mapper'
 import { shopifyProductSchema } from '../../../src/connectors/shopify/schemas'
 import { parseJsonLosslessly } from '../../../src/core/json'
 import fixture from '../../fixtures/shopify/product-get-with-variants.response.rest-2025-10.json'
@@ -63,5 +67,15 @@ describe('Shopify product → canonical (WM4)', () => {
       externalId: '9007199254740995',
       code: '9007199254740993',
     })
+  })
+
+  it('WM4: a product with 100 variants says in the import log that REST may have left variants out', () => {
+    const variants = (count: number) =>
+      Array.from({ length: count }, (_, index) => ({ id: index + 1, sku: `V-${index}` }))
+    const full = shopifyProductRecords(shopifyProductSchema.parse({ id: 7, title: 'Groß', variants: variants(100) }))
+    expect(full.filter((record) => record.kind === 'product')).toHaveLength(100)
+    expect(full.at(-1)).toMatchObject({ kind: 'decision', about: 'product', externalId: '7', result: 'skipped' })
+    const small = shopifyProductRecords(shopifyProductSchema.parse({ id: 8, title: 'Klein', variants: variants(99) }))
+    expect(small.every((record) => record.kind === 'product')).toBe(true)
   })
 })
