@@ -2,7 +2,7 @@
  * WooCommerce REST v3 resources → canonical model. Pure. Rules applied here: WC2 / WC10 (no
  * products, no customer, or neither email nor phone: not imported), WC4 (no delivery details),
  * WC5 (SKU → sku, product id → code), WC9 (phone from shipping, else billing), and
- * `checkout-draft` orders are never imported.
+ * `checkout-draft` orders are never imported. A variable product's variations are its articles.
  */
 import { toMoney } from '../../core/money'
 import type {
