@@ -523,6 +523,27 @@ describe('products to Wemalo', () => {
       expect(await addCalls(host)).toHaveLength(2)
       expect((await wemalo(host, '/_sim/state')).violations).toEqual([])
     })
+
+    it('WM5: the poll reads the products updated since its last run (updated_at_min) and sends their changes', async () => {
+      const { host, tenant, destination } = await wemaloDestination()
+      const { shop, source } = await shopifySource(tenant.token, destination.id)
+      await waitForProducts(host, 2)
+      await simulatorCall(shop.shopDomain, '/_sim/products', {
+        products: [{ ...filter, variants: [{ ...filter.variants[0], barcode: '4006381333962' }] }],
+      })
+      const { jobId } = await apiJson(`/api/v1/connections/${source.id}/sync`, {
+        token: tenant.token,
+        body: { mode: 'poll' },
+      })
+      await waitForJob(jobId)
+      const added = await waitFor(async () => (await productsAt(host)).find((product) => product.externalId === 'FI-1'))
+      expect(added).toMatchObject({ name: 'Papierfilter', ean: '4006381333962', grossWeight: 120 })
+      const reads = (await simulatorCall(shop.shopDomain, '/_sim/requests')).filter((request: any) =>
+        request.path.endsWith('/products.json')
+      )
+      expect(reads).toHaveLength(2)
+      expect(Date.parse(reads[1].query.updated_at_min)).toBeGreaterThan(Date.now() - 60 * 60_000)
+    })
   })
 
   describe('WooCommerce variations', () => {
