@@ -11,7 +11,12 @@ import type { ShopifyProduct } from './schemas'
 const DEFAULT_VARIANT_TITLE = 'Default Title'
 /** REST serves no more variants of one product (shopify.dev, "new product model"). */
 export const SHOPIFY_REST_VARIANT_LIMIT = 100
-const GRAMS_PER: Record<string, number> = { g: 1, kg: 1000, oz: 28.349523125, lb: 453.59237 }
+const GRAMS_PER = new Map([
+  ['g', 1],
+  ['kg', 1000],
+  ['oz', 28.349523125],
+  ['lb', 453.59237],
+])
 
 const blank = (value: string | null | undefined) => (value?.trim() ? value.trim() : null)
 
@@ -20,7 +25,7 @@ type ShopifyVariant = ShopifyProduct['variants'][number]
 /** The variant's weight in grams, or null when Shopify has none (0 means not set). */
 export function shopifyVariantGrams(variant: Pick<ShopifyVariant, 'weight' | 'weight_unit' | 'grams'>): number | null {
   const weight = Number(variant.weight ?? Number.NaN)
-  const factor = GRAMS_PER[(variant.weight_unit ?? '').toLowerCase()]
+  const factor = GRAMS_PER.get((variant.weight_unit ?? '').toLowerCase())
   if (Number.isFinite(weight) && weight > 0 && factor) return Math.round(weight * factor * 1000) / 1000
   return variant.grams && variant.grams > 0 ? variant.grams : null
 }

@@ -57,6 +57,7 @@ describe('Shopify product → canonical (WM4)', () => {
     expect(shopifyVariantGrams({ weight: 2, weight_unit: 'oz' })).toBe(56.699)
     expect(shopifyVariantGrams({ weight: 0, weight_unit: 'kg', grams: 0 })).toBeNull()
     expect(shopifyVariantGrams({ weight: null, weight_unit: null, grams: 340 })).toBe(340)
+    expect(shopifyVariantGrams({ weight: 3, weight_unit: 'constructor', grams: 0 })).toBeNull()
   })
 
   it('WM4: variant ids beyond 2^53 stay exact', () => {
