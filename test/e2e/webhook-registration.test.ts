@@ -9,7 +9,14 @@ import { describe, expect, it } from 'vitest'
 import { api, apiJson, createConnection, createTenant, runCron, simulatorCall, uniqueName } from '../helpers'
 import { simulatedShop, WEBHOOK_SECRET } from './shopify-support'
 
-const SHOPIFY_TOPICS = ['orders/create', 'orders/updated', 'orders/cancelled', 'orders/edited']
+const SHOPIFY_TOPICS = [
+  'orders/create',
+  'orders/updated',
+  'orders/cancelled',
+  'orders/edited',
+  'products/create',
+  'products/update',
+]
 const WOO_TOPICS = [
   'order.created',
   'order.updated',
@@ -102,7 +109,7 @@ async function cartumConnection(settings: Record<string, unknown> = {}) {
 }
 
 describe('Webhook registration at the platforms', () => {
-  it('Shopify: creating a connection subscribes the four order topics to its webhook URL', async () => {
+  it('Shopify: creating a connection subscribes the order and product topics to its webhook URL', async () => {
     const { tenant, connection, subscriptions } = await shopifyConnection()
     const subscribed = await subscriptions()
     expect(subscribed.map((webhook) => webhook.topic).sort()).toEqual([...SHOPIFY_TOPICS].sort())
@@ -126,10 +133,10 @@ describe('Webhook registration at the platforms', () => {
     const shop = await simulatedShop()
     const first = await shopifyConnection({}, shop)
     const second = await shopifyConnection({}, shop)
-    expect(await first.subscriptions()).toHaveLength(8)
+    expect(await first.subscriptions()).toHaveLength(2 * SHOPIFY_TOPICS.length)
     await remove(first.tenant.token, first.connection.id)
     const left = await first.subscriptions()
-    expect(left).toHaveLength(4)
+    expect(left).toHaveLength(SHOPIFY_TOPICS.length)
     expect(left.every((webhook) => webhook.address === second.connection.webhookUrl)).toBe(true)
   })
 
@@ -137,7 +144,7 @@ describe('Webhook registration at the platforms', () => {
     const { shopDomain, tenant, connection, subscriptions } = await shopifyConnection()
     const [dropped] = await subscriptions()
     await simulatorDelete(shopDomain, `/_sim/webhooks/${dropped.id}`)
-    expect(await subscriptions()).toHaveLength(3)
+    expect(await subscriptions()).toHaveLength(SHOPIFY_TOPICS.length - 1)
 
     await runCron(later())
     const again = await subscriptions()
@@ -153,6 +160,29 @@ describe('Webhook registration at the platforms', () => {
     expect((await connectionOf(tenant.token, connection.id)).webhookRegistration?.reregistered).toBe(1)
   })
 
+  it('WM4: a Shopify connection subscribed before the product topics existed gets them from the cron', async () => {
+    const { shopDomain, tenant, connection, subscriptions } = await shopifyConnection()
+    // As registered before products/* joined the set: only the order topics, all of them present.
+    const products = (await subscriptions()).filter((webhook) => webhook.topic.startsWith('products/'))
+    for (const webhook of products) await simulatorDelete(shopDomain, `/_sim/webhooks/${webhook.id}`)
+    const row = await env.DB.prepare('select webhook_registration as registration from connections where id = ?')
+      .bind(connection.id)
+      .first<{ registration: string }>()
+    const registration = JSON.parse(row!.registration)
+    registration.ids = registration.ids.filter((id: string) => !products.some((webhook) => String(webhook.id) === id))
+    await env.DB.prepare('update connections set webhook_registration = ? where id = ?')
+      .bind(JSON.stringify(registration), connection.id)
+      .run()
+
+    await runCron(later())
+    const again = await subscriptions()
+    expect(again.map((webhook) => webhook.topic).sort()).toEqual([...SHOPIFY_TOPICS].sort())
+    expect((await connectionOf(tenant.token, connection.id)).webhookRegistration).toMatchObject({
+      state: 'registered',
+      reregistered: 1,
+    })
+  })
+
   it('Shopify: a registration that failed (no such shop yet) never fails the creation and is retried by the cron', async () => {
     const shopDomain = `${uniqueName('later')}.myshopify.com`
     const accessToken = `shpat_${crypto.randomUUID().replace(/-/g, '')}`
@@ -163,7 +193,7 @@ describe('Webhook registration at the platforms', () => {
     await simulatorCall(shopDomain, '/_sim/shop', { accessToken, webhookSecret: WEBHOOK_SECRET })
     await runCron(later())
     const subscribed = (await simulatorCall(shopDomain, '/_sim/webhooks')).webhooks
-    expect(subscribed).toHaveLength(4)
+    expect(subscribed).toHaveLength(SHOPIFY_TOPICS.length)
     expect((await connectionOf(tenant.token, connection.id)).webhookRegistration).toMatchObject({
       state: 'registered',
       reregistered: 1,

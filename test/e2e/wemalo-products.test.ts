@@ -1,17 +1,30 @@
 /**
- * Products to Wemalo (WM4–WM6) across the Billbee and Wemalo simulators: the products a Billbee
- * poll imports reach Wemalo's product master in batches, changes go as updates, and what Wemalo
- * must not get (bundles, products without SKU or EAN, codes another product holds) is logged.
+ * Products to Wemalo (WM4–WM6) across the source simulators (Billbee, plentymarkets, Shopify,
+ * WooCommerce) and Wemalo's: the products a source's backfill, poll or webhook imports reach
+ * Wemalo's product master in batches, changes go as updates, and what Wemalo must not get
+ * (bundles, products without SKU or EAN, codes another product holds) is logged.
  */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { sendProductsToWarehouse } from '../../src/warehouse/send-products'
 import { WEMALO_PRODUCT_BATCH } from '../../src/connectors/wemalo/products'
-import { apiJson, createConnection, listAll, simulatorCall, uniqueName, waitFor, waitForJob } from '../helpers'
+import {
+  api,
+  apiJson,
+  createConnection,
+  createTenant,
+  listAll,
+  simulatorCall,
+  uniqueName,
+  waitFor,
+  waitForJob,
+} from '../helpers'
 import { billbeeOrderPayload } from '../simulators/billbee'
+import { wooJson, wooWebhookHeaders } from '../simulators/woocommerce'
 import { plentyConnection } from './plenty-support'
 import { wemaloDestination } from './wemalo-support'
 import { billbeeSim } from './billbee-support'
+import { deliverWebhook, simulatedShop, WEBHOOK_SECRET } from './shopify-support'
 
 const WEMALO_TOKEN = 'wemalo-jwt-products'
 const wemalo = simulatorCall
@@ -372,5 +385,248 @@ describe('products to Wemalo', () => {
     const calls = (await productCalls(host)).length
     await sendProductsToWarehouse(env, destination.id)
     expect((await productCalls(host)).length).toBe(calls)
+  })
+
+  describe('Shopify variants', () => {
+    const grinder = {
+      id: 8_100_001,
+      title: 'Kaffeemühle',
+      variants: [
+        { id: 9_100_001, title: 'Schwarz', sku: 'KM-S', barcode: '4006381333931', weight: 0.85, weight_unit: 'kg' },
+        { id: 9_100_002, title: 'Weiß', sku: 'KM-W', barcode: '4006381333948', weight: 30, weight_unit: 'oz' },
+      ],
+    }
+    const filter = {
+      id: 8_100_002,
+      title: 'Papierfilter',
+      variants: [{ id: 9_100_003, title: 'Default Title', sku: 'FI-1', barcode: '', weight: 120, weight_unit: 'g' }],
+    }
+
+    async function shopifySource(tenantToken: string, destinationId: string) {
+      const shop = await simulatedShop()
+      await simulatorCall(shop.shopDomain, '/_sim/products', { products: [grinder, filter] })
+      await simulatorCall(shop.shopDomain, '/_sim/orders', {
+        orders: [
+          {
+            currency: 'EUR',
+            line_items: [
+              { sku: 'KM-S', variant_id: 9_100_001, product_id: 8_100_001, name: 'Kaffeemühle - Schwarz', quantity: 1 },
+            ],
+          },
+        ],
+      })
+      const source = await createConnection(tenantToken, {
+        platform: 'shopify',
+        credentials: { shopDomain: shop.shopDomain, accessToken: shop.accessToken, webhookSecret: WEBHOOK_SECRET },
+        settings: { registerWebhooks: false },
+        routes: [destinationId],
+      })
+      await waitForJob(source.backfillJobId!, 60_000)
+      return { shop, source }
+    }
+
+    it('WM4, WM5, WM6: Shopify variants reach Wemalo via addMultiple (SKU, barcode as EAN, "title - variant title", weight in g); a variant without barcode is rejected with WM4; the goods order names the variant by the same externalId', async () => {
+      const { host, tenant, destination } = await wemaloWarehouse()
+      const { shop } = await shopifySource(tenant.token, destination.id)
+      const products = await waitForProducts(host, 2)
+      expect(products.map((product) => product.externalId).sort()).toEqual(['KM-S', 'KM-W'])
+      expect(products.find((product) => product.externalId === 'KM-S')).toMatchObject({
+        sku: 'KM-S',
+        ean: '4006381333931',
+        name: 'Kaffeemühle - Schwarz',
+        grossWeight: 850,
+      })
+      // 30 oz; Shopify keeps no dimensions on a variant.
+      const white = products.find((product) => product.externalId === 'KM-W')
+      expect(white.grossWeight).toBeCloseTo(850.486, 3)
+      expect(white.height ?? null).toBeNull()
+      expect(await addCalls(host)).toHaveLength(1)
+
+      const log = await waitFor(async () => {
+        const lines = await productLog(tenant.token, destination.id)
+        return lines.length ? lines : null
+      })
+      expect(log).toEqual([expect.objectContaining({ externalId: 'FI-1', result: 'rejected', rule: 'WM4' })])
+
+      const goodsOrder = await waitFor(async () => (await wemalo(host, '/_sim/goodsOrders')).goodsOrders[0], {
+        what: 'goods order',
+        timeoutMs: 30_000,
+      })
+      expect(goodsOrder.body.positions.map((position: any) => position.externalId)).toEqual(['KM-S'])
+
+      // Read as orders are: products.json with Shopify's limit, paced through the same bucket.
+      const reads = (await simulatorCall(shop.shopDomain, '/_sim/requests')).filter((request: any) =>
+        request.path.endsWith('/products.json')
+      )
+      expect(reads.map((request: any) => request.query)).toEqual([{ limit: '250' }])
+      expect((await wemalo(host, '/_sim/state')).violations).toEqual([])
+    })
+
+    it('WM5: products/update and products/create webhooks keep Wemalo current: a change goes with PUT /product/update/{externalId}, a new variant with addMultiple', async () => {
+      const { host, tenant, destination } = await wemaloWarehouse()
+      const { shop, source } = await shopifySource(tenant.token, destination.id)
+      await waitForProducts(host, 2)
+
+      const deliver = async (topic: string, product: unknown) => {
+        const signed = await simulatorCall(shop.shopDomain, '/_sim/webhooks/send', { topic, product })
+        const response = await deliverWebhook(source.id, shop.shopDomain, signed.rawBody, { topic })
+        expect(response.status).toBe(202)
+      }
+      await deliver('products/update', {
+        ...grinder,
+        title: 'Kaffeemühle Classic',
+        updated_at: new Date().toISOString(),
+        variants: grinder.variants,
+      })
+      const update = await waitFor(
+        async () => (await productCalls(host)).find((request: any) => request.method === 'PUT'),
+        { what: 'the update', timeoutMs: 30_000 }
+      )
+      expect(update.path).toMatch(/^\/v1\/product\/update\/KM-[SW]$/)
+      await waitFor(async () => {
+        const names = (await productsAt(host)).map((product) => product.name).sort()
+        return names[0] === 'Kaffeemühle Classic - Schwarz' && names[1] === 'Kaffeemühle Classic - Weiß'
+      })
+
+      await deliver('products/create', {
+        id: 8_100_003,
+        title: 'Mahlwerk',
+        variants: [
+          {
+            id: 9_100_004,
+            title: 'Default Title',
+            sku: 'MW-1',
+            barcode: '4006381333955',
+            weight: 0.2,
+            weight_unit: 'kg',
+          },
+        ],
+      })
+      const created = await waitFor(async () =>
+        (await productsAt(host)).find((product) => product.externalId === 'MW-1')
+      )
+      expect(created).toMatchObject({ name: 'Mahlwerk', ean: '4006381333955', grossWeight: 200 })
+      expect(await addCalls(host)).toHaveLength(2)
+      expect((await wemalo(host, '/_sim/state')).violations).toEqual([])
+    })
+
+    it('WM5: the poll reads the products updated since its last run (updated_at_min) and sends their changes', async () => {
+      const { host, tenant, destination } = await wemaloWarehouse()
+      const { shop, source } = await shopifySource(tenant.token, destination.id)
+      await waitForProducts(host, 2)
+      await simulatorCall(shop.shopDomain, '/_sim/products', {
+        products: [{ ...filter, variants: [{ ...filter.variants[0], barcode: '4006381333962' }] }],
+      })
+      const { jobId } = await apiJson(`/api/v1/connections/${source.id}/sync`, {
+        token: tenant.token,
+        body: { mode: 'poll' },
+      })
+      await waitForJob(jobId)
+      const added = await waitFor(async () => (await productsAt(host)).find((product) => product.externalId === 'FI-1'))
+      expect(added).toMatchObject({ name: 'Papierfilter', ean: '4006381333962', grossWeight: 120 })
+      const reads = (await simulatorCall(shop.shopDomain, '/_sim/requests')).filter((request: any) =>
+        request.path.endsWith('/products.json')
+      )
+      expect(reads).toHaveLength(2)
+      expect(Date.parse(reads[1].query.updated_at_min)).toBeGreaterThan(Date.now() - 60 * 60_000)
+    })
+  })
+
+  describe('WooCommerce variations', () => {
+    const VARIATIONS = 105
+    const shirt = {
+      id: 401,
+      name: 'T-Shirt',
+      type: 'variable',
+      // The variable product is no article, even with codes of its own.
+      sku: 'TS',
+      global_unique_id: '4006381330000',
+      categories: [],
+      variations: Array.from({ length: VARIATIONS }, (_, index) => ({
+        id: 5000 + index,
+        sku: `TS-${index}`,
+        // The last one has no GTIN.
+        global_unique_id: index === VARIATIONS - 1 ? '' : String(4_200_000_000_000 + index),
+        weight: '0.2',
+        dimensions: { length: '30', width: '20', height: '2' },
+        attributes: [{ id: 1, name: 'Size', option: `Size ${index}` }],
+      })),
+    }
+
+    it('WM4, WM5, WM6: WooCommerce variations reach Wemalo via addMultiple, read 100 per page; the variable product is not sent; a variation without global_unique_id is rejected (WM4); a variation webhook sends its change', async () => {
+      const { host, tenant, destination } = await wemaloWarehouse()
+      const woo = `${uniqueName('site')}.woo.example`
+      await simulatorCall(woo, '/_sim/site', {
+        consumerKey: 'ck_v',
+        consumerSecret: 'cs_v',
+        webhookSecret: 'woo-secret',
+      })
+      await simulatorCall(woo, '/_sim/products', { products: [shirt] })
+      const source = await createConnection(tenant.token, {
+        platform: 'woocommerce',
+        credentials: {
+          siteUrl: `https://${woo}`,
+          consumerKey: 'ck_v',
+          consumerSecret: 'cs_v',
+          webhookSecret: 'woo-secret',
+        },
+        settings: { registerWebhooks: false },
+        routes: [destination.id],
+      })
+      await waitForJob(source.backfillJobId!, 60_000)
+      const products = await waitForProducts(host, VARIATIONS - 1)
+      expect(products).toHaveLength(VARIATIONS - 1)
+      expect(products.map((product) => product.externalId)).not.toContain('TS')
+      expect(products.find((product) => product.externalId === 'TS-7')).toMatchObject({
+        sku: 'TS-7',
+        ean: '4200000000007',
+        name: 'T-Shirt - Size 7',
+        grossWeight: 200,
+        depth: 30,
+        width: 20,
+        height: 2,
+      })
+      expect((await addCalls(host)).map((request: any) => request.body.products.length)).toEqual([100, 4])
+      const log = await waitFor(async () => {
+        const lines = await productLog(tenant.token, destination.id)
+        return lines.length ? lines : null
+      })
+      expect(log).toEqual([
+        expect.objectContaining({ externalId: `TS-${VARIATIONS - 1}`, result: 'rejected', rule: 'WM4' }),
+      ])
+      const pages = (await simulatorCall(woo, '/_sim/requests'))
+        .filter((request: any) => request.path === '/wp-json/wc/v3/products/401/variations')
+        .map((request: any) => [request.query.page, request.query.per_page, request.status])
+      expect(pages).toEqual([
+        ['1', '100', 200],
+        ['2', '100', 200],
+      ])
+
+      // WooCommerce fires product.updated for a variation with the variation as the body.
+      const variation = (await (
+        await fetch(`https://${woo}/wp-json/wc/v3/products/5003`, {
+          headers: { authorization: `Basic ${btoa('ck_v:cs_v')}` },
+        })
+      ).json()) as Record<string, unknown>
+      const body = wooJson({
+        ...variation,
+        name: 'T-Shirt - Größe 3',
+        price: '9.00',
+        date_modified_gmt: '2030-01-01T00:00:00',
+      })
+      const response = await api(`/webhooks/woocommerce/${source.id}`, {
+        method: 'POST',
+        headers: await wooWebhookHeaders('woo-secret', 'product.updated', body),
+        rawBody: body,
+      })
+      expect(response.status).toBe(202)
+      const update = await waitFor(
+        async () => (await productCalls(host)).find((request: any) => request.method === 'PUT'),
+        { what: 'the update', timeoutMs: 30_000 }
+      )
+      expect(update.path).toBe('/v1/product/update/TS-3')
+      expect(update.body).toMatchObject({ name: 'T-Shirt - Größe 3', ean: '4200000000003' })
+      expect((await wemalo(host, '/_sim/state')).violations).toEqual([])
+    })
   })
 })

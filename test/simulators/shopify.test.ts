@@ -119,6 +119,31 @@ describe('Shopify simulator', () => {
     expect((await admin('orders.json?limit=251')).status).toBe(400)
   })
 
+  it('serves products with their variants like orders: updated_at_min kept in the cursor, at most 100 variants each', async () => {
+    const { admin, control } = await newShop()
+    const old = '2026-01-01T10:00:00-05:00'
+    await control('/_sim/products', {
+      products: [
+        { id: 11, title: 'Alt', updated_at: old },
+        { id: 12, title: 'Groß', variants: Array.from({ length: 120 }, (_, index) => ({ sku: `G-${index}` })) },
+        { id: 13, title: 'Neu' },
+        { id: 14, title: 'Neuer' },
+      ],
+    })
+    const first = await admin('products.json?updated_at_min=2026-06-01T00:00:00Z&limit=2')
+    const page = (await first.json()) as any
+    expect(page.products.map((product: any) => product.id)).toEqual([12, 13])
+    expect(page.products[0].variants).toHaveLength(100)
+    expect(page.products[0].variants[0]).toMatchObject({ product_id: 12, sku: 'G-0', weight_unit: 'kg' })
+    const next = nextLink(first.headers.get('link'))!
+    expect(next).not.toContain('updated_at_min')
+    expect((await admin(`${next}&updated_at_min=2026-06-01T00:00:00Z`)).status).toBe(400)
+    expect(((await (await admin(next)).json()) as any).products.map((product: any) => product.id)).toEqual([14])
+    expect(((await (await admin('products/count.json')).json()) as any).count).toBe(4)
+    expect((await admin('products/99.json')).status).toBe(404)
+    expect((await admin('products.json?limit=251')).status).toBe(400)
+  })
+
   it('answers a bad token with 401 and records every request', async () => {
     const { admin, control } = await newShop()
     const response = await admin('orders.json', {}, 'wrong')

@@ -1,7 +1,7 @@
 /**
  * Shopify simulator: the Admin REST API of any number of `*.myshopify.com` shops (orders list with
  * Link-header cursor paging, count, one order and its note, fulfilment orders, fulfilments, cancel, webhook
- * subscriptions in shopify/webhooks.ts), a per-shop leaky bucket, injectable 429/500 faults, a
+ * subscriptions in shopify/webhooks.ts, products with their variants in shopify/products.ts), a per-shop leaky bucket, injectable 429/500 faults, a
  * log of every API request, and a webhook sender that
  * serialises and signs exactly as Shopify does. It exists so Kontor's tests and `npm start` can
  * exercise the real wire protocol (platforms/shopify-woocommerce.md S1–S5) without the network.
@@ -15,6 +15,7 @@ import { ApiError, filterOrders, pageOrders, pickFields } from './shopify/listin
 import { formatShopifyTime, fulfillmentOrderFor, newSubId, shopifyOrderPayload, trackingUrl } from './shopify/orders'
 import { handleShopifyGraphql, inventorySnapshot, sellFromInventory, setInventory } from './shopify/inventory'
 import { handleWebhooks, newSubscriptions, type Subscriptions } from './shopify/webhooks'
+import { findProduct, handleProducts, listProducts, restProduct, storeProducts } from './shopify/products'
 
 export { formatShopifyTime, parseLossless, shopifyOrderPayload, toShopifyJson }
 
@@ -268,6 +269,13 @@ export function createShopifySimulatorApp(options: { fetch?: typeof fetch } = {}
   })
 
   app.get('/_sim/requests', (c) => reply(shopOf(c.req.raw).requests))
+  app.post('/_sim/products', async (c) => {
+    const input = ((await readJson(c.req.raw)) ?? {}) as Json
+    if (!Array.isArray(input.products)) throw new ApiError(400, { errors: 'send {products:[…]}' })
+    const stored = storeProducts(shopOf(c.req.raw), input.products as Json[])
+    return reply({ count: stored.length, ids: stored.map((product) => ({ id: product.id })) }, 201)
+  })
+  app.get('/_sim/products', (c) => reply({ products: listProducts(shopOf(c.req.raw)) }))
   app.post('/_sim/inventory', async (c) => {
     setInventory(shopOf(c.req.raw), await c.req.json())
     return reply(inventorySnapshot(shopOf(c.req.raw)))
@@ -289,7 +297,13 @@ export function createShopifySimulatorApp(options: { fetch?: typeof fetch } = {}
     const shop = shops.get(domain)
     const input = ((await readJson(c.req.raw)) ?? {}) as Json
     if (typeof input.topic !== 'string') throw new ApiError(400, { errors: 'topic is required' })
-    let payload = input.order as Json | undefined
+    // products/*: the product as REST serves it, from `product` or the stored `productId`.
+    let payload = (input.order ?? input.product) as Json | undefined
+    if (payload === undefined && input.productId !== undefined) {
+      const product = findProduct(shopOf(c.req.raw), String(input.productId))
+      if (!product) throw new ApiError(404, { errors: `no product ${String(input.productId)} in ${domain}` })
+      payload = restProduct(product)
+    }
     if (payload === undefined) {
       payload = shopOf(c.req.raw).orders.get(String(input.orderId))
       if (!payload) throw new ApiError(404, { errors: `no order ${String(input.orderId)} in ${domain}` })
@@ -404,6 +418,8 @@ async function handleAdmin(shop: Shop, method: string, route: string, url: URL, 
   const version = url.pathname.split('/')[3]
   const webhooks = handleWebhooks(shop.webhooks, method, route, url, body, version)
   if (webhooks) return reply(webhooks.body, webhooks.status)
+  const productAnswer = handleProducts(shop, shop.domain, method, route, url)
+  if (productAnswer) return reply(productAnswer.body, 200, productAnswer.headers)
   const sorted = () => [...shop.orders.values()].sort((a, b) => compareIds(a.id, b.id))
   let match: RegExpExecArray | null
   if (method === 'POST' && route === 'graphql.json') {

@@ -2,7 +2,8 @@
  * A WooCommerce site (REST API v3) for many sites at once, one per host `*.woo.example`: Basic
  * auth with the consumer key, page-number paging with X-WP-Total / X-WP-TotalPages / Link,
  * `per_page` above 100 refused with `rest_invalid_param`, `modified_after` / `after` with
- * `dates_are_gmt`, order updates and notes, products and the category tree. Webhooks are signed
+ * `dates_are_gmt`, order updates and notes, products and the category tree, one product by id,
+ * and a variable product's variations (`GET /products/{id}/variations`, paged the same way). Webhooks are signed
  * as WooCommerce signs them (base64 HMAC-SHA256 of the body with the webhook secret). The site's
  * webhooks (`/webhooks`: create, list with `include`/`status`, read, update, delete with
  * `force=true`) keep their status (`active|paused|disabled`); `POST /_sim/webhooks/:id/disable`
@@ -223,9 +224,20 @@ export function createWooCommerceSimulatorApp() {
   })
   app.post('/_sim/products', async (c) => {
     const site = siteOf(new URL(c.req.url).host)!
-    // Stamped as WooCommerce stamps a save, unless the test gives a time.
-    for (const product of (await c.req.json()).products)
-      site.products.set(String(product.id), { date_modified_gmt: wooGmt(new Date()), ...product })
+    // Stamped as WooCommerce stamps a save, unless the test gives a time. A variable product's
+    // `variations` are stored as products of type `variation` with its `parent_id`; it keeps their ids.
+    for (const { variations, ...product } of (await c.req.json()).products as Json[]) {
+      const stamped: Json = { date_modified_gmt: wooGmt(new Date()), ...product }
+      for (const variation of variations ?? [])
+        site.products.set(String(variation.id), {
+          type: 'variation',
+          parent_id: product.id,
+          date_modified_gmt: stamped.date_modified_gmt,
+          ...variation,
+        })
+      if (variations) stamped.variations = (variations as Json[]).map((variation) => variation.id)
+      site.products.set(String(product.id), stamped)
+    }
     return c.json({ ok: true }, 201)
   })
   app.post('/_sim/faults', async (c) => {
@@ -362,6 +374,24 @@ export function createWooCommerceSimulatorApp() {
       .filter((product) => modifiedAfter === null || (gmt(product.date_modified_gmt) ?? 0) > modifiedAfter)
       .sort((a, b) => Number(a.id) - Number(b.id))
     return paged(url, url.host, `${API}/products`, products)
+  })
+
+  app.get(`${API}/products/:id/variations`, (c) => {
+    const url = new URL(c.req.url)
+    const site = siteOf(url.host)!
+    const parent = site.products.get(c.req.param('id'))
+    if (!parent || parent.type !== 'variable')
+      return wooError('woocommerce_rest_product_invalid_id', 'Invalid ID.', 404)
+    const direction = url.searchParams.get('order') === 'asc' ? 1 : -1
+    const variations = [...site.products.values()]
+      .filter((product) => String(product.parent_id) === c.req.param('id'))
+      .sort((a, b) => direction * (Number(a.id) - Number(b.id)))
+    return paged(url, url.host, `${API}/products/${c.req.param('id')}/variations`, variations)
+  })
+
+  app.get(`${API}/products/:id`, (c) => {
+    const product = siteOf(new URL(c.req.url).host)!.products.get(c.req.param('id'))
+    return product ? c.json(product) : wooError('woocommerce_rest_product_invalid_id', 'Invalid ID.', 404)
   })
 
   wooWebhookRoutes(app, API, (host) => siteOf(host)!, paged)

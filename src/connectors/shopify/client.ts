@@ -1,5 +1,5 @@
 /**
- * Shopify Admin REST calls Kontor makes: order pages (Link-header cursor paging), one order,
+ * Shopify Admin REST calls Kontor makes: order and product pages (Link-header cursor paging), one order,
  * fulfilment orders and fulfilments. Every call takes a slot in the shop's leaky bucket (40 calls,
  * 2 leak out per second; per app and store) kept by the shop's AccountPacer Durable Object
  * (src/pacing/), shared by every isolate and consumer; `X-Shopify-Shop-Api-Call-Limit: 32/40`
@@ -66,19 +66,31 @@ export function nextPageInfo(link: string | null): string | null {
   return null
 }
 
-export type OrdersPageQuery = { pageInfo: string } | { filters: Record<string, string> }
+export type ListPageQuery = { pageInfo: string } | { filters: Record<string, string> }
 
-export async function fetchOrdersPage(context: Context, query: OrdersPageQuery) {
+/** One page of a REST list (`orders.json`, `products.json`) and the cursor of the next. */
+async function fetchListPage<Key extends 'orders' | 'products'>(context: Context, resource: Key, query: ListPageQuery) {
   // A page_info request may carry only limit and fields; filters belong to the first request.
   const params =
     'pageInfo' in query
       ? { page_info: query.pageInfo, limit: SHOPIFY_PAGE_SIZE }
       : { ...query.filters, limit: SHOPIFY_PAGE_SIZE }
-  const response = await shopifyRequest(context, `/admin/api/${context.settings.apiVersion}/orders.json`, {
+  const response = await shopifyRequest(context, `/admin/api/${context.settings.apiVersion}/${resource}.json`, {
     query: params,
   })
-  const { orders } = response.json<{ orders: unknown[] }>()
-  return { orders, nextPageInfo: nextPageInfo(response.headers.get('link')) }
+  const items = response.json<Record<Key, unknown[]>>()[resource]
+  return { items, nextPageInfo: nextPageInfo(response.headers.get('link')) }
+}
+
+export async function fetchOrdersPage(context: Context, query: ListPageQuery) {
+  const { items, nextPageInfo } = await fetchListPage(context, 'orders', query)
+  return { orders: items, nextPageInfo }
+}
+
+/** One page of `products.json` (each product with its variants, at most 100 of them on REST). */
+export async function fetchProductsPage(context: Context, query: ListPageQuery) {
+  const { items, nextPageInfo } = await fetchListPage(context, 'products', query)
+  return { products: items, nextPageInfo }
 }
 
 export async function fetchOrder(context: Context, orderId: string) {

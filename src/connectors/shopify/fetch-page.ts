@@ -1,14 +1,18 @@
 /**
  * Backfill (SH1) and reconciliation polls through the REST orders list. `status=any` or Shopify
  * leaves out closed and cancelled orders; the backfill reaches back two months, clamped to the
- * 60 days Shopify serves without `read_all_orders`, and says so in the import log.
+ * 60 days Shopify serves without `read_all_orders`, and says so in the import log. After the
+ * orders, the products: all of them on backfill, those updated since on a poll (a lost product
+ * webhook, and the articles a warehouse destination needs, WM4). An orders page token is
+ * Shopify's `page_info`; the product sweep's token is JSON.
  */
 import type { ImportNote, ImportRecord } from '../../core/model'
 import type { ConnectorContext, PageRequest, PageResult } from '../types'
 import { unreadableRecord } from '../unreadable'
-import { fetchOrdersPage, type OrdersPageQuery } from './client'
+import { fetchOrdersPage, fetchProductsPage, type ListPageQuery } from './client'
 import { shopifyBackfillExclusion, shopifyOrderToCanonical } from './mapper'
-import { type ShopifyCredentials, type ShopifySettings, shopifyOrderSchema } from './schemas'
+import { shopifyProductRecords } from './product-mapper'
+import { type ShopifyCredentials, type ShopifySettings, shopifyOrderSchema, shopifyProductSchema } from './schemas'
 
 /** Polls re-read this much before the last high-water mark, so clock skew loses nothing. */
 export const POLL_LOOKBACK_MS = 5 * 60_000
@@ -21,12 +25,14 @@ export function backfillWindow(now: Date): { from: Date; clamped: boolean; wante
   return wanted < limit ? { from: limit, clamped: true, wanted } : { from: wanted, clamped: false, wanted }
 }
 
-export async function fetchShopifyPage(
-  context: ConnectorContext<ShopifyCredentials, ShopifySettings>,
-  request: PageRequest
-): Promise<PageResult> {
+type Context = ConnectorContext<ShopifyCredentials, ShopifySettings>
+/** The product sweep's place: `from` is the poll's `updated_at_min` (none on backfill). */
+type ProductsToken = { sweep: 'products'; from: string | null; pageInfo?: string }
+
+export async function fetchShopifyPage(context: Context, request: PageRequest): Promise<PageResult> {
+  if (request.pageToken?.startsWith('{')) return productPage(context, JSON.parse(request.pageToken) as ProductsToken)
   const notes: ImportNote[] = []
-  let query: OrdersPageQuery
+  let query: ListPageQuery
   if (request.pageToken) {
     query = { pageInfo: request.pageToken }
   } else if (request.mode === 'backfill') {
@@ -41,10 +47,7 @@ export async function fetchShopifyPage(
     }
     query = { filters: { status: 'any', created_at_min: window.from.toISOString() } }
   } else {
-    const since = request.since
-      ? new Date(Date.parse(request.since) - POLL_LOOKBACK_MS)
-      : new Date(context.now().getTime() - POLL_LOOKBACK_MS)
-    query = { filters: { status: 'any', updated_at_min: since.toISOString() } }
+    query = { filters: { status: 'any', updated_at_min: pollStart(context, request)! } }
   }
 
   const page = await fetchOrdersPage(context, query)
@@ -75,5 +78,39 @@ export async function fetchShopifyPage(
       records.push({ kind: 'order', order: shopifyOrderToCanonical(order) })
     }
   }
-  return { records, nextPageToken: page.nextPageInfo, highWater, notes }
+  const productsToken: ProductsToken = {
+    sweep: 'products',
+    from: 'filters' in query ? (query.filters.updated_at_min ?? null) : pollStart(context, request),
+  }
+  return { records, nextPageToken: page.nextPageInfo ?? JSON.stringify(productsToken), highWater, notes }
+}
+
+/** Where a poll starts reading: the last run's high-water mark less the lookback; null on backfill. */
+function pollStart(context: Context, request: PageRequest): string | null {
+  if (request.mode === 'backfill') return null
+  const since = request.since ? Date.parse(request.since) : context.now().getTime()
+  return new Date(since - POLL_LOOKBACK_MS).toISOString()
+}
+
+async function productPage(context: Context, token: ProductsToken): Promise<PageResult> {
+  const page = await fetchProductsPage(
+    context,
+    token.pageInfo ? { pageInfo: token.pageInfo } : { filters: token.from ? { updated_at_min: token.from } : {} }
+  )
+  const records: ImportRecord[] = []
+  let highWater: string | null = null
+  for (const raw of page.products) {
+    const parsed = shopifyProductSchema.safeParse(raw)
+    if (!parsed.success) {
+      const externalId = raw && typeof raw === 'object' && 'id' in raw ? String(raw.id) : null
+      records.push(unreadableRecord('product', externalId, parsed.error))
+      continue
+    }
+    const updatedAt = parsed.data.updated_at ? Date.parse(parsed.data.updated_at) : Number.NaN
+    if (Number.isFinite(updatedAt) && (!highWater || updatedAt > Date.parse(highWater)))
+      highWater = new Date(updatedAt).toISOString()
+    records.push(...shopifyProductRecords(parsed.data))
+  }
+  const nextPageToken = page.nextPageInfo ? JSON.stringify({ ...token, pageInfo: page.nextPageInfo }) : null
+  return { records, nextPageToken, highWater }
 }

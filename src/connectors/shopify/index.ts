@@ -1,6 +1,6 @@
 /**
- * The Shopify connector: webhooks (orders/*), backfill and reconciliation through the Admin
- * REST API, and fulfilment write-back (SH1–SH6).
+ * The Shopify connector: webhooks (orders/*, products/*), backfill and reconciliation through the
+ * Admin REST API, and fulfilment write-back (SH1–SH6).
  */
 import { FinalError } from '../../core/errors'
 import { parseWebhookBody } from '../webhook-body'
@@ -8,6 +8,7 @@ import type { SourceConnector } from '../types'
 import { fetchOrder } from './client'
 import { fetchShopifyPage } from './fetch-page'
 import { shopifyOrderToCanonical } from './mapper'
+import { shopifyProductRecords } from './product-mapper'
 import { SHOPIFY_PRIVACY_TOPICS, shopifyPrivacyRequest } from './privacy'
 import {
   type ShopifyCredentials,
@@ -15,9 +16,10 @@ import {
   shopifyCredentialsSchema,
   shopifyOrderEditSchema,
   shopifyOrderSchema,
+  shopifyProductSchema,
   shopifySettingsSchema,
 } from './schemas'
-import { verifyShopifyWebhook } from './webhook'
+import { SHOPIFY_PRODUCT_TOPICS, verifyShopifyWebhook } from './webhook'
 import { shopifyWebhooks } from './webhooks'
 import { shopifyStock } from './stock'
 import { writeBackToShopify } from './write-back'
@@ -35,6 +37,14 @@ export const shopifyConnector: SourceConnector<ShopifyCredentials, ShopifySettin
   async parseWebhook(event, context) {
     const payload = parseWebhookBody(event)
     if (SHOPIFY_PRIVACY_TOPICS.includes(event.topic)) return [shopifyPrivacyRequest(event.topic, payload)]
+    if (SHOPIFY_PRODUCT_TOPICS.includes(event.topic)) {
+      const parsed = shopifyProductSchema.safeParse(payload)
+      if (!parsed.success)
+        throw new FinalError(
+          `unreadable ${event.topic} payload: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`
+        )
+      return shopifyProductRecords(parsed.data)
+    }
     let raw: unknown = payload
     if (event.topic === 'orders/edited') {
       // The edit payload lists changed lines only; the order as it now stands is read from the API.

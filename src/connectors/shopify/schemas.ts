@@ -145,3 +145,28 @@ export type ShopifyOrder = z.infer<typeof shopifyOrderSchema>
 
 /** orders/edited carries an `order_edit`, not the order: the order is fetched again. */
 export const shopifyOrderEditSchema = z.object({ order_edit: z.object({ order_id: id }).passthrough() })
+
+/**
+ * A REST product (`products.json`, `products/{id}.json`, the `products/*` webhook body): each
+ * variant is a sellable article. `weight` counts in `weight_unit` (g, kg, oz, lb); `grams` is the
+ * older figure in grams. REST serves at most 100 variants of a product.
+ */
+export const shopifyProductSchema = z.object({
+  id,
+  title: z.string(),
+  updated_at: text,
+  variants: z
+    .array(
+      z.object({
+        id,
+        title: text,
+        sku: text,
+        barcode: text,
+        weight: z.union([z.number(), z.string()]).nullish(),
+        weight_unit: text,
+        grams: z.number().nullish(),
+      })
+    )
+    .default([]),
+})
+export type ShopifyProduct = z.infer<typeof shopifyProductSchema>

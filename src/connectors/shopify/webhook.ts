@@ -20,6 +20,9 @@ export const SHOPIFY_ORDER_TOPICS = [
   'orders/paid',
 ]
 
+/** Product topics: each variant is an article a warehouse destination must know (WM4). */
+export const SHOPIFY_PRODUCT_TOPICS = ['products/create', 'products/update']
+
 export function normaliseShopifyTopic(topic: string): string {
   return topic.includes('/') ? topic.toLowerCase() : topic.toLowerCase().replace('_', '/')
 }
@@ -44,7 +47,7 @@ export async function verifyShopifyWebhook(
   if (!webhookId) return { kind: 'unauthorized', reason: 'missing X-Shopify-Webhook-Id' }
   const topic = normaliseShopifyTopic(headers.get('x-shopify-topic') ?? '')
   // The mandatory compliance topics arrive at the same URL, signed the same way.
-  if (!SHOPIFY_ORDER_TOPICS.includes(topic) && !SHOPIFY_PRIVACY_TOPICS.includes(topic))
+  if (![...SHOPIFY_ORDER_TOPICS, ...SHOPIFY_PRODUCT_TOPICS, ...SHOPIFY_PRIVACY_TOPICS].includes(topic))
     return { kind: 'ignored', reason: `topic ${topic || '(none)'} is not imported` }
   return { kind: 'accepted', deliveryKey: webhookId, topic }
 }

@@ -1,6 +1,6 @@
 /**
  * Kontor's webhook subscriptions at a Shopify shop, through the Admin REST API: one per order
- * topic Kontor imports, pointing at the connection's webhook URL (`POST /webhooks.json`). Shopify
+ * and product topic Kontor imports, pointing at the connection's webhook URL (`POST /webhooks.json`). Shopify
  * deletes a subscription made through the API after 8 failed deliveries in a row; the cron's
  * health check (`active`) then finds it missing and it is subscribed again. The three mandatory
  * compliance topics cannot be subscribed through the API: they belong in the app's configuration
@@ -11,7 +11,14 @@ import { shopifyHeaders } from './client'
 import type { ShopifyCredentials, ShopifySettings } from './schemas'
 
 /** The topics Kontor subscribes to (the webhook intake also accepts a few more). */
-export const SHOPIFY_SUBSCRIBED_TOPICS = ['orders/create', 'orders/updated', 'orders/cancelled', 'orders/edited']
+export const SHOPIFY_SUBSCRIBED_TOPICS = [
+  'orders/create',
+  'orders/updated',
+  'orders/cancelled',
+  'orders/edited',
+  'products/create',
+  'products/update',
+]
 
 type Context = ConnectorContext<ShopifyCredentials, ShopifySettings>
 type Subscription = { id: string | number; topic: string; address: string }
@@ -70,7 +77,10 @@ export const shopifyWebhooks: WebhookRegistration<ShopifyCredentials, ShopifySet
   unregister: (context, registeredIds) => unsubscribe(context, registeredIds),
 
   async active(context, registeredIds, webhookUrl) {
-    const present = new Set((await subscriptionsTo(context, webhookUrl)).map((webhook) => String(webhook.id)))
+    const subscriptions = await subscriptionsTo(context, webhookUrl)
+    // A connection subscribed before a topic joined the set (products/*) lacks it: subscribed again, whole.
+    if (SHOPIFY_SUBSCRIBED_TOPICS.some((topic) => !subscriptions.some((webhook) => webhook.topic === topic))) return []
+    const present = new Set(subscriptions.map((webhook) => String(webhook.id)))
     return registeredIds.filter((id) => present.has(id))
   },
 }

@@ -1,6 +1,7 @@
 /**
  * WooCommerce REST v3 calls: Basic auth with the consumer key and secret, page-number paging
- * with `X-WP-TotalPages` (per_page at most 100), orders, products, categories, notes, updates.
+ * with `X-WP-TotalPages` (per_page at most 100), orders, products and their variations,
+ * categories, notes, updates.
  */
 import type { HttpClient } from '../../core/http-client'
 import type { WooCredentials } from './schemas'
@@ -15,7 +16,7 @@ export function wooHeaders(credentials: WooCredentials) {
 export async function fetchWooPage(
   http: HttpClient,
   credentials: WooCredentials,
-  resource: 'orders' | 'products' | 'products/categories',
+  resource: 'orders' | 'products' | 'products/categories' | `products/${string}/variations`,
   query: Record<string, string | number | (string | number)[]>
 ) {
   const response = await http.request(`${API}/${resource}`, {
@@ -28,6 +29,15 @@ export async function fetchWooPage(
 
 export async function fetchWooOrder(http: HttpClient, credentials: WooCredentials, orderId: string) {
   const response = await http.request(`${API}/orders/${orderId}`, { headers: wooHeaders(credentials), accept: [404] })
+  return response.status === 404 ? null : response.json<unknown>()
+}
+
+/** One product (or variation) by id; null when the site has none. */
+export async function fetchWooProduct(http: HttpClient, credentials: WooCredentials, productId: string) {
+  const response = await http.request(`${API}/products/${encodeURIComponent(productId)}`, {
+    headers: wooHeaders(credentials),
+    accept: [404],
+  })
   return response.status === 404 ? null : response.json<unknown>()
 }
 

@@ -3,19 +3,38 @@
  * are numbered (`page`, `X-WP-TotalPages`, 100 each); the poll asks for `modified_after` in GMT
  * with a lookback overlap and keeps the newest `date_modified_gmt` as its high-water mark. After
  * the orders, the products: all of them on backfill, those modified since on a poll (a lost
- * product webhook, and the catalogue a warehouse destination needs, WM4).
+ * product webhook, and the catalogue a warehouse destination needs, WM4). A variable product's
+ * variations are the articles: the variable products of a products page are kept in the token
+ * and their variations read one page per call before the next products page.
  */
 import type { ImportRecord } from '../../core/model'
 import type { ConnectorContext, PageRequest, PageResult } from '../types'
 import { unreadableRecord } from '../unreadable'
 import { categoriesOfProducts, loadCategoryTree } from './catalog'
 import { fetchWooPage } from './client'
-import { WOO_BACKFILL_EXCLUDED, wooGmtToIso, wooOrderToRecord, wooProductToCanonical } from './mapper'
+import {
+  WOO_BACKFILL_EXCLUDED,
+  wooGmtToIso,
+  wooOrderToRecord,
+  wooProductToCanonical,
+  wooVariationParent,
+  type WooVariationParent,
+} from './mapper'
+import { isVariable, variationPage } from './variations'
 import { type WooCredentials, type WooOrder, wooOrderSchema, wooProductSchema, type WooSettings } from './schemas'
 
 export const WOO_POLL_LOOKBACK_MS = 10 * 60_000
 
-type PageToken = { page: number; from: string; sweep?: 'orders' | 'products' }
+type PageToken = {
+  page: number
+  from: string
+  sweep?: 'orders' | 'products'
+  /** Products sweep: the variable products of the current products page whose variations are still to read. */
+  variable?: WooVariationParent[]
+  variationPage?: number
+  /** Products sweep: the products pages of this run, while variations are read. */
+  lastPage?: number
+}
 
 function twoMonthsBefore(now: Date): Date {
   const from = new Date(now)
@@ -92,6 +111,7 @@ async function productPage(
   request: PageRequest,
   token: PageToken
 ): Promise<PageResult> {
+  if (token.variable?.length) return variationsOf(context, token, token.variable)
   const { items, totalPages } = await fetchWooPage(context.http, context.credentials, 'products', {
     ...(request.mode === 'backfill' ? {} : { modified_after: token.from, dates_are_gmt: 'true' }),
     orderby: 'id',
@@ -100,6 +120,7 @@ async function productPage(
   })
   const tree = items.length ? await loadCategoryTree(context) : null
   const records: ImportRecord[] = []
+  const variable: WooVariationParent[] = []
   let highWater: string | null = null
   for (const item of items) {
     const parsed = wooProductSchema.safeParse(item)
@@ -109,8 +130,30 @@ async function productPage(
     }
     const modified = wooGmtToIso((item as { date_modified_gmt?: string | null }).date_modified_gmt ?? null)
     if (modified && (!highWater || modified > highWater)) highWater = modified
-    records.push({ kind: 'product', product: wooProductToCanonical(parsed.data, tree!, context.settings) })
+    if (isVariable(parsed.data)) variable.push(wooVariationParent(parsed.data, tree!))
+    else records.push({ kind: 'product', product: wooProductToCanonical(parsed.data, tree!, context.settings) })
   }
-  const nextPageToken = token.page < totalPages ? JSON.stringify({ ...token, page: token.page + 1 }) : null
-  return { records, nextPageToken, highWater }
+  const next: PageToken | null = variable.length
+    ? { ...token, variable, variationPage: 1, lastPage: totalPages }
+    : token.page < totalPages
+      ? { ...token, page: token.page + 1 }
+      : null
+  return { records, nextPageToken: next && JSON.stringify(next), highWater }
+}
+
+/** One page of the first variable product's variations; then the next one, then the next products page. */
+async function variationsOf(
+  context: ConnectorContext<WooCredentials, WooSettings>,
+  token: PageToken,
+  [parent, ...rest]: WooVariationParent[]
+): Promise<PageResult> {
+  const page = token.variationPage ?? 1
+  const { records, totalPages } = await variationPage(context, parent, page)
+  let next: PageToken | null
+  if (page < totalPages) next = { ...token, variationPage: page + 1 }
+  else if (rest.length) next = { ...token, variable: rest, variationPage: 1 }
+  else if (token.page < (token.lastPage ?? token.page))
+    next = { page: token.page + 1, from: token.from, sweep: 'products' }
+  else next = null
+  return { records, nextPageToken: next && JSON.stringify(next) }
 }

@@ -1,5 +1,5 @@
 /**
- * The WooCommerce connector: signed webhooks for orders, products and customers, a backfill
+ * The WooCommerce connector: signed webhooks for orders, products (variations as articles) and customers, a backfill
  * (WC1) and a poll of `modified_after` (WooCommerce never retries a failed delivery), and
  * write-back of tracking and completion (WC3).
  */
@@ -7,9 +7,9 @@ import { FinalError } from '../../core/errors'
 import { parseWebhookBody } from '../webhook-body'
 import type { ImportRecord } from '../../core/model'
 import type { SourceConnector } from '../types'
-import { categoriesOfProducts, loadCategoryTree } from './catalog'
+import { categoriesOfProducts } from './catalog'
 import { fetchWooCommercePage } from './fetch-page'
-import { wooCustomerToCanonical, wooOrderToRecord, wooProductToCanonical } from './mapper'
+import { wooCustomerToCanonical, wooOrderToRecord } from './mapper'
 import {
   type WooCredentials,
   wooCredentialsSchema,
@@ -22,6 +22,7 @@ import {
 import { verifyWooWebhook } from './webhook'
 import { wooWebhooks } from './webhooks'
 import { wooStock } from './stock'
+import { wooProductRecords } from './variations'
 import { writeBackToWooCommerce } from './write-back'
 
 function parse<T>(
@@ -69,12 +70,7 @@ export const wooCommerceConnector: SourceConnector<WooCredentials, WooSettings> 
       const categories = await categoriesOfProducts(context, productIds)
       return [wooOrderToRecord(order, (productId) => categories.get(productId) ?? null)]
     }
-    if (resource === 'product') {
-      const product = parse(wooProductSchema, payload, event.topic)
-      return [
-        { kind: 'product', product: wooProductToCanonical(product, await loadCategoryTree(context), context.settings) },
-      ]
-    }
+    if (resource === 'product') return wooProductRecords(context, parse(wooProductSchema, payload, event.topic))
     return [{ kind: 'customer', customer: wooCustomerToCanonical(parse(wooCustomerSchema, payload, event.topic)) }]
   },
 

@@ -2,12 +2,20 @@
  * WooCommerce REST v3 resources → canonical model. Pure. Rules applied here: WC2 / WC10 (no
  * products, no customer, or neither email nor phone: not imported), WC4 (no delivery details),
  * WC5 (SKU → sku, product id → code), WC9 (phone from shipping, else billing), and
- * `checkout-draft` orders are never imported.
+ * `checkout-draft` orders are never imported. A variable product's variations are its articles.
  */
 import { toMoney } from '../../core/money'
-import type { Address, ImportRecord, IncomingCustomer, IncomingOrder, IncomingProduct } from '../../core/model'
+import type {
+  Address,
+  Dimensions,
+  ImportRecord,
+  IncomingCategory,
+  IncomingCustomer,
+  IncomingOrder,
+  IncomingProduct,
+} from '../../core/model'
 import { type CategoryTree, chooseWooCategory } from './categories'
-import type { WooCustomer, WooOrder, WooProduct, WooSettings } from './schemas'
+import type { WooCustomer, WooOrder, WooProduct, WooSettings, WooVariation } from './schemas'
 
 type WooAddress = NonNullable<WooOrder['billing']>
 
@@ -133,6 +141,23 @@ function inHubUnit(value: string | null | undefined, factor: number): string | n
   return Number.isFinite(number) ? String(Math.round(number * factor * 1000) / 1000) : null
 }
 
+type Units = Pick<WooSettings, 'weightUnit' | 'dimensionUnit'>
+const DEFAULT_UNITS: Units = { weightUnit: 'kg', dimensionUnit: 'cm' }
+
+/** Weight and sizes from the store's units into grams and centimetres; null when none is given. */
+function wooDimensions(item: Pick<WooProduct, 'weight' | 'dimensions'>, units: Units): Dimensions | null {
+  const dimensions = item.dimensions
+  const size = CENTIMETRES_PER[units.dimensionUnit]
+  return item.weight || dimensions?.length || dimensions?.width || dimensions?.height
+    ? {
+        weight: inHubUnit(item.weight, GRAMS_PER[units.weightUnit]),
+        length: inHubUnit(dimensions?.length, size),
+        width: inHubUnit(dimensions?.width, size),
+        height: inHubUnit(dimensions?.height, size),
+      }
+    : null
+}
+
 /**
  * WC5–WC8: SKU → sku, `global_unique_id` → ean, id → code, the category by the tree rules; weight
  * and sizes from the store's units into grams and centimetres.
@@ -140,11 +165,9 @@ function inHubUnit(value: string | null | undefined, factor: number): string | n
 export function wooProductToCanonical(
   product: WooProduct,
   tree: CategoryTree,
-  units: Pick<WooSettings, 'weightUnit' | 'dimensionUnit'> = { weightUnit: 'kg', dimensionUnit: 'cm' }
+  units: Units = DEFAULT_UNITS
 ): IncomingProduct {
   const category = chooseWooCategory(product.categories, tree)
-  const dimensions = product.dimensions
-  const size = CENTIMETRES_PER[units.dimensionUnit]
   return {
     externalId: product.id,
     name: product.name,
@@ -153,15 +176,44 @@ export function wooProductToCanonical(
     ean: blank(product.global_unique_id),
     code: product.id,
     category: category ? { externalId: category.id, name: category.name } : null,
-    dimensions:
-      product.weight || dimensions?.length || dimensions?.width || dimensions?.height
-        ? {
-            weight: inHubUnit(product.weight, GRAMS_PER[units.weightUnit]),
-            length: inHubUnit(dimensions?.length, size),
-            width: inHubUnit(dimensions?.width, size),
-            height: inHubUnit(dimensions?.height, size),
-          }
-        : null,
+    dimensions: wooDimensions(product, units),
+    type: 'single',
+    components: [],
+  }
+}
+
+/** What a variation takes from its variable product: the name, the id (as `code`, WC5), the category. */
+export type WooVariationParent = { id: string; name: string; category: IncomingCategory | null }
+
+export function wooVariationParent(product: WooProduct, tree: CategoryTree): WooVariationParent {
+  const category = chooseWooCategory(product.categories, tree)
+  return {
+    id: product.id,
+    name: product.name,
+    category: category ? { externalId: category.id, name: category.name } : null,
+  }
+}
+
+/**
+ * A variation is the article (the variable product is none): its id → externalId (as order lines
+ * name it by `variation_id`), its own SKU and `global_unique_id`, weight and sizes; the name as
+ * WooCommerce makes it, "Parent - Option, Option".
+ */
+export function wooVariationToCanonical(
+  variation: WooVariation,
+  parent: WooVariationParent,
+  units: Units = DEFAULT_UNITS
+): IncomingProduct {
+  const options = variation.attributes.map((attribute) => blank(attribute.option)).filter(Boolean)
+  return {
+    externalId: variation.id,
+    name: blank(variation.name) ?? (options.length ? `${parent.name} - ${options.join(', ')}` : parent.name),
+    description: blank(variation.description),
+    sku: blank(variation.sku),
+    ean: blank(variation.global_unique_id),
+    code: parent.id,
+    category: parent.category,
+    dimensions: wooDimensions(variation, units),
     type: 'single',
     components: [],
   }

@@ -106,13 +106,36 @@ export const wooProductSchema = z
     sku: text,
     /** GTIN, UPC, EAN or ISBN (core field since WooCommerce 9.2). */
     global_unique_id: text,
+    /** `simple`, `variable` (its variations are the articles), `variation` (read as a product), … */
     type: text,
+    /** The variable product a `variation` belongs to. */
+    parent_id: id.nullish(),
     categories: z.array(z.object({ id, name: z.string() }).passthrough()).default([]),
     weight: text,
     dimensions: z.object({ length: text, width: text, height: text }).passthrough().nullish(),
   })
   .passthrough()
 export type WooProduct = z.infer<typeof wooProductSchema>
+
+/**
+ * A variation (`GET /products/{id}/variations`): its own SKU, GTIN, weight and sizes (WooCommerce
+ * fills in the parent's weight and sizes where the variation has none), and the attribute
+ * options that tell it apart. `name` exists only in newer WooCommerce versions.
+ */
+export const wooVariationSchema = z
+  .object({
+    id,
+    name: text,
+    description: text,
+    sku: text,
+    global_unique_id: text,
+    date_modified_gmt: text,
+    weight: text,
+    dimensions: z.object({ length: text, width: text, height: text }).passthrough().nullish(),
+    attributes: z.array(z.object({ name: text, option: text }).passthrough()).default([]),
+  })
+  .passthrough()
+export type WooVariation = z.infer<typeof wooVariationSchema>
 
 export const wooCustomerSchema = z
   .object({

@@ -93,12 +93,25 @@ describe('Shopify webhook verification', () => {
           {
             method: 'POST',
             url: 'https://kontor.test/webhooks',
-            headers: headers({ 'x-shopify-topic': 'products/create' }),
+            headers: headers({ 'x-shopify-topic': 'inventory_levels/update' }),
             body,
           },
           credentials
         )
       ).kind
     ).toBe('ignored')
+  })
+
+  it('WM4: accepts the product topics (REST and GraphQL names), whose variants are articles', async () => {
+    for (const [topic, normalised] of [
+      ['products/create', 'products/create'],
+      ['PRODUCTS_UPDATE', 'products/update'],
+    ])
+      expect(
+        await verifyShopifyWebhook(
+          { method: 'POST', url: 'https://kontor.test/webhooks', headers: headers({ 'X-Shopify-Topic': topic }), body },
+          credentials
+        )
+      ).toEqual({ kind: 'accepted', deliveryKey: 'delivery-1', topic: normalised })
   })
 })

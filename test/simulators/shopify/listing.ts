@@ -123,11 +123,16 @@ export function filterOrders(orders: Order[], filters: Record<string, string>): 
   })
 }
 
+/** How a REST list filters its resources (orders by default; products in shopify/products.ts). */
+export type ListFilters = { names: string[]; apply(items: Order[], filters: Record<string, string>): Order[] }
+const ORDER_FILTERS: ListFilters = { names: FILTERS, apply: filterOrders }
+
 /** One page of `orders` (already sorted by id) for the query, with Shopify's `Link` header value. */
 export function pageOrders(
   sorted: Order[],
   params: URLSearchParams,
-  linkBase: string
+  linkBase: string,
+  listFilters: ListFilters = ORDER_FILTERS
 ): { orders: Order[]; link: string | null } {
   const limitText = params.get('limit')
   const limit = limitText === null ? 50 : Number(limitText)
@@ -153,14 +158,14 @@ export function pageOrders(
     }
   } else {
     const filters: Record<string, string> = {}
-    for (const key of FILTERS) {
+    for (const key of listFilters.names) {
       const value = params.get(key)
       if (value !== null) filters[key] = value
     }
     cursor = { f: filters }
   }
 
-  const matched = filterOrders(sorted, cursor.f)
+  const matched = listFilters.apply(sorted, cursor.f)
   let page: Order[]
   if (cursor.a !== undefined) page = matched.filter((order) => compareIds(order.id, cursor.a) > 0).slice(0, limit)
   else if (cursor.b !== undefined) page = matched.filter((order) => compareIds(order.id, cursor.b) < 0).slice(-limit)
