@@ -43,8 +43,11 @@ export async function handleSyncMessage(
 
   const claimed = await claimStep(db, { ...scope, stepKey: `write-back:${event.id}` }, options)
   if (claimed.kind === 'settled') return false
-  if (claimed.kind === 'busy')
+  if (claimed.kind === 'busy') {
+    // An operator's retry does not wait for another holder; a queued message comes back later.
+    if (options.onlyAtAttempts !== undefined) return false
     throw new RetryableError(`the write-back of ${event.id} is in progress elsewhere`, claimed.retryAfterSeconds)
+  }
 
   const writeBack = connector?.writeBack
   const data = (event.data ?? {}) as Record<string, unknown> & { tracking?: Tracking[] }
