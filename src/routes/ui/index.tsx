@@ -11,6 +11,7 @@ import { connectionsPage } from './connections'
 import { deadLetterPages } from './dead-letters'
 import { importLogPage } from './import-log'
 import { Document, pageHeaders } from './layout'
+import { orderActionPages } from './order-actions'
 import { orderDetailPage } from './order-detail'
 import { outboundCallsPage } from './outbound-calls'
 import { ordersPage } from './orders'
@@ -49,7 +50,7 @@ for (const path of [
 }
 ui.get('/', signedIn, connectionsPage)
 ui.get('/orders', signedIn, ordersPage)
-ui.get('/orders/:id', signedIn, orderDetailPage)
+ui.get('/orders/:id', signedIn, (c) => orderDetailPage(c))
 ui.get('/import-log', signedIn, importLogPage)
 ui.get('/stock', signedIn, stockPage)
 ui.get('/outbound-calls', signedIn, outboundCallsPage)
@@ -59,6 +60,7 @@ ui.get('/audit-log', signedIn, auditLogPage)
 ui.route('/', tokenPages)
 ui.route('/', hubPages)
 ui.route('/', tenantPages)
+ui.route('/', orderActionPages)
 
 ui.onError((error, c) => {
   const status = error instanceof ApiError || error instanceof HTTPException ? error.status : 500
