@@ -8,6 +8,7 @@ import { HTTPException } from 'hono/http-exception'
 import { ApiError } from '../../core/errors'
 import { logger } from '../../core/logger'
 import { connectionsPage } from './connections'
+import { connectionFormPages } from './connection-forms'
 import { deadLetterPages } from './dead-letters'
 import { importLogPage } from './import-log'
 import { Document, pageHeaders } from './layout'
@@ -45,6 +46,8 @@ for (const path of [
   '/tenants',
   '/tenants/*',
   '/stock',
+  '/connections',
+  '/connections/*',
 ]) {
   ui.use(path, pageHeaders)
 }
@@ -61,6 +64,7 @@ ui.route('/', tokenPages)
 ui.route('/', hubPages)
 ui.route('/', tenantPages)
 ui.route('/', orderActionPages)
+ui.route('/', connectionFormPages)
 
 ui.onError((error, c) => {
   const status = error instanceof ApiError || error instanceof HTTPException ? error.status : 500
