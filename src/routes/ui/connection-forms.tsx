@@ -245,16 +245,25 @@ function fieldOf(path: string): string {
   return ['name', 'settings', 'routes', 'platform'].includes(top) ? top : 'form'
 }
 
+/** An error at its field; one deeper inside it (a setting) names the rest of its path. */
+function errorAt(errors: Errors, path: string, message: string) {
+  const field = fieldOf(path)
+  const inside = path.startsWith(`${field}.`) ? path.slice(field.length + 1) : ''
+  errors[field] ??= inside ? `${inside}: ${message}` : message
+}
+
 function useCaseErrors(error: unknown): Errors | null {
   if (!(error instanceof ApiError) || (error.status !== 400 && error.status !== 409)) return null
+  const errors: Errors = {}
   const named = /^([\w.]+): (.*)$/s.exec(error.message)
-  if (error.status === 400 && named) return { [fieldOf(named[1])]: named[2] }
-  return { form: error.message }
+  if (error.status === 400 && named) errorAt(errors, named[1], named[2])
+  else errors.form = error.message
+  return errors
 }
 
 function schemaErrors(issues: { path: PropertyKey[]; message: string }[]): Errors {
   const errors: Errors = {}
-  for (const issue of issues) errors[fieldOf(issue.path.map(String).join('.'))] ??= issue.message
+  for (const issue of issues) errorAt(errors, issue.path.map(String).join('.'), issue.message)
   return errors
 }
 
