@@ -135,6 +135,8 @@ async function startDuePolls(env: Bindings, db: Database, now: Date) {
     .where(
       and(
         isNull(connections.deletedAt),
+        // A paused connection is not polled (src/connection-setup/pause-connection.ts).
+        isNull(connections.pausedAt),
         activeTenant(connections.tenantId),
         or(isNull(connections.pollDueAt), lte(connections.pollDueAt, dueBy))
       )

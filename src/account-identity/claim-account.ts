@@ -130,6 +130,8 @@ async function takeOverDeleted(
         sessionState: null,
         webhookRegistration: null,
         pollDueAt: null,
+        // Created afresh: not paused, whatever the deleted connection was.
+        pausedAt: null,
         updatedAt: row.updatedAt,
         deletedAt: null,
       })

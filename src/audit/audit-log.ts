@@ -16,6 +16,8 @@ export const AUDIT_ACTIONS = [
   'connection.changed',
   'connection.routes_changed',
   'connection.deleted',
+  'connection.paused',
+  'connection.resumed',
   'token.created',
   'token.revoked',
   'webhook_endpoint.created',

@@ -92,7 +92,7 @@ export async function createConnection(
   // Only platforms that push have a webhook endpoint (webhooks.ts answers 404 for the others).
   const plainWebhookUrl = connector.verifyWebhook ? `${origin}${webhookPath(row.platform, row.id)}` : undefined
   return {
-    row: { ...row, sessionState: null, deletedAt: null, pollDueAt: null, webhookRegistration },
+    row: { ...row, sessionState: null, deletedAt: null, pollDueAt: null, pausedAt: null, webhookRegistration },
     webhookRegistration,
     webhookUrl: plainWebhookUrl && (connector.registeredWebhookUrl?.(plainWebhookUrl, credentials) ?? plainWebhookUrl),
     webhookSecret: (generated as { webhookSecret?: string }).webhookSecret,

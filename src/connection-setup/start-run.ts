@@ -17,6 +17,8 @@ export async function startConnectionRun(
   mode: SyncMode
 ): Promise<string> {
   const row = await ownConnection(db, tenantId, id)
+  if (row.pausedAt)
+    throw new ApiError(409, 'connection_paused', 'the connection is paused: resume it to poll or backfill')
   if (!findSourceConnector(row.platform)?.fetchPage)
     throw new ApiError(400, 'invalid_request', `${row.platform} cannot be polled`)
   const cursor = mode === 'poll' ? await lastPollCursor(db, row.id) : null

@@ -99,6 +99,8 @@ export const connections = sqliteTable(
      * worked out (a new or changed connection), so the next tick does. The cron reads only due rows.
      */
     pollDueAt: text('poll_due_at'),
+    /** Set while an operator paused it (src/connection-setup/pause-connection.ts): no polls or backfills. */
+    pausedAt: text('paused_at'),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull(),
     deletedAt: text('deleted_at'),

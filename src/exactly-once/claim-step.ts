@@ -21,7 +21,8 @@ const OPEN_RESULTS = ['started', 'failed']
 export async function claimStep(
   db: Database,
   step: { tenantId: string; connectionId: string; orderId: string | null; stepKey: string; action: string },
-  options: { leaseMs?: number } = {}
+  /** `onlyAtAttempts`: claim only while the row's attempt count is this (an operator's retry, see retry-write-back.ts). */
+  options: { leaseMs?: number; onlyAtAttempts?: number } = {}
 ): Promise<StepClaim> {
   const claim = newClaim(options)
   const claimed = await db
@@ -45,9 +46,12 @@ export async function claimStep(
         claimToken: claim.token,
         leaseUntil: claim.leaseUntil,
       },
-      setWhere: or(
-        eq(outboundCalls.result, 'failed'),
-        and(eq(outboundCalls.result, 'started'), leaseFree(outboundCalls, claim.at))
+      setWhere: and(
+        or(
+          eq(outboundCalls.result, 'failed'),
+          and(eq(outboundCalls.result, 'started'), leaseFree(outboundCalls, claim.at))
+        ),
+        options.onlyAtAttempts === undefined ? undefined : eq(outboundCalls.attempts, options.onlyAtAttempts)
       ),
     })
     .returning({ id: outboundCalls.id, attempts: outboundCalls.attempts })

@@ -28,10 +28,22 @@ const notCancelled = (orderId = handovers.orderId) =>
 
 export const HANDOVER_CLAIMABLE = and(inArray(handovers.state, ['pending', 'failed']), notCancelled())!
 
-export async function runHandover(env: Bindings, handoverId: string, options: { leaseMs?: number } = {}) {
+/**
+ * Returns whether this call held the hand-over (false: nothing to do, or not claimable now).
+ * `onlyAtAttempts`: an operator's retry claims only the attempt it saw failed (retry.ts).
+ */
+export async function runHandover(
+  env: Bindings,
+  handoverId: string,
+  options: { leaseMs?: number; onlyAtAttempts?: number } = {}
+): Promise<boolean> {
   const db = database(env.DB)
-  const claimed = await claimHandover(env, db, handoverId, HANDOVER_CLAIMABLE, { countAttempt: true, ...options })
-  if (!claimed) return
+  const claimable =
+    options.onlyAtAttempts === undefined
+      ? HANDOVER_CLAIMABLE
+      : and(HANDOVER_CLAIMABLE, eq(handovers.attempts, options.onlyAtAttempts))!
+  const claimed = await claimHandover(env, db, handoverId, claimable, { countAttempt: true, leaseMs: options.leaseMs })
+  if (!claimed) return false
   const { claim, row, destination, order, version } = claimed
   const platform = destination?.connection.platform ?? 'destination'
   const call = outboundCallOf(row, `handover:${platform}`)
@@ -101,9 +113,10 @@ export async function runHandover(env: Bindings, handoverId: string, options: { 
     )
   } catch (error) {
     // Refused for good: recorded as `failed` with its event; a change of the order runs it again.
-    if (error instanceof FinalError) return
+    if (error instanceof FinalError) return true
     throw error
   }
+  return true
 }
 
 function failureEvents(message: string, key: string): [string, OrderEventInput][] {

@@ -22,7 +22,7 @@ const CONSUMERS: Record<
   {
     name: 'ingest' | 'dispatch' | 'sync'
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each queue's own message type
-    handle: (env: Bindings, body: any) => Promise<void>
+    handle: (env: Bindings, body: any) => Promise<unknown>
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
     onDeadLetter?: (env: Bindings, body: any, error: string) => Promise<void>
   }
@@ -146,7 +146,9 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Bindings) {
     db,
     queue: consumer.name,
     baseDelaySeconds: Number(env.RETRY_BASE_SECONDS ?? '5'),
-    handle: (body) => consumer.handle(env, body),
+    handle: async (body) => {
+      await consumer.handle(env, body)
+    },
     tenantOf: (body) => tenantOf(env, body),
     onDeadLetter: consumer.onDeadLetter && ((body, error) => consumer.onDeadLetter!(env, body, error)),
   })

@@ -21,7 +21,15 @@ import { withClaim } from '../exactly-once/with-claim'
 import { orderSnapshot } from '../orders/snapshot'
 import type { SyncMessage } from './messages'
 
-export async function handleSyncMessage(env: Bindings, message: SyncMessage) {
+/**
+ * Returns whether this call held the write-back (false: done already, or another holds it).
+ * `onlyAtAttempts`: an operator's retry claims only the attempt it saw failed (retry-write-back.ts).
+ */
+export async function handleSyncMessage(
+  env: Bindings,
+  message: SyncMessage,
+  options: { onlyAtAttempts?: number } = {}
+): Promise<boolean> {
   const db = database(env.DB)
   const event = await db.select().from(orderEvents).where(eq(orderEvents.id, message.eventId)).get()
   if (!event) throw new FinalError(`order event ${message.eventId} not found`)
@@ -33,10 +41,13 @@ export async function handleSyncMessage(env: Bindings, message: SyncMessage) {
   const action = `write-back:${event.type}`
   const scope = { tenantId: order.tenantId, connectionId: connection.id, orderId: order.id, action }
 
-  const claimed = await claimStep(db, { ...scope, stepKey: `write-back:${event.id}` })
-  if (claimed.kind === 'settled') return
-  if (claimed.kind === 'busy')
+  const claimed = await claimStep(db, { ...scope, stepKey: `write-back:${event.id}` }, options)
+  if (claimed.kind === 'settled') return false
+  if (claimed.kind === 'busy') {
+    // An operator's retry does not wait for another holder; a queued message comes back later.
+    if (options.onlyAtAttempts !== undefined) return false
     throw new RetryableError(`the write-back of ${event.id} is in progress elsewhere`, claimed.retryAfterSeconds)
+  }
 
   const writeBack = connector?.writeBack
   const data = (event.data ?? {}) as Record<string, unknown> & { tracking?: Tracking[] }
@@ -75,4 +86,5 @@ export async function handleSyncMessage(env: Bindings, message: SyncMessage) {
       fail: (error) => ({ set: { result: 'failed', detail: errorText(error), at: nowIso() } }),
     }
   )
+  return true
 }

@@ -8,6 +8,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { apiRouter } from './router'
 import { createConnection } from '../../connection-setup/create-connection'
 import { deleteConnection } from '../../connection-setup/delete-connection'
+import { setConnectionPaused } from '../../connection-setup/pause-connection'
 import { listConnections, ownConnection } from '../../connection-setup/read-model'
 import { startConnectionRun } from '../../connection-setup/start-run'
 import { updateConnection } from '../../connection-setup/update-connection'
@@ -15,23 +16,10 @@ import { findConnector } from '../../connectors/registry'
 import type { ConnectionRow } from '../../db/connections'
 import { webhookPath } from '../../webhook-subscriptions/registration'
 import { dbOf, portsOf, tenantOf } from './context'
-import { BoundedRecord, MAX_ROUTES, RouteId } from './limits'
+import { CreateConnection, UpdateConnection } from './connection-schemas'
 import { actorOf } from '../../audit/audit-log'
 import { Anything, ErrorSchema, errorResponses, IdParam, json, jsonBody } from './schemas'
 
-const CreateConnection = z.object({
-  platform: z.string().max(50),
-  name: z.string().min(1).max(200),
-  credentials: BoundedRecord,
-  settings: BoundedRecord.default({}),
-  routes: z.array(RouteId).max(MAX_ROUTES).default([]),
-})
-const UpdateConnection = z.object({
-  name: z.string().min(1).max(200).optional(),
-  credentials: BoundedRecord.optional(),
-  settings: BoundedRecord.optional(),
-  routes: z.array(RouteId).max(MAX_ROUTES).optional(),
-})
 const Connection = z
   .object({
     id: z.string(),
@@ -43,6 +31,9 @@ const Connection = z
       description: 'Where the platform sends webhooks; absent for platforms Kontor only polls (plentymarkets, Billbee)',
     }),
     createdAt: z.string(),
+    pausedAt: z.string().nullable().openapi({
+      description: 'Since when the connection is paused (no polls or backfills; webhooks still import), or null',
+    }),
     webhookRegistration: z
       .object({
         state: z.enum(['registered', 'failed', 'not_registered']),
@@ -66,6 +57,10 @@ const accountTaken = {
   description: 'Another connection connects this platform account (named in the message)',
   content: { 'application/json': { schema: ErrorSchema } },
 }
+const pauseConflict = {
+  description: 'Paused already (already_paused), or not paused (not_paused)',
+  content: { 'application/json': { schema: ErrorSchema } },
+}
 const SyncRequest = z.object({ mode: z.enum(['poll', 'backfill']) })
 
 function present(row: ConnectionRow, origin: string) {
@@ -80,6 +75,7 @@ function present(row: ConnectionRow, origin: string) {
       ? `${origin}${webhookPath(row.platform, row.id)}`
       : undefined,
     createdAt: row.createdAt,
+    pausedAt: row.pausedAt,
     // The state only: the platform's ids stay internal.
     webhookRegistration: row.webhookRegistration
       ? {
@@ -212,5 +208,47 @@ export const connectionRoutes = apiRouter()
       const { mode } = c.req.valid('json')
       const jobId = await startConnectionRun(portsOf(c), tenantOf(c, 'admin'), c.req.valid('param').id, mode)
       return c.json({ jobId }, 202)
+    }
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/connections/{id}/pause',
+      operationId: 'pauseConnection',
+      tags: ['connections'],
+      summary: 'Pause: no polls or backfills until resumed; webhooks are still taken in',
+      request: { params: IdParam },
+      responses: { 200: json(Connection, 'The paused connection'), 409: pauseConflict, ...errorResponses },
+    }),
+    async (c) => {
+      const row = await setConnectionPaused(
+        dbOf(c),
+        tenantOf(c, 'admin'),
+        c.req.valid('param').id,
+        true,
+        actorOf(c.get('caller'))
+      )
+      return c.json(present(row, new URL(c.req.url).origin), 200)
+    }
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/connections/{id}/resume',
+      operationId: 'resumeConnection',
+      tags: ['connections'],
+      summary: 'Resume a paused connection; the next cron tick polls it from where it stopped',
+      request: { params: IdParam },
+      responses: { 200: json(Connection, 'The resumed connection'), 409: pauseConflict, ...errorResponses },
+    }),
+    async (c) => {
+      const row = await setConnectionPaused(
+        dbOf(c),
+        tenantOf(c, 'admin'),
+        c.req.valid('param').id,
+        false,
+        actorOf(c.get('caller'))
+      )
+      return c.json(present(row, new URL(c.req.url).origin), 200)
     }
   )

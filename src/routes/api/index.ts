@@ -13,6 +13,7 @@ import { deadLetterRoutes } from './dead-letters'
 import { importLogRoutes } from './import-log'
 import { MAX_API_BODY_BYTES } from './limits'
 import { orderRoutes } from './orders'
+import { orderRetryRoutes } from './order-retries'
 import { outboundCallRoutes } from './outbound-calls'
 import { overviewRoutes } from './overview'
 import { apiRouter } from './router'
@@ -49,6 +50,7 @@ api.use(
 api.route('/', tenantRoutes)
 api.route('/', connectionRoutes)
 api.route('/', orderRoutes)
+api.route('/', orderRetryRoutes)
 api.route('/', catalogRoutes)
 api.route('/', importLogRoutes)
 api.route('/', deadLetterRoutes)

@@ -2,47 +2,16 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { apiRouter } from './router'
 import { ApiError, notFound } from '../../core/errors'
-import { ORDER_EVENT_TYPES, ORDER_STATUSES } from '../../core/model'
+import { ORDER_STATUSES } from '../../core/model'
 import { decodeCursor } from '../../db/keyset'
 import { ORDER_HANDOVER_STATES, WRITE_BACK_STATES } from '../../orders/integration-state'
 import { listOrders, readOrder } from '../../orders/read-model'
 import { recordOrderEvent } from '../../orders/record-event'
 import { dbOf, tenantOf } from './context'
-import { MAX_EVENT_LINES, MAX_MESSAGE_CHARS, MAX_TRACKING, MAX_TRACKING_NUMBER_CHARS, WebLink } from './limits'
+import { OrderEvent, orderEventInput, scopeToReport } from './order-event-schema'
 import { Anything, CursorQuery, errorResponses, IdParam, json, jsonBody } from './schemas'
 
 const Order = Anything.openapi('Order')
-const TrackingInput = z.object({
-  number: z.string().trim().min(1).max(MAX_TRACKING_NUMBER_CHARS),
-  carrier: z.string().max(200).nullable().default(null),
-  url: WebLink.nullish(),
-})
-const OrderEvent = z
-  .object({
-    type: z.enum(ORDER_EVENT_TYPES),
-    message: z.string().max(MAX_MESSAGE_CHARS).nullish(),
-    tracking: z.array(TrackingInput).max(MAX_TRACKING).optional(),
-    lines: z
-      .array(
-        z.object({
-          sku: z.string().max(200).nullish(),
-          lineId: z.string().max(200).nullish(),
-          quantity: z.number().int().positive().max(1_000_000),
-        })
-      )
-      .max(MAX_EVENT_LINES)
-      .optional(),
-    /** `returned`: why it came back, as the back-office or warehouse names it (RT2 notes carry it). */
-    reason: z.string().max(MAX_MESSAGE_CHARS).nullish(),
-  })
-  .superRefine((event, context) => {
-    if (event.type === 'shipped' && !event.tracking?.length)
-      context.addIssue({ code: 'custom', path: ['tracking'], message: 'shipped needs at least one tracking number' })
-    if (['address_error', 'stock_error', 'cancel_refused', 'comment'].includes(event.type) && !event.message) {
-      context.addIssue({ code: 'custom', path: ['message'], message: `${event.type} needs a message` })
-    }
-  })
-  .openapi('OrderEvent')
 
 export const orderRoutes = apiRouter()
   .openapi(
@@ -124,27 +93,14 @@ export const orderRoutes = apiRouter()
     }),
     async (c) => {
       const event = c.req.valid('json')
-      // G2: write-offs need the stock permission, every other report the orders permission.
-      const tenantId = tenantOf(c, event.type === 'written_off' ? 'stock' : 'orders')
+      const tenantId = tenantOf(c, scopeToReport(event.type))
       const result = await recordOrderEvent(
         dbOf(c),
         { sync: c.env.SYNC, dispatch: c.env.DISPATCH },
         {
           tenantId,
           orderId: c.req.valid('param').id,
-          event: {
-            type: event.type,
-            message: event.message ?? null,
-            tracking: event.tracking?.map((tracking) => ({
-              number: tracking.number,
-              carrier: tracking.carrier,
-              url: tracking.url ?? null,
-            })),
-            data:
-              event.lines || event.reason
-                ? { ...(event.lines ? { lines: event.lines } : {}), ...(event.reason ? { reason: event.reason } : {}) }
-                : null,
-          },
+          event: orderEventInput(event),
           idempotencyKey: c.req.valid('header')['idempotency-key'] ?? null,
           source: 'api',
         }

@@ -52,6 +52,9 @@ const ConnectionsTable: FC<{ items: Health[] }> = ({ items }) => (
           <td>
             <a href={`/orders?connectionId=${encodeURIComponent(item.id)}`}>{item.name}</a>
             <div class="muted">{item.id}</div>
+            <a href={`/connections/${encodeURIComponent(item.id)}`} class="edit-connection">
+              Edit, pause or resume
+            </a>
           </td>
           <td>{item.platform}</td>
           <td>
@@ -97,11 +100,12 @@ export async function connectionsPage(c: UiContext) {
   ])
   return c.html(
     <Layout title="Connections" page="connections" session={session}>
-      {items.length ? (
-        <ConnectionsTable items={items} />
-      ) : (
-        <p class="muted">No connections yet. Create one with POST /api/v1/connections.</p>
-      )}
+      <p>
+        <a href="/connections/new" id="new-connection">
+          New connection
+        </a>
+      </p>
+      {items.length ? <ConnectionsTable items={items} /> : <p class="muted">No connections yet.</p>}
       {items.length ? <ActivitySection day={day} week={week} /> : null}
     </Layout>
   )

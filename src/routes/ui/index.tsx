@@ -8,9 +8,11 @@ import { HTTPException } from 'hono/http-exception'
 import { ApiError } from '../../core/errors'
 import { logger } from '../../core/logger'
 import { connectionsPage } from './connections'
+import { connectionFormPages } from './connection-forms'
 import { deadLetterPages } from './dead-letters'
 import { importLogPage } from './import-log'
 import { Document, pageHeaders } from './layout'
+import { orderActionPages } from './order-actions'
 import { orderDetailPage } from './order-detail'
 import { outboundCallsPage } from './outbound-calls'
 import { overviewPage, overviewPages } from './overview'
@@ -50,13 +52,15 @@ for (const path of [
   '/tenant/*',
   '/deliveries',
   '/deliveries/*',
+  '/connections',
+  '/connections/*',
 ]) {
   ui.use(path, pageHeaders)
 }
 // The operator without a chosen tenant lands on the overview of every tenant.
 ui.get('/', signedIn, (c) => (c.get('session').tenantId ? connectionsPage(c) : overviewPage(c)))
 ui.get('/orders', signedIn, ordersPage)
-ui.get('/orders/:id', signedIn, orderDetailPage)
+ui.get('/orders/:id', signedIn, (c) => orderDetailPage(c))
 ui.get('/import-log', signedIn, importLogPage)
 ui.get('/stock', signedIn, stockPage)
 ui.get('/outbound-calls', signedIn, outboundCallsPage)
@@ -68,6 +72,8 @@ ui.route('/', hubPages)
 ui.route('/', tenantPages)
 ui.route('/', overviewPages)
 ui.route('/', deliveryPages)
+ui.route('/', orderActionPages)
+ui.route('/', connectionFormPages)
 
 ui.onError((error, c) => {
   const status = error instanceof ApiError || error instanceof HTTPException ? error.status : 500

@@ -12,6 +12,7 @@ import { orderActivity } from '../../read-models/outbound-calls'
 import { Badge, ChooseTenant, Layout, Time } from './layout'
 import { TargetName } from './names'
 import { OutboundCallTable } from './outbound-call-table'
+import { OrderActions, type OrderActionsState } from './order-actions'
 import { pageTenant, type UiContext } from './session'
 
 type Order = NonNullable<Awaited<ReturnType<typeof readOrder>>>
@@ -223,7 +224,8 @@ const Events: FC<{ order: Order; names: Map<string, NamedTarget> }> = ({ order, 
     <p class="muted">No events.</p>
   )
 
-export async function orderDetailPage(c: UiContext) {
+/** `actions`: what a form on this page just did (order-actions.tsx), shown with the page. */
+export async function orderDetailPage(c: UiContext, actions: OrderActionsState = {}, status: 200 | 400 | 409 = 200) {
   const session = c.get('session')
   const tenantId = pageTenant(c, 'read')
   if (!tenantId)
@@ -247,11 +249,19 @@ export async function orderDetailPage(c: UiContext) {
   const names = await namesOfTargets(db, tenantId, connectionIds)
   const nameOf = (id: string) => names.get(id)?.name ?? id
   return c.html(
-    <Layout title={`Order ${order.number}`} page="orders" session={session}>
+    <Layout title={`Order ${order.number}`} page="orders" session={session} notice={actions.notice}>
       <p>
         <a href="/orders">← all orders</a>
       </p>
       <Summary order={order} connectionName={nameOf(order.connectionId)} />
+      <OrderActions
+        orderId={order.id}
+        session={session}
+        calls={calls}
+        handovers={handoverRows}
+        nameOf={nameOf}
+        state={actions}
+      />
       <h2>Lines</h2>
       <Lines order={order} />
       <h2>Returns</h2>
@@ -295,6 +305,7 @@ export async function orderDetailPage(c: UiContext) {
       )}
       <h2>Outbound calls</h2>
       <OutboundCallTable calls={calls} names={names} empty="No outbound calls for this order." />
-    </Layout>
+    </Layout>,
+    status
   )
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `connections` ADD `paused_at` text;
