@@ -108,6 +108,11 @@ export type WebhookRegistration<Credentials, Settings> = {
     registeredIds: string[],
     webhookUrl?: string
   ): Promise<void>
+  /**
+   * Whether a registration holds every webhook Kontor registers today (absent: it does); one
+   * made before a topic was added is registered again by the cron.
+   */
+  current?(context: ConnectorContext<Credentials, Settings>, registeredIds: string[]): boolean
   /** Ids still registered and active; a missing or disabled one is registered again by the cron. */
   active(
     context: ConnectorContext<Credentials, Settings>,
