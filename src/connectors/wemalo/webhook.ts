@@ -66,7 +66,8 @@ export async function verifyWemaloWebhook(
   if (!topic) {
     return {
       kind: 'ignored',
-      reason: 'the callback URL names no event (a hook registered without `&event=`; the webhook check registers it again)',
+      reason:
+        'the callback URL names no event (a hook registered without `&event=`; the webhook check registers it again)',
     }
   }
   if (topic === 'trackingnumber_added') {
