@@ -1,9 +1,10 @@
 /**
  * ST1: how often a stock run reads Wemalo. availableStock is hour-granular, so it keeps listing a
  * SKU for hours after one change; a SKU read after its last change is not read again, and one
- * changed again in the same hour after the read is. The run's clock is pinned (Date only) to the
- * middle of the current hour, and the simulator books each change at a given time, so the hour
- * windows are exact whatever the wall clock says; the run's messages are handled here in order.
+ * changed again in the same hour after the read is. The run's clock is pinned (Date only) to
+ * minutes of the next hour, so it only moves forward (the pacers keep time too), and the simulator
+ * books each change at a given time, so the hour windows are exact whatever the wall clock says;
+ * the run's messages are handled here in order.
  */
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -14,7 +15,7 @@ import { apiJson, simulatorCall } from '../helpers'
 import { stockTenant, type StockTenant, writeCalls } from './support'
 
 const HOUR = 3_600_000
-const hourStart = Math.floor(Date.now() / HOUR) * HOUR
+const hourStart = (Math.floor(Date.now() / HOUR) + 1) * HOUR
 const at = (offsetMs: number) => new Date(hourStart + offsetMs)
 
 /** One run at `now` (the Worker's clock), its messages handled in order. */
