@@ -76,8 +76,10 @@ export function renderStockSection(r: Record<string, number>, info: { date: stri
 scripts/bench/stock.ts: a Wemalo warehouse of ${fmt(r.stock_run_skus)} SKUs and three channels routed to it
 (${CHANNELS.map((channel) => `${channel.name} ${channel.call}, ${channel.batch} per call`).join('; ')}), each
 knowing every SKU, all simulated; Kontor as deployed behind scripts/bench/tenants-worker.ts, which
-counts every D1 statement. Each run is started by Wemalo's \`stock_change\` callback and ends when
-its job is done; D1 counts everything from the callback on (intake, run, reads, pushes). Wemalo's
+counts every D1 statement. The channels' own first imports are done before the first run, and
+the first two runs fall within one hour. Each run is started by Wemalo's \`stock_change\` callback
+and ends when its job is done; D1 counts everything from the callback on (intake, run, reads,
+pushes). Wemalo's
 figures were booked two hours before the first run, the changed SKUs' at the moment they changed:
 availableStock (hour-granular) lists both for hours, and a SKU read after its last change is not
 read again (ST1). Wemalo calls are the two availableStock lists plus one \`stock/reduced\` per SKU read.
