@@ -11,6 +11,7 @@ import type { IntakeResult } from './intake'
 import { LIFECYCLE_STEPS, type LifecycleResult } from './lifecycle'
 import type { TenantsResult } from './tenants'
 import { root } from './miniflare'
+import { renderStockSection } from './stock-report'
 
 function version(pkg: string): string {
   try {
@@ -184,7 +185,7 @@ ${d1Scenarios
   .map(([key, label]) => `| ${label} | ${d1[key].statements} | ${d1[key].roundTrips} | ${d1[key].batches} |`)
   .join('\n')}
 
-${lifecycleSection(input.lifecycle)}${tenantsSection(input.tenants, input.limits)}## Backfill throughput
+${lifecycleSection(input.lifecycle)}${tenantsSection(input.tenants, input.limits)}${stockSection(r, info)}## Backfill throughput
 
 ${fmt(throughput.orders)} simulated Shopify orders (${fmt(throughput.ordersStored)} stored as orders; the rest are
 excluded by SH1 and logged) through the simulator with its rate limit on (bucket 40, 2/s), pages of 250,
@@ -452,4 +453,9 @@ docs/scaling.md takes these numbers to the way past one D1.
 | \`tenants_per_d1_storage\`, \`d1_days_one_tenant\` | such tenants its 10 GB holds with ${limits.assumptions.hotDays} days hot; days until one such tenant fills it |
 
 `
+}
+
+function stockSection(r: Record<string, number>, info: ReturnType<typeof machine>): string {
+  const section = renderStockSection(r, info)
+  return section ? `${section}\n` : ''
 }

@@ -108,6 +108,11 @@ export type WebhookRegistration<Credentials, Settings> = {
     registeredIds: string[],
     webhookUrl?: string
   ): Promise<void>
+  /**
+   * Whether a registration holds every webhook Kontor registers today (absent: it does); one
+   * made before a topic was added is registered again by the cron.
+   */
+  current?(context: ConnectorContext<Credentials, Settings>, registeredIds: string[]): boolean
   /** Ids still registered and active; a missing or disabled one is registered again by the cron. */
   active(
     context: ConnectorContext<Credentials, Settings>,
@@ -206,14 +211,27 @@ export type StockChannel<Credentials, Settings> = {
 /** ST1: a warehouse's stock as Wemalo's default attribute holds it. */
 export type StockFigures = { sku: string; physical: number; reserved: number; notReserved: number }
 
+/** A SKU the warehouse lists as changed, and from when on it vouches for no further change. */
+export type ChangedSku = {
+  sku: string
+  /**
+   * No change of the SKU at or after this instant (ISO): a figure read at or after it is still
+   * current and need not be read again. Null when a change may be as recent as the question.
+   */
+  unchangedSince: string | null
+}
+
 /** A destination that is the stock master of the sources routed to it (ST1). */
 export type StockMaster<Credentials, Settings> = {
   /** Webhook topics that mean stock was booked: a run starts at once. */
   readonly changeTopics: readonly string[]
   /** Minutes between scheduled runs (`stockMinutes`). */
   intervalMinutes(settings: Settings): number
-  /** SKUs whose stock changed since `since`; every SKU when `since` is null (the nightly run). */
-  changedSkus(context: ConnectorContext<Credentials, Settings>, since: Date | null): Promise<string[]>
+  /**
+   * SKUs whose stock changed since `since`, asked at `now`; every SKU when `since` is null (the
+   * nightly run).
+   */
+  changedSkus(context: ConnectorContext<Credentials, Settings>, since: Date | null, now: Date): Promise<ChangedSku[]>
   /** The figures of one SKU; null when the warehouse does not know it. */
   figures(context: ConnectorContext<Credentials, Settings>, sku: string): Promise<StockFigures | null>
 }

@@ -4,7 +4,7 @@
  * imported while a run reads Wemalo is either in that figure or still pending at the next run.
  */
 import { sql } from 'drizzle-orm'
-import type { StockFigures } from '../connectors/types'
+import type { ChangedSku, StockFigures } from '../connectors/types'
 import type { Database } from '../db/client'
 
 /** Hub orders not yet accepted by the warehouse: their hand-over is still pending. */
@@ -22,6 +22,26 @@ export async function skusInFlight(db: Database, warehouseId: string): Promise<s
     union
     select sku from stock_levels where warehouse_id = ${warehouseId} and in_flight > 0`)
   return rows.map((row) => row.sku)
+}
+
+/** SKUs per statement when asking which listed SKUs are still current (one JSON parameter). */
+const CURRENT_CHUNK = 1000
+
+/**
+ * Of the SKUs the warehouse lists as changed, those whose figures were read at or after the
+ * instant since which it vouches for no change: what Kontor holds of them is still current.
+ */
+export async function skusStillCurrent(db: Database, warehouseId: string, changed: ChangedSku[]): Promise<Set<string>> {
+  const vouched = changed.filter((entry) => entry.unchangedSince !== null)
+  const current = new Set<string>()
+  for (let start = 0; start < vouched.length; start += CURRENT_CHUNK) {
+    const rows = await db.all<{ sku: string }>(sql`
+      select l.sku as sku from json_each(${JSON.stringify(vouched.slice(start, start + CURRENT_CHUNK))}) listed
+      join stock_levels l on l.warehouse_id = ${warehouseId} and l.sku = json_extract(listed.value, '$.sku')
+      where l.read_at >= json_extract(listed.value, '$.unchangedSince')`)
+    for (const row of rows) current.add(row.sku)
+  }
+  return current
 }
 
 /**

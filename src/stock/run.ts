@@ -1,7 +1,8 @@
 /**
  * A stock run (ST1–ST4), in DISPATCH messages:
- * 1. `stock-run`: asks the warehouse what changed (everything, at night), adds the SKUs whose
- *    hub orders are or were in flight, and sends them on in chunks of READ_CHUNK;
+ * 1. `stock-run`: asks the warehouse what changed (everything, at night), leaves out what was
+ *    read after the warehouse's last change of it, adds the SKUs whose hub orders are or were in
+ *    flight, and sends them on in chunks of READ_CHUNK;
  * 2. `stock-read`: reads one chunk's figures and stores them (a revision per change); the chunk
  *    that completes the run sends
  * 3. `stock-push`: per routed channel, the SKUs whose figure moved past what the channel last
@@ -22,7 +23,7 @@ import { type LoadedConnection, loadConnection, openConnection } from '../db/con
 import { connections, syncCursors, syncJobs } from '../db/schema'
 import type { Bindings } from '../env'
 import type { DispatchMessage } from '../queue/messages'
-import { skusInFlight, storeLevels } from './levels'
+import { skusInFlight, skusStillCurrent, storeLevels } from './levels'
 import { pushToChannel } from './push'
 
 /** SKUs read per message: each is one Wemalo call (and a pacer slot), well under a Worker's subrequests. */
@@ -57,8 +58,11 @@ export async function startStockRun(env: Bindings, warehouseId: string, mode: St
     .where(and(eq(syncCursors.connectionId, warehouseId), eq(syncCursors.kind, 'stock')))
     .get()
   const since = mode === 'full' || !cursor ? null : new Date(cursor.cursor)
-  const changed = await warehouse.master.changedSkus(warehouse.context, since)
-  const skus = [...new Set([...changed, ...(await skusInFlight(db, warehouseId))])].sort()
+  const changed = await warehouse.master.changedSkus(warehouse.context, since, new Date(startedAt))
+  // A SKU read after the warehouse's last change of it is not read again (ST1).
+  const current = await skusStillCurrent(db, warehouseId, changed)
+  const toRead = changed.filter((entry) => !current.has(entry.sku)).map((entry) => entry.sku)
+  const skus = [...new Set([...toRead, ...(await skusInFlight(db, warehouseId))])].sort()
   const jobId = randomId('job')
   await db.insert(syncJobs).values({
     id: jobId,
@@ -83,7 +87,7 @@ export async function startStockRun(env: Bindings, warehouseId: string, mode: St
   if (!messages.length) messages.push({ body: { type: 'stock-push', warehouseId, jobId } })
   for (let start = 0; start < messages.length; start += 100)
     await env.DISPATCH.sendBatch(messages.slice(start, start + 100))
-  logger.info('stock run started', { warehouseId, jobId, mode, skus: skus.length })
+  logger.info('stock run started', { warehouseId, jobId, mode, skus: skus.length, stillCurrent: current.size })
   return jobId
 }
 
@@ -92,6 +96,8 @@ export async function readStockChunk(env: Bindings, warehouseId: string, jobId: 
   const db = database(env.DB)
   const warehouse = await warehouseOf(env, db, warehouseId)
   if (!warehouse) return
+  // Taken before the reads: a figure is as current as the moment it was asked for.
+  const readAt = nowIso()
   const figures: StockFigures[] = []
   // A Worker keeps at most six connections open at once: six reads in parallel.
   let next = 0
@@ -102,7 +108,7 @@ export async function readStockChunk(env: Bindings, warehouseId: string, jobId: 
     }
   }
   await Promise.all(Array.from({ length: PARALLEL_READS }, reader))
-  await storeLevels(db, { id: warehouseId, tenantId: warehouse.connection.tenantId }, figures, nowIso())
+  await storeLevels(db, { id: warehouseId, tenantId: warehouse.connection.tenantId }, figures, readAt)
   const [job] = await db
     .update(syncJobs)
     .set({ pages: sql`${syncJobs.pages} + 1`, unchanged: sql`${syncJobs.unchanged} + ${skus.length - figures.length}` })

@@ -85,7 +85,10 @@ export async function registerWebhooksAgain(
   return registration
 }
 
-/** The cron's health check: a webhook the platform disabled or deleted is registered again. */
+/**
+ * The cron's health check: a webhook the platform disabled or deleted, or a registration that
+ * lacks one Kontor registers today, is registered again.
+ */
 export async function checkWebhooks(
   env: Bindings,
   db: Database,
@@ -97,9 +100,12 @@ export async function checkWebhooks(
   const context = connectorContext(env, connector, connection, db)
   const url = registeredUrl(connector, connection, registration.origin)
   try {
+    const current = connector.webhooks.current?.(context, registration.ids) ?? true
     const active =
-      registration.state === 'registered' ? await connector.webhooks.active(context, registration.ids, url) : []
-    if (registration.state === 'registered' && active.length === registration.ids.length) {
+      registration.state === 'registered' && current
+        ? await connector.webhooks.active(context, registration.ids, url)
+        : []
+    if (registration.state === 'registered' && current && active.length === registration.ids.length) {
       await save(db, connection.id, { ...registration, checkedAt: nowIso() })
       return
     }

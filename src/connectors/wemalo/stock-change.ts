@@ -8,8 +8,6 @@
  */
 import type { DestinationReport } from '../types'
 
-export const STOCK_CHANGE_TYPES = ['INCOMING_STOCK', 'RETURNSHIPMENT'] as const
-
 export type StockChange = { type: string | null; orderId: string | null; externalId: string | null }
 
 const idText = (value: unknown) =>
@@ -22,12 +20,6 @@ export function readStockChange(body: Record<string, unknown>): StockChange {
   const nested = body.eventData && typeof body.eventData === 'object' ? (body.eventData as Record<string, unknown>) : {}
   const field = (name: string) => idText(body[name]) ?? idText(nested[name]) ?? idText(body[`eventData[${name}]`])
   return { type: field('type')?.toUpperCase() ?? null, orderId: field('orderId'), externalId: field('externalId') }
-}
-
-/** A body that can only be a stock_change (for a callback URL that does not name its event). */
-export function looksLikeStockChange(body: Record<string, unknown>): boolean {
-  const { type } = readStockChange(body)
-  return STOCK_CHANGE_TYPES.some((known) => known === type)
 }
 
 /** What a stock_change asks Kontor to read. */

@@ -4,8 +4,15 @@
  * gives one article's figures with the reserved part, per attribute. Only the default attribute
  * ("1. Wahl") is sellable. Articles are addressed by `externalId`, which is the SKU (WM4).
  * `stock_change` callbacks (goods receipts and returns booked) start a run at once.
+ *
+ * availableStock carries no time of the change, and its per-attribute `quantity` is not said to
+ * exclude reservations, so it is not the sellable figure: each listed SKU still needs its
+ * `stock/reduced` read. To not read the same unchanged SKU on every run of the hours the list
+ * keeps naming it, a second list from the current hour tells which SKUs may have changed since
+ * that hour began; the others are vouched unchanged since then (`unchangedSince`), and the run
+ * skips those it read after that. A SKU changed in the current hour is read on every run.
  */
-import type { ConnectorContext, StockFigures, StockMaster } from '../types'
+import type { ChangedSku, ConnectorContext, StockFigures, StockMaster } from '../types'
 import { wemaloRequest } from './client'
 import {
   wemaloAvailableStockSchema,
@@ -24,6 +31,11 @@ type Context = ConnectorContext<WemaloCredentials, WemaloSettings>
 const OVERLAP_HOURS = 3
 /** The nightly run's `fromDate`: every article that ever had stock. */
 export const EVERYTHING = '0101200000'
+/**
+ * Wemalo's clock and ours may differ a little: a change Wemalo books in its previous hour may be
+ * this long after our hour began.
+ */
+export const CLOCK_MARGIN_MS = 2 * 60_000
 
 export function wemaloHour(date: Date): string {
   const pad = (value: number) => String(value).padStart(2, '0')
@@ -43,16 +55,28 @@ export function wemaloStockToFigures(sku: string, stock: WemaloReducedStock): St
   return { sku, physical: stock.quantity, reserved, notReserved: Math.max(0, stock.quantity - reserved) }
 }
 
+/** The SKUs availableStock lists as changed since `fromDate`. */
+async function listedSkus(context: Context, fromDate: string): Promise<string[]> {
+  const response = await wemaloRequest(context, `/product/availableStock/?fromDate=${fromDate}`)
+  const { articles } = wemaloAvailableStockSchema.parse(response.json())
+  const skus = articles.map((article) => article.externalId ?? article.sku).filter((sku): sku is string => !!sku)
+  return [...new Set(skus)]
+}
+
 export const wemaloStockMaster: StockMaster<WemaloCredentials, WemaloSettings> = {
   changeTopics: ['stock_change'],
   intervalMinutes: (settings) => settings.stockMinutes,
 
-  async changedSkus(context: Context, since: Date | null) {
-    const fromDate = since ? wemaloHour(new Date(since.getTime() - OVERLAP_HOURS * 3_600_000)) : EVERYTHING
-    const response = await wemaloRequest(context, `/product/availableStock/?fromDate=${fromDate}`)
-    const { articles } = wemaloAvailableStockSchema.parse(response.json())
-    const skus = articles.map((article) => article.externalId ?? article.sku).filter((sku): sku is string => !!sku)
-    return [...new Set(skus)]
+  async changedSkus(context: Context, since: Date | null, now: Date): Promise<ChangedSku[]> {
+    if (!since) return (await listedSkus(context, EVERYTHING)).map((sku) => ({ sku, unchangedSince: null }))
+    const listed = await listedSkus(context, wemaloHour(new Date(since.getTime() - OVERLAP_HOURS * 3_600_000)))
+    // The hour is read as UTC. Should Wemalo read it in its own zone (UTC+1 or +2), this hour
+    // begins earlier and lists more, never less: what it leaves out did not change since the
+    // UTC hour began.
+    const hourStart = Math.floor(now.getTime() / 3_600_000) * 3_600_000
+    const recent = new Set(await listedSkus(context, wemaloHour(new Date(hourStart))))
+    const unchangedSince = new Date(hourStart + CLOCK_MARGIN_MS).toISOString()
+    return listed.map((sku) => ({ sku, unchangedSince: recent.has(sku) ? null : unchangedSince }))
   },
 
   async figures(context: Context, sku: string) {

@@ -1,6 +1,9 @@
 /**
  * WM2 callbacks. Wemalo signs nothing: the URL registered with `POST /webhook/:event` carries the
- * connection's key (`?key=…`, compared in constant time) and the event name, and the `token`
+ * connection's key (`?key=…`, compared in constant time) and the event name (`&event=…`), and the
+ * event is read from there only: the bodies do not tell the events apart (a `stock_change` carries
+ * `orderId` and `externalId` as a `status_update` does). A hook registered without the event is
+ * ignored and registered again by the cron's webhook check. The `token`
  * registered with the hook is checked too wherever a callback carries one (a body field `token`,
  * a `token` header or `Authorization`) — the apidoc does not say which Wemalo uses.
  * Delivery keys: `trackingnumber_added|<goods order>|<parcel>`. A `status_update` carries no
@@ -14,7 +17,7 @@ import type { ConnectorContext, WebhookRegistration, WebhookRequest, WebhookVerd
 import { wemaloRequest } from './client'
 import { readCallbackBody } from './reports'
 import { type WemaloCredentials, wemaloHooksSchema, type WemaloSettings } from './schemas'
-import { looksLikeStockChange, readStockChange } from './stock-change'
+import { readStockChange } from './stock-change'
 
 export const WEMALO_EVENTS = ['status_update', 'trackingnumber_added', 'stock_change'] as const
 type WemaloEvent = (typeof WEMALO_EVENTS)[number]
@@ -46,16 +49,6 @@ function presentedTokens(request: WebhookRequest, body: Record<string, unknown> 
   return tokens
 }
 
-function topicOf(url: URL, body: Record<string, unknown>): string | null {
-  const named = url.searchParams.get('event') ?? (typeof body.event === 'string' ? body.event : null)
-  if (named) return named
-  if (body.goodsOrderParcelId !== undefined) return 'trackingnumber_added'
-  // stock_change carries `type` (INCOMING_STOCK | RETURNSHIPMENT) besides orderId and externalId.
-  if (looksLikeStockChange(body) || (body.type !== undefined && body.orderId !== undefined)) return 'stock_change'
-  if (body.externalId !== undefined && body.orderId !== undefined) return 'status_update'
-  return null
-}
-
 export async function verifyWemaloWebhook(
   request: WebhookRequest,
   credentials: WemaloCredentials
@@ -69,7 +62,14 @@ export async function verifyWemaloWebhook(
     return { kind: 'unauthorized', reason: 'the callback carries a token that is not the registered one' }
   }
   if (!body) return { kind: 'ignored', reason: 'the body is neither JSON nor a form' }
-  const topic = topicOf(url, body)
+  const topic = url.searchParams.get('event')
+  if (!topic) {
+    return {
+      kind: 'ignored',
+      reason:
+        'the callback URL names no event (a hook registered without `&event=`; the webhook check registers it again)',
+    }
+  }
   if (topic === 'trackingnumber_added') {
     if (body.goodsOrderId === undefined || body.goodsOrderParcelId === undefined) {
       return { kind: 'ignored', reason: 'trackingnumber_added without goodsOrderId or goodsOrderParcelId' }
@@ -99,7 +99,7 @@ export async function verifyWemaloWebhook(
       deliveryKey: `stock_change|${change.type}|${change.orderId ?? '-'}|${crypto.randomUUID()}`,
     }
   }
-  return { kind: 'ignored', reason: `Wemalo event ${topic ?? 'unknown'} is not imported` }
+  return { kind: 'ignored', reason: `Wemalo event ${topic} is not imported` }
 }
 
 type Context = ConnectorContext<WemaloCredentials, WemaloSettings>
@@ -125,6 +125,10 @@ export const wemaloWebhooks: WebhookRegistration<WemaloCredentials, WemaloSettin
     }
     return registered
   },
+
+  // Every event Kontor registers today: a registration from before one was added is made again.
+  current: (_context: Context, registeredIds: string[]) =>
+    WEMALO_EVENTS.every((event) => registeredIds.includes(event)),
 
   async unregister(context: Context, registeredIds: string[]) {
     for (const event of registeredIds) {

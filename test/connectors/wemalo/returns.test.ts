@@ -59,12 +59,15 @@ describe('Wemalo returns (RT1)', () => {
     expect(incoming).toEqual([])
   })
 
-  it('RT1: a stock_change is recognised without the event in the URL, inside eventData too; a wrong key is refused', async () => {
-    const plain = request(
-      '{"eventData":{"type":"returnshipment","orderId":5,"externalId":"R"}}',
-      `${BASE}?key=${WEBHOOK_SECRET}`
-    )
-    expect(await verifyWemaloWebhook(plain, credentials)).toMatchObject({ kind: 'accepted', topic: 'stock_change' })
+  it('RT1: a stock_change is read inside eventData too; without the event in the URL it is ignored; a wrong key is refused', async () => {
+    const nested = '{"eventData":{"type":"returnshipment","orderId":5,"externalId":"R"}}'
+    expect(await verifyWemaloWebhook(request(nested), credentials)).toMatchObject({
+      kind: 'accepted',
+      topic: 'stock_change',
+      deliveryKey: expect.stringMatching(/^stock_change\|RETURNSHIPMENT\|5\|/),
+    })
+    const unnamed = request(nested, `${BASE}?key=${WEBHOOK_SECRET}`)
+    expect(await verifyWemaloWebhook(unnamed, credentials)).toMatchObject({ kind: 'ignored' })
     expect(readStockChange({ 'eventData[type]': 'RETURNSHIPMENT', 'eventData[orderId]': '9' })).toEqual({
       type: 'RETURNSHIPMENT',
       orderId: '9',

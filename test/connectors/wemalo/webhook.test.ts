@@ -103,10 +103,26 @@ describe('Wemalo callback verification (WM2)', () => {
       deliveryKey: 'trackingnumber_added|7001|7002',
     })
     expect(await verifyWemaloWebhook(request(body, { url }), credentials)).toEqual(first)
-    // Without the event in the URL the body's fields tell the event.
-    expect(await verifyWemaloWebhook(request(body, { url: wemaloWebhookUrl(BASE, credentials) }), credentials)).toEqual(
-      first
-    )
+  })
+
+  it('ST1, WM2: the event is read from the URL only; a callback to a URL without it is ignored, whatever its body', async () => {
+    const stockChange = '{"type":"INCOMING_STOCK","orderId":5,"externalId":"SKU-1"}'
+    const at = (event: string) => ({ url: wemaloEventUrl(BASE, credentials, event) })
+    expect(await verifyWemaloWebhook(request(stockChange, at('stock_change')), credentials)).toMatchObject({
+      kind: 'accepted',
+      topic: 'stock_change',
+    })
+    // The same fields at the status_update hook are a status_update: the body cannot tell them apart.
+    expect(await verifyWemaloWebhook(request(stockChange, at('status_update')), credentials)).toMatchObject({
+      kind: 'accepted',
+      topic: 'status_update',
+    })
+    const unnamed = { url: wemaloWebhookUrl(BASE, credentials) }
+    for (const body of [stockChange, '{"goodsOrderId":7001,"goodsOrderParcelId":7002}', '{"event":"stock_change"}'])
+      expect(await verifyWemaloWebhook(request(body, unnamed), credentials)).toEqual({
+        kind: 'ignored',
+        reason: expect.stringContaining('names no event'),
+      })
   })
 
   it('WM2: a form-encoded callback is read too; other events and bodies are ignored', async () => {

@@ -8,8 +8,9 @@
  *   400 `externalId` when unknown)
  * - `GET /product/bookings/flag?reason=&page=` (unflagged bookings, 50 per page) and
  *   `PUT /product/bookings/flag {historyIds}` (at most 50)
- * Control: `POST /_sim/stock {articles: [{sku, quantity, reserved?, secondChoice?}], notify?, type?}`
- * sets figures (and with `notify` sends the `stock_change` callback), `GET /_sim/stock` lists them.
+ * Control: `POST /_sim/stock {articles: [{sku, quantity, reserved?, secondChoice?, changedAt?}], notify?, type?}`
+ * sets figures (and with `notify` sends the `stock_change` callback), `GET /_sim/stock` lists them;
+ * `changedAt` (ISO) books the change at that time instead of now, as availableStock then lists it.
  */
 import type { Hono } from 'hono'
 
@@ -76,7 +77,7 @@ function setStock(store: Store, sku: string, input: Json) {
         reserved: 0,
       })
   }
-  article.changedAt = Date.now()
+  article.changedAt = input.changedAt === undefined ? Date.now() : Date.parse(String(input.changedAt))
   if (delta)
     store.bookings.push({
       historyId: store.nextId++,
