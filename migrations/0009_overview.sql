@@ -1,3 +1,0 @@
-CREATE INDEX `orders_tenant_imported` ON `orders` (`tenant_id`,`imported_at`,`connection_id`);--> statement-breakpoint
-CREATE INDEX `outbound_calls_failed` ON `outbound_calls` (`tenant_id`,`at`,`connection_id`) WHERE "outbound_calls"."result" = 'failed';--> statement-breakpoint
-CREATE INDEX `sync_jobs_failed` ON `sync_jobs` (`tenant_id`,`started_at`,`connection_id`) WHERE "sync_jobs"."status" = 'failed';
