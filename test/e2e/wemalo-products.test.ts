@@ -12,7 +12,6 @@ import {
   api,
   apiJson,
   createConnection,
-  createTenant,
   listAll,
   simulatorCall,
   uniqueName,
