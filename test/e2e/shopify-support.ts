@@ -4,7 +4,7 @@ import { api, createConnection, createTenant, simulatorCall, uniqueName } from '
 
 export const WEBHOOK_SECRET = 'shpss_test_secret'
 
-export async function simulatedShop(options: { bucketSize?: number; leakPerSecond?: number } = {}) {
+export async function simulatedShop(options: { bucketSize?: number; leakPerSecond?: number; scopes?: string[] } = {}) {
   const shopDomain = `${uniqueName('shop')}.myshopify.com`
   const accessToken = `shpat_${crypto.randomUUID().replace(/-/g, '')}`
   const response = await fetch(`https://${shopDomain}/_sim/shop`, {

@@ -8,16 +8,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { sendProductsToWarehouse } from '../../src/warehouse/send-products'
 import { WEMALO_PRODUCT_BATCH } from '../../src/connectors/wemalo/products'
-import {
-  api,
-  apiJson,
-  createConnection,
-  listAll,
-  simulatorCall,
-  uniqueName,
-  waitFor,
-  waitForJob,
-} from '../helpers'
+import { api, apiJson, createConnection, listAll, simulatorCall, uniqueName, waitFor, waitForJob } from '../helpers'
 import { billbeeOrderPayload } from '../simulators/billbee'
 import { wooJson, wooWebhookHeaders } from '../simulators/woocommerce'
 import { plentyConnection } from './plenty-support'
@@ -459,6 +450,33 @@ describe('products to Wemalo', () => {
       )
       expect(reads.map((request: any) => request.query)).toEqual([{ limit: '250' }])
       expect((await wemalo(host, '/_sim/state')).violations).toEqual([])
+    })
+
+    it("WM4: a token without read_products still imports the orders; the articles are skipped in the import log with Shopify's words, once per run, and the run is done", async () => {
+      const { host, tenant, destination } = await wemaloWarehouse()
+      const shop = await simulatedShop({ scopes: ['read_orders', 'write_orders'] })
+      await simulatorCall(shop.shopDomain, '/_sim/products', { products: [grinder] })
+      await simulatorCall(shop.shopDomain, '/_sim/orders', { orders: [{ currency: 'EUR' }] })
+      const source = await createConnection(tenant.token, {
+        platform: 'shopify',
+        credentials: { shopDomain: shop.shopDomain, accessToken: shop.accessToken, webhookSecret: WEBHOOK_SECRET },
+        settings: { registerWebhooks: false },
+        routes: [destination.id],
+      })
+      const job = await waitForJob(source.backfillJobId!, 60_000)
+      expect(job.status).toBe('done')
+      expect(await listAll(`/api/v1/orders?connectionId=${source.id}`, tenant.token)).toHaveLength(1)
+      const skipped = (await productLog(tenant.token, source.id)).filter((line: any) => line.result === 'skipped')
+      expect(skipped).toHaveLength(1)
+      expect(skipped[0]).toMatchObject({ rule: 'WM4' })
+      expect(skipped[0].reason).toContain('read_products')
+      const reads = (await simulatorCall(shop.shopDomain, '/_sim/requests')).filter((request: any) =>
+        request.path.endsWith('/products.json')
+      )
+      expect(reads.map((request: any) => request.status)).toEqual([403])
+      expect(await productsAt(host)).toEqual([])
+      const deadLetters = await apiJson('/api/v1/dead-letters', { token: tenant.token })
+      expect(deadLetters.items).toEqual([])
     })
 
     it('WM5: products/update and products/create webhooks keep Wemalo current: a change goes with PUT /product/update/{externalId}, a new variant with addMultiple', async () => {

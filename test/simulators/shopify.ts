@@ -54,6 +54,8 @@ type Shop = {
   fulfillmentOrders: Map<string, Json>
   /** Webhook subscriptions made through the Admin API (`webhooks.json`). */
   webhooks: Subscriptions
+  /** The access scopes the token was granted; null: all of them. */
+  scopes: string[] | null
   requests: RecordedRequest[]
   nextGeneratedId: bigint
   nextOrderNumber: number
@@ -195,6 +197,7 @@ export function createShopifySimulatorApp(options: { fetch?: typeof fetch } = {}
       orders: new Map(),
       fulfillmentOrders: new Map(),
       webhooks: newSubscriptions(),
+      scopes: Array.isArray(input.scopes) ? input.scopes.map(String) : null,
       requests: [],
       nextGeneratedId: 4_500_000_000_000n + BigInt(Math.floor(Math.random() * 1_000_000)) * 1000n,
       nextOrderNumber: 1001,
@@ -401,6 +404,9 @@ export function createShopifySimulatorApp(options: { fetch?: typeof fetch } = {}
         )
       }
       if (shop.level + 1 > shop.bucketSize) return respond(reply(THROTTLED, 429, { 'Retry-After': '2.0' }))
+      const scope = route.startsWith('products') ? 'read_products' : null
+      if (scope && shop.scopes && !shop.scopes.includes(scope))
+        return respond(reply({ errors: `[API] This action requires merchant approval for ${scope} scope.` }, 403))
       shop.level += 1
       return respond(await handleAdmin(shop, c.req.method, route, url, record.body))
     } catch (error) {

@@ -69,28 +69,44 @@ export function nextPageInfo(link: string | null): string | null {
 export type ListPageQuery = { pageInfo: string } | { filters: Record<string, string> }
 
 /** One page of a REST list (`orders.json`, `products.json`) and the cursor of the next. */
-async function fetchListPage<Key extends 'orders' | 'products'>(context: Context, resource: Key, query: ListPageQuery) {
+async function fetchListPage<Key extends 'orders' | 'products'>(
+  context: Context,
+  resource: Key,
+  query: ListPageQuery,
+  accept: number[] = []
+) {
   // A page_info request may carry only limit and fields; filters belong to the first request.
   const params =
     'pageInfo' in query
       ? { page_info: query.pageInfo, limit: SHOPIFY_PAGE_SIZE }
       : { ...query.filters, limit: SHOPIFY_PAGE_SIZE }
-  const response = await shopifyRequest(context, `/admin/api/${context.settings.apiVersion}/${resource}.json`, {
+  return shopifyRequest(context, `/admin/api/${context.settings.apiVersion}/${resource}.json`, {
     query: params,
+    accept,
   })
-  const items = response.json<Record<Key, unknown[]>>()[resource]
-  return { items, nextPageInfo: nextPageInfo(response.headers.get('link')) }
 }
 
 export async function fetchOrdersPage(context: Context, query: ListPageQuery) {
-  const { items, nextPageInfo } = await fetchListPage(context, 'orders', query)
-  return { orders: items, nextPageInfo }
+  const response = await fetchListPage(context, 'orders', query)
+  return {
+    orders: response.json<{ orders: unknown[] }>().orders,
+    nextPageInfo: nextPageInfo(response.headers.get('link')),
+  }
 }
 
-/** One page of `products.json` (each product with its variants, at most 100 of them on REST). */
+/**
+ * One page of `products.json` (each product with its variants, at most 100 of them on REST).
+ * A token granted without `read_products` gets 403: that is the merchant's choice, not a failure
+ * to retry, so it comes back as `refused` with Shopify's words.
+ */
 export async function fetchProductsPage(context: Context, query: ListPageQuery) {
-  const { items, nextPageInfo } = await fetchListPage(context, 'products', query)
-  return { products: items, nextPageInfo }
+  const response = await fetchListPage(context, 'products', query, [403])
+  if (response.status === 403) return { products: [], nextPageInfo: null, refused: response.text.slice(0, 300) }
+  return {
+    products: response.json<{ products: unknown[] }>().products,
+    nextPageInfo: nextPageInfo(response.headers.get('link')),
+    refused: null,
+  }
 }
 
 export async function fetchOrder(context: Context, orderId: string) {

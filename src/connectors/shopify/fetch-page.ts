@@ -97,6 +97,16 @@ async function productPage(context: Context, token: ProductsToken): Promise<Page
     context,
     token.pageInfo ? { pageInfo: token.pageInfo } : { filters: token.from ? { updated_at_min: token.from } : {} }
   )
+  if (page.refused) {
+    // The orders were read; only the articles are missing, and the import log says why.
+    const note: ImportNote = {
+      kind: 'product',
+      result: 'skipped',
+      rule: 'WM4',
+      reason: `Shopify refused the products (${page.refused}): grant the app the read_products scope so that its articles reach the warehouse`,
+    }
+    return { records: [], nextPageToken: null, highWater: null, notes: [note] }
+  }
   const records: ImportRecord[] = []
   let highWater: string | null = null
   for (const raw of page.products) {
