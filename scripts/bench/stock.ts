@@ -94,7 +94,7 @@ async function writeCalls() {
     (entry: { path: string }) => entry.path === '/api/v1/products/updatestockmultiple'
   ).length
   const shopify = (await sim(SHOP, '/_sim/inventory')).mutations.length
-  const woo = (await sim(WOO, '/_sim/requests')).filter(
+  const woo = (await sim(WOO, '/_sim/requests')).requests.filter(
     (entry: { method: string; path: string }) => entry.method === 'POST' && entry.path.endsWith('/batch')
   ).length
   const wemalo = (await sim(WEMALO, '/_sim/requests')).requests.length

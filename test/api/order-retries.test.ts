@@ -66,7 +66,7 @@ describe('retrying one failed write-back', () => {
     })
     const failed = await deadLettered(eventId)
     await simulatorCall(shop.shopDomain, '/_sim/faults', { status: 500, count: 0 })
-    const fulfilmentsBefore = ((await simulatorCall(shop.shopDomain, '/_sim/requests')) as any[]).filter(
+    const fulfilmentsBefore = ((await simulatorCall(shop.shopDomain, '/_sim/requests')).requests as any[]).filter(
       (request) => request.method === 'POST' && request.path.includes('fulfillments')
     ).length
 
@@ -87,7 +87,7 @@ describe('retrying one failed write-back', () => {
       message: expect.stringContaining('done'),
     })
 
-    const fulfilments = ((await simulatorCall(shop.shopDomain, '/_sim/requests')) as any[]).filter(
+    const fulfilments = ((await simulatorCall(shop.shopDomain, '/_sim/requests')).requests as any[]).filter(
       (request) => request.method === 'POST' && request.path.includes('fulfillments')
     )
     expect(fulfilments.length - fulfilmentsBefore).toBe(1)

@@ -121,7 +121,7 @@ describe('hand-over, report and write-back, each step once under failures', () =
         ).some((call) => call.result === 'done'),
       { what: 'write-back done', timeoutMs: 30_000 }
     )
-    const requests = (await simulatorCall(shop.shopDomain, '/_sim/requests')) as any[]
+    const { requests } = (await simulatorCall(shop.shopDomain, '/_sim/requests')) as { requests: any[] }
     const fulfilments = requests.filter(
       (request) => request.method === 'POST' && request.path.endsWith('/fulfillments.json')
     )

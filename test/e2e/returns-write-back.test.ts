@@ -98,7 +98,7 @@ describe('Returns written back (RT2)', () => {
     expect(inWoo.notes).toHaveLength(1)
     expect(inWoo.notes[0].note).toContain('too small')
     expect(inWoo.notes[0].customer_note).toBe(false)
-    const requests = await simulatorCall(host, '/_sim/requests')
+    const { requests } = await simulatorCall(host, '/_sim/requests')
     expect(
       requests.filter((request: any) => /refunds|products/.test(request.path) && request.method !== 'GET')
     ).toEqual([])
@@ -126,7 +126,7 @@ describe('Returns written back (RT2)', () => {
     expect(inShopify.note.startsWith('Gift\n\n')).toBe(true)
     expect(inShopify.note.match(/Returned/g)).toHaveLength(1)
     expect(inShopify.note).toContain('too small')
-    const requests = (await simulatorCall(shop.shopDomain, '/_sim/requests')) as any[]
+    const { requests } = (await simulatorCall(shop.shopDomain, '/_sim/requests')) as { requests: any[] }
     expect(requests.filter((request) => request.method === 'PUT')).toHaveLength(1)
     expect(requests.filter((request) => /refund|inventory/.test(request.path))).toEqual([])
   })

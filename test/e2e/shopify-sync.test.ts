@@ -27,7 +27,7 @@ describe('Shopify backfill and reconciliation', () => {
       .first<{ n: number }>()
     expect(orders.length + expected!.n).toBe(600)
 
-    const list = ((await simulator(shop.shopDomain, '/_sim/requests')) as any[]).filter((request: any) =>
+    const list = ((await simulator(shop.shopDomain, '/_sim/requests')).requests as any[]).filter((request: any) =>
       request.path.endsWith('/orders.json')
     )
     expect(list[0].query).toMatchObject({ status: 'any', limit: '250' })

@@ -248,7 +248,7 @@ describe('Shopify webhooks end to end', () => {
             .first<any>(),
         { what: 'write-back' }
       )
-      const requests = (await simulator(shop.shopDomain, '/_sim/requests')) as any[]
+      const { requests } = (await simulator(shop.shopDomain, '/_sim/requests')) as { requests: any[] }
       const fulfilments = requests.filter(
         (request: any) => request.method === 'POST' && request.path.endsWith('/fulfillments.json')
       )

@@ -151,7 +151,7 @@ describe('stock: Wemalo to every shop (ST1–ST5)', () => {
     expect(shopifyCalls[0].input.setQuantities).toEqual([
       { inventoryItemId: expect.any(String), locationId: LOCATION, quantity: 11, changeFromQuantity: 4 },
     ])
-    const wooCalls = (await simulatorCall(loop.wooHost, '/_sim/requests')).filter(
+    const wooCalls = (await simulatorCall(loop.wooHost, '/_sim/requests')).requests.filter(
       (entry: any) => entry.method === 'POST'
     )
     expect(wooCalls.map((entry: any) => entry.path).sort()).toEqual([

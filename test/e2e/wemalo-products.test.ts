@@ -445,7 +445,7 @@ describe('products to Wemalo', () => {
       expect(goodsOrder.body.positions.map((position: any) => position.externalId)).toEqual(['KM-S'])
 
       // Read as orders are: products.json with Shopify's limit, paced through the same bucket.
-      const reads = (await simulatorCall(shop.shopDomain, '/_sim/requests')).filter((request: any) =>
+      const reads = (await simulatorCall(shop.shopDomain, '/_sim/requests')).requests.filter((request: any) =>
         request.path.endsWith('/products.json')
       )
       expect(reads.map((request: any) => request.query)).toEqual([{ limit: '250' }])
@@ -470,7 +470,7 @@ describe('products to Wemalo', () => {
       expect(skipped).toHaveLength(1)
       expect(skipped[0]).toMatchObject({ rule: 'WM4' })
       expect(skipped[0].reason).toContain('read_products')
-      const reads = (await simulatorCall(shop.shopDomain, '/_sim/requests')).filter((request: any) =>
+      const reads = (await simulatorCall(shop.shopDomain, '/_sim/requests')).requests.filter((request: any) =>
         request.path.endsWith('/products.json')
       )
       expect(reads.map((request: any) => request.status)).toEqual([403])
@@ -541,7 +541,7 @@ describe('products to Wemalo', () => {
       await waitForJob(jobId)
       const added = await waitFor(async () => (await productsAt(host)).find((product) => product.externalId === 'FI-1'))
       expect(added).toMatchObject({ name: 'Papierfilter', ean: '4006381333962', grossWeight: 120 })
-      const reads = (await simulatorCall(shop.shopDomain, '/_sim/requests')).filter((request: any) =>
+      const reads = (await simulatorCall(shop.shopDomain, '/_sim/requests')).requests.filter((request: any) =>
         request.path.endsWith('/products.json')
       )
       expect(reads).toHaveLength(2)
@@ -611,7 +611,7 @@ describe('products to Wemalo', () => {
       expect(log).toEqual([
         expect.objectContaining({ externalId: `TS-${VARIATIONS - 1}`, result: 'rejected', rule: 'WM4' }),
       ])
-      const pages = (await simulatorCall(woo, '/_sim/requests'))
+      const pages = (await simulatorCall(woo, '/_sim/requests')).requests
         .filter((request: any) => request.path === '/wp-json/wc/v3/products/401/variations')
         .map((request: any) => [request.query.page, request.query.per_page, request.status])
       expect(pages).toEqual([

@@ -206,7 +206,7 @@ describe('WooCommerce end to end', () => {
     expect((await waitForJob(connection.backfillJobId!)).status).toBe('done')
     const imported = await listAll(`/api/v1/orders?connectionId=${connection.id}`, tenant.token)
     expect(imported).toHaveLength(230)
-    const requests = (await site('/_sim/requests', undefined, host)).filter((request: any) =>
+    const requests = (await site('/_sim/requests', undefined, host)).requests.filter((request: any) =>
       request.path.endsWith('/orders')
     )
     expect(requests.map((request: any) => request.query.page)).toEqual(['1', '2', '3'])
@@ -231,7 +231,9 @@ describe('WooCommerce end to end', () => {
       { what: 'polled order' }
     )
     expect(entry).toMatchObject({ externalId: '505', reason: expect.stringContaining('no webhook') })
-    const poll = (await site('/_sim/requests', undefined, host)).find((request: any) => request.query.modified_after)
+    const poll = (await site('/_sim/requests', undefined, host)).requests.find(
+      (request: any) => request.query.modified_after
+    )
     expect(poll.query).toMatchObject({ dates_are_gmt: 'true', orderby: 'id' })
   })
 })

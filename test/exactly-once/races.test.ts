@@ -121,7 +121,7 @@ describe('two consumers race for one row', () => {
     const first = await race('kontor-sync', { type: 'write-back', eventId })
     expect(first.acked + first.retried).toBe(2)
     await consumer('kontor-sync', { type: 'write-back', eventId })
-    const requests = (await simulatorCall(shop.shopDomain, '/_sim/requests')) as any[]
+    const { requests } = (await simulatorCall(shop.shopDomain, '/_sim/requests')) as { requests: any[] }
     expect(
       requests.filter((request) => request.method === 'POST' && request.path.endsWith('/fulfillments.json'))
     ).toHaveLength(1)

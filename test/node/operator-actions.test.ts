@@ -290,13 +290,13 @@ describe('actions on the order page', () => {
     await loads(page, () => failed.locator('button').click())
     expect(await page.textContent('.notice')).toContain('ran again: done')
     expect(await page.locator('#failed-work tr[data-write-back]').count()).toBe(0)
-    const requests = await simulator<any[]>('/_sim/requests')
+    const requests = (await simulator<{ requests: any[] }>('/_sim/requests')).requests
     const fulfilments = requests.filter((request) => request.method === 'POST' && request.path.includes('fulfillments'))
     expect(fulfilments.filter((request) => request.status < 300)).toHaveLength(1)
     expect(JSON.stringify(fulfilments.at(-1)?.body)).toContain('1Z999AA10123456784')
 
     // The same page's button once more: refused with a reason, nothing sent.
     expect(await postForm(page, retryAction, retryFields)).toMatch(/not failed|tried again meanwhile/)
-    expect((await simulator<any[]>('/_sim/requests')).length).toBe(requests.length)
+    expect((await simulator<{ requests: any[] }>('/_sim/requests')).requests.length).toBe(requests.length)
   })
 })

@@ -70,7 +70,7 @@ async function deliverAll(shopDomain: string, connectionId: string, ids: string[
 }
 
 async function requestsOf(shopDomain: string): Promise<Recorded[]> {
-  return simulatorCall(shopDomain, '/_sim/requests')
+  return (await simulatorCall(shopDomain, '/_sim/requests')).requests
 }
 
 async function settledImports(tenantId: string, connectionId: string) {
@@ -201,7 +201,7 @@ describe('WooCommerce failing for a while', () => {
       orders.map((order) => String(order.id)),
       1
     )
-    const requests: Recorded[] = await simulatorCall(host, '/_sim/requests')
+    const { requests }: { requests: Recorded[] } = await simulatorCall(host, '/_sim/requests')
     expect(requests.filter((request) => request.status === 500)).toHaveLength(3)
     expect(await deadLetterCount(tenant.id)).toBe(0)
     report(task, {

@@ -53,7 +53,7 @@ describe('a platform slower than the client timeout', () => {
       ])
     )
     await expectExactlyOnce(connection.id, ids, lines)
-    const requests: { path: string }[] = await simulatorCall(shop.shopDomain, '/_sim/requests')
+    const { requests }: { requests: { path: string }[] } = await simulatorCall(shop.shopDomain, '/_sim/requests')
     expect(requests.filter((request) => request.path.endsWith('/orders.json')).length).toBeGreaterThanOrEqual(2)
     // The abort is a retryable failure of the page message, logged as such.
     expect(logLines().some((line) => line.includes('queue message failed'))).toBe(true)

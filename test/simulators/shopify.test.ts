@@ -151,7 +151,7 @@ describe('Shopify simulator', () => {
     expect(await response.json()).toEqual({
       errors: '[API] Invalid API key or access token (unrecognized login or wrong password)',
     })
-    const requests = await control('/_sim/requests')
+    const { requests } = await control('/_sim/requests')
     expect(requests).toMatchObject([{ method: 'GET', path: `/admin/api/${V}/orders.json`, status: 401 }])
   })
 

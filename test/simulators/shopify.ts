@@ -271,7 +271,7 @@ export function createShopifySimulatorApp(options: { fetch?: typeof fetch } = {}
     return reply({ faults: Object.fromEntries(shop.faults) })
   })
 
-  app.get('/_sim/requests', (c) => reply(shopOf(c.req.raw).requests))
+  app.get('/_sim/requests', (c) => reply({ requests: shopOf(c.req.raw).requests }))
   app.post('/_sim/products', async (c) => {
     const input = ((await readJson(c.req.raw)) ?? {}) as Json
     if (!Array.isArray(input.products)) throw new ApiError(400, { errors: 'send {products:[…]}' })

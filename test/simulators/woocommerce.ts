@@ -244,7 +244,7 @@ export function createWooCommerceSimulatorApp() {
     siteOf(new URL(c.req.url).host)!.faults = await c.req.json()
     return c.json({ ok: true })
   })
-  app.get('/_sim/requests', (c) => c.json(siteOf(new URL(c.req.url).host)!.requests))
+  app.get('/_sim/requests', (c) => c.json({ requests: siteOf(new URL(c.req.url).host)!.requests }))
   // The site's webhooks with their secrets; disabling one is what WooCommerce does after repeated failures.
   app.get('/_sim/webhooks', (c) => c.json([...siteOf(new URL(c.req.url).host)!.webhooks.values()]))
   app.post('/_sim/webhooks/:id/disable', (c) =>

@@ -91,7 +91,7 @@ export async function writeCalls(loop: StockTenant) {
     (entry: any) => entry.path === '/api/v1/products/updatestockmultiple'
   ).length
   const shopify = (await simulatorCall(loop.shop.shopDomain, '/_sim/inventory')).mutations.length
-  const woo = (await simulatorCall(loop.wooHost, '/_sim/requests')).filter(
+  const woo = (await simulatorCall(loop.wooHost, '/_sim/requests')).requests.filter(
     (entry: any) => entry.method === 'POST' && entry.path.endsWith('/batch')
   ).length
   return { billbee, shopify, woo }
