@@ -8,16 +8,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { sendProductsToWarehouse } from '../../src/warehouse/send-products'
 import { WEMALO_PRODUCT_BATCH } from '../../src/connectors/wemalo/products'
-import {
-  api,
-  apiJson,
-  createConnection,
-  listAll,
-  simulatorCall,
-  uniqueName,
-  waitFor,
-  waitForJob,
-} from '../helpers'
+import { api, apiJson, createConnection, listAll, simulatorCall, uniqueName, waitFor, waitForJob } from '../helpers'
 import { billbeeOrderPayload } from '../simulators/billbee'
 import { wooJson, wooWebhookHeaders } from '../simulators/woocommerce'
 import { plentyConnection } from './plenty-support'
