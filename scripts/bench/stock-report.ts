@@ -42,6 +42,7 @@ export function stockResults(stock: StockBenchResult): Record<string, number> {
       results[`${prefix}_calls_bound_${channel.key}`] = Math.ceil(changed / channel.batch)
     }
     results[`${prefix}_calls_bound`] = Math.max(...CHANNELS.map((channel) => Math.ceil(changed / channel.batch)))
+    results[`${prefix}_calls_429_billbee`] = run.calls.billbee429 ?? 0
     results[`${prefix}_wemalo_calls`] = run.calls.wemalo
     results[`${prefix}_d1_statements`] = run.d1.statements
     results[`${prefix}_d1_round_trips`] = run.d1.roundTrips
@@ -69,7 +70,7 @@ export function renderStockSection(r: Record<string, number>, info: { date: stri
     const skus = key === '' ? r.stock_run_skus : key === '_changed' ? r.stock_run_changed_skus : 0
     const calls = CHANNELS.map((channel) => fmt(r[`${prefix}_calls_${channel.key}`])).join(' / ')
     const bounds = CHANNELS.map((channel) => fmt(r[`${prefix}_calls_bound_${channel.key}`])).join(' / ')
-    return `| ${label} | ${fmt(skus)} | ${fmt(r[`${prefix}_s`], 1)} | ${calls} (bound ${bounds}: ${within(prefix)}) | ${fmt(r[`${prefix}_wemalo_calls`])} | ${fmt(r[`${prefix}_d1_statements`])} | ${fmt(r[`${prefix}_d1_round_trips`])} | ${fmt(r[`${prefix}_d1_rows_written`])} |`
+    return `| ${label} | ${fmt(skus)} | ${fmt(r[`${prefix}_s`], 1)} | ${calls} (bound ${bounds}: ${within(prefix)}) | ${fmt(r[`${prefix}_calls_429_billbee`])} | ${fmt(r[`${prefix}_wemalo_calls`])} | ${fmt(r[`${prefix}_d1_statements`])} | ${fmt(r[`${prefix}_d1_round_trips`])} | ${fmt(r[`${prefix}_d1_rows_written`])} |`
   })
   return `${STOCK_HEADING}
 
@@ -86,13 +87,16 @@ read again (ST1). Wemalo calls are the two availableStock lists plus one \`stock
 Measured ${info.date}, load average ${info.loadAverage} on this shared machine (other work
 shared the two cores: the seconds are noisy, the counts are exact).
 
-| run | changed SKUs | s | write calls Billbee / Shopify / WooCommerce | Wemalo calls | D1 statements | round trips | rows written |
-|---|---:|---:|---|---:|---:|---:|---:|
+| run | changed SKUs | s | write calls Billbee / Shopify / WooCommerce | Billbee 429s | Wemalo calls | D1 statements | round trips | rows written |
+|---|---:|---:|---|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
 Bound: ⌈changed SKUs / the channel's batch size⌉ calls per channel, 0 for unchanged SKUs.
+Write calls are those the channel answered 2xx. Billbee answers 429 beyond 2 calls a second per
+endpoint and the pacer sends the call again after the pause: those refused calls wrote nothing
+and are counted apart (Billbee 429s), not against the bound.
 Keys in bench-results.json: \`stock_run_10k_s\` (the first run at 10,000 SKUs), \`stock_run_calls\`
-(the most of any channel) and \`stock_run_calls_<channel>\`, \`stock_run_wemalo_calls\`,
+(the most of any channel) and \`stock_run_calls_<channel>\`, \`stock_run_calls_429_billbee\`, \`stock_run_wemalo_calls\`,
 \`stock_run_d1_statements\`, \`_round_trips\`, \`_rows_written\`; the same with \`stock_run_unchanged_\`
 and \`stock_run_changed_\`.
 `

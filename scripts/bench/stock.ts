@@ -7,7 +7,8 @@
  *   1. the first run (every SKU changed): ⌈N / 100⌉ each is the bound;
  *   2. a second run with nothing changed: 0;
  *   3. a run after CHANGED SKUs changed in Wemalo: ⌈CHANGED / 100⌉ each.
- * The channels' own first imports finish before the first run. Wemalo's figures are booked two
+ * Billbee's write calls are those it answered 2xx; those it answered 429 (the pacer sends them
+ * again) are counted apart. The channels' own first imports finish before the first run. Wemalo's figures are booked two
  * hours before the first run (availableStock keeps listing them
  * for hours: the unchanged run shows that they are not read again), the CHANGED SKUs' new figures
  * at the moment they change. Durations are wall time from the callback to the job's end. Kontor
@@ -89,16 +90,23 @@ async function drained(url: URL) {
   }
 }
 
+/**
+ * Write calls the simulators accepted, per channel. Billbee answers 429 beyond 2 calls a second
+ * per endpoint and the pacer sends the call again: a refused call wrote nothing, so it is counted
+ * apart (`billbee429`), not as a write call.
+ */
 async function writeCalls() {
-  const billbeeCalls = (await billbee('/_sim/requests')).requests.filter(
+  const billbeeWrites = (await billbee('/_sim/requests')).requests.filter(
     (entry: { path: string }) => entry.path === '/api/v1/products/updatestockmultiple'
-  ).length
+  ) as { status: number }[]
+  const billbeeCalls = billbeeWrites.filter((entry) => entry.status >= 200 && entry.status < 300).length
+  const billbee429 = billbeeWrites.filter((entry) => entry.status === 429).length
   const shopify = (await sim(SHOP, '/_sim/inventory')).mutations.length
   const woo = (await sim(WOO, '/_sim/requests')).requests.filter(
     (entry: { method: string; path: string }) => entry.method === 'POST' && entry.path.endsWith('/batch')
   ).length
   const wemalo = (await sim(WEMALO, '/_sim/requests')).requests.length
-  return { billbee: billbeeCalls, shopify, woo, wemalo }
+  return { billbee: billbeeCalls, billbee429, shopify, woo, wemalo }
 }
 
 export type StockRunResult = { seconds: number; calls: Record<string, number>; d1: D1Counts }
