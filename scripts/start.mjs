@@ -21,8 +21,10 @@ const SIMULATORS = `http://127.0.0.1:${process.env.SIMULATORS_PORT ?? '8788'}`
 const CRON_EVERY_MS = 60_000
 const children = []
 
+// Each child leads a process group of its own, and stopping ends the whole group: `npx tsx` runs
+// the simulators two processes deep, and a SIGTERM to npx alone left them holding port 8788.
 function run(command, args, options = {}) {
-  const child = spawn(command, args, { stdio: 'inherit', ...options })
+  const child = spawn(command, args, { stdio: 'inherit', detached: true, ...options })
   children.push(child)
   child.on('exit', (code) => {
     if (code && !stopping) {
@@ -36,7 +38,13 @@ function run(command, args, options = {}) {
 let stopping = false
 function stop(code = 0) {
   stopping = true
-  for (const child of children) child.kill('SIGTERM')
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, 'SIGTERM')
+    } catch {
+      // The group has already ended.
+    }
+  }
   process.exit(code)
 }
 process.on('SIGINT', () => stop(0))
