@@ -6,40 +6,26 @@
  * and the write-back reaches the simulated shop.
  */
 import type { AddressInfo } from 'node:net'
-import path from 'node:path'
 import { serve, type ServerType } from '@hono/node-server'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestHarness, type TestHarness } from 'wrangler'
 import { routeOutbound } from '../simulators/router'
+import { type KontorInBrowser, startKontorInBrowser } from './browser'
 
-const root = path.resolve(import.meta.dirname, '../..')
 const ADMIN_TOKEN = 'operator-actions-admin-token'
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SHOP = 'operator-actions.myshopify.com'
 const ACCESS_TOKEN = 'shpat_operator_actions'
 const WEBHOOK_SECRET = 'shpss_operator_actions'
 
-let server: TestHarness
+let kontor: KontorInBrowser
 let base: URL
-let db: D1Database
-let browser: Browser
 let simulators: ServerType
 let simulatorsBase: string
 const contexts: BrowserContext[] = []
 let tenant: { id: string; token: string }
 let connectionId: string
 
-async function api<T>(pathname: string, token: string, body?: unknown): Promise<T> {
-  const response = await fetch(new URL(pathname, base), {
-    method: body ? 'POST' : 'GET',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  })
-  const text = await response.text()
-  if (!response.ok) throw new Error(`${pathname}: ${response.status} ${text}`)
-  return JSON.parse(text) as T
-}
+const api = <T>(pathname: string, token: string, body?: unknown) => kontor.api<T>(pathname, token, body)
 
 /** A simulator control call, as `curl http://127.0.0.1:8788/{host}/_sim/…` would make it. */
 async function simulator<T = unknown>(pathname: string, body?: unknown): Promise<T> {
@@ -63,12 +49,10 @@ async function waitFor<T>(check: () => Promise<T | null | undefined | false>, wh
 }
 
 async function newPage(token: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  const context = await kontor.browser.newContext({ viewport: { width: 1280, height: 900 } })
   contexts.push(context)
   const page = await context.newPage()
-  await page.goto(new URL('/sign-in', base).href)
-  await page.fill('input[name=token]', token)
-  await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.click('button[type=submit]')])
+  await kontor.signIn(page, token)
   return page
 }
 
@@ -97,7 +81,7 @@ async function postForm(page: Page, action: string, fields: Record<string, strin
 }
 
 const storedCredentials = async () =>
-  (await db
+  (await kontor.db
     .prepare('select credentials from connections where id = ?')
     .bind(connectionId)
     .first<{ credentials: string }>())!.credentials
@@ -125,30 +109,18 @@ beforeAll(async () => {
   const now = new Date().toISOString()
   await simulator('/_sim/orders', { orders: [{ id: 7820001, currency: 'EUR', created_at: now, updated_at: now }] })
 
-  process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false'
-  server = createTestHarness({
-    root,
-    workers: [
-      {
-        configPath: './wrangler.toml',
-        secrets: { ADMIN_TOKEN, ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=' },
-        // Plain http to the local simulators, as `npm start` allows it.
-        vars: { ALLOW_INSECURE_URLS: 'true', RETRY_BASE_SECONDS: '0.1' },
-      },
-    ],
+  // Plain http to the local simulators, as `npm start` allows it.
+  kontor = await startKontorInBrowser({
+    adminToken: ADMIN_TOKEN,
+    vars: { ALLOW_INSECURE_URLS: 'true', RETRY_BASE_SECONDS: '0.1' },
   })
-  ;({ url: base } = await server.listen())
-  const worker = server.getWorker()
-  await worker.applyD1Migrations('DB')
-  db = ((await worker.getEnv()) as { DB: D1Database }).DB
+  base = kontor.base
   tenant = await api('/api/v1/tenants', ADMIN_TOKEN, { name: 'Operator Coffee', currency: 'EUR' })
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
 }, 120_000)
 
 afterAll(async () => {
   for (const context of contexts) await context.close().catch(() => {})
-  await browser?.close()
-  await server?.close()
+  await kontor?.close()
   simulators?.close()
 })
 

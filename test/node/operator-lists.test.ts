@@ -6,55 +6,24 @@
  * and Queues, migrations applied), started as in dashboard.test.ts. Rows are written straight
  * into D1; no platform is contacted.
  */
-import path from 'node:path'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestHarness, type TestHarness } from 'wrangler'
+import { type KontorInBrowser, SEEDED_AT, startKontorInBrowser } from './browser'
 
-const root = path.resolve(import.meta.dirname, '../..')
 const ADMIN_TOKEN = 'operator-lists-admin-token'
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const T0 = '2026-11-20T09:00:00.000Z'
+const T0 = SEEDED_AT
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString()
 
-let server: TestHarness
+let kontor: KontorInBrowser
 let base: URL
-let db: D1Database
-let browser: Browser
 let tenant: { id: string; token: string }
 let endpointId: string
 const consoleErrors: string[] = []
 
-async function api<T>(pathname: string, token: string, body?: unknown): Promise<T> {
-  const response = await fetch(new URL(pathname, base), {
-    method: body ? 'POST' : 'GET',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  })
-  const text = await response.text()
-  if (!response.ok) throw new Error(`${pathname}: ${response.status} ${text}`)
-  return JSON.parse(text) as T
-}
-
-async function run(sql: string, ...values: unknown[]) {
-  await db
-    .prepare(sql)
-    .bind(...values)
-    .run()
-}
-
-async function seedConnection(id: string, platform: string, name: string) {
-  await run(
-    `insert into connections (id, tenant_id, platform, name, credentials, settings, routes, created_at, updated_at)
-     values (?, ?, ?, ?, 'not-a-real-secret', '{}', '[]', ?, ?)`,
-    id,
-    tenant.id,
-    platform,
-    name,
-    T0,
-    T0
-  )
-}
+const api = <T>(pathname: string, token: string, body?: unknown) => kontor.api<T>(pathname, token, body)
+const run = (sql: string, ...values: unknown[]) => kontor.run(sql, ...values)
+const seedConnection = (id: string, platform: string, name: string) =>
+  kontor.seedConnection(tenant.id, id, platform, name)
 
 async function seedOrder(id: string, number: string, status: string, minute: number) {
   await run(
@@ -87,7 +56,7 @@ async function seedDeadLetter(id: string, queue: string, body: unknown, error: s
 
 /** The dead letters replays sent, from their audit trail (a replayed message may fail and reopen). */
 async function replayed(): Promise<string[]> {
-  const { results } = await db
+  const { results } = await kontor.db
     .prepare(`select target_id from audit_log where action = 'dead_letter.replayed' and tenant_id = ?`)
     .bind(tenant.id)
     .all<{ target_id: string }>()
@@ -95,15 +64,13 @@ async function replayed(): Promise<string[]> {
 }
 
 async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  const context = await kontor.browser.newContext({ viewport: { width: 1280, height: 800 } })
   const page = await context.newPage()
   page.on('console', (message) => {
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
       consoleErrors.push(message.text())
   })
-  await page.goto(new URL('/sign-in', base).href)
-  await page.fill('input[name=token]', tenant.token)
-  await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.click('button[type=submit]')])
+  await kontor.signIn(page, tenant.token)
   return page
 }
 
@@ -113,22 +80,9 @@ async function loads(page: Page, action: () => Promise<unknown>) {
 }
 
 beforeAll(async () => {
-  process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false'
-  server = createTestHarness({
-    root,
-    workers: [
-      {
-        configPath: './wrangler.toml',
-        secrets: { ADMIN_TOKEN, ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=' },
-        // Replayed messages fail again (no platform here): let their retries take long.
-        vars: { ALLOW_INSECURE_URLS: 'false', RETRY_BASE_SECONDS: '600' },
-      },
-    ],
-  })
-  ;({ url: base } = await server.listen())
-  const worker = server.getWorker()
-  await worker.applyD1Migrations('DB')
-  db = ((await worker.getEnv()) as { DB: D1Database }).DB
+  // Replayed messages fail again (no platform here): let their retries take long.
+  kontor = await startKontorInBrowser({ adminToken: ADMIN_TOKEN, vars: { RETRY_BASE_SECONDS: '600' } })
+  base = kontor.base
   tenant = await api('/api/v1/tenants', ADMIN_TOKEN, { name: 'Acme Lists', currency: 'EUR' })
   endpointId = (
     await api<{ id: string }>('/api/v1/webhook-endpoints', tenant.token, {
@@ -212,13 +166,10 @@ beforeAll(async () => {
     'RetryableError: Shopify answered 503',
     43
   )
-
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true })
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
+  await kontor?.close()
 })
 
 describe('operator lists', () => {

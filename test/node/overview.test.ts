@@ -4,19 +4,14 @@
  * tenant, worst first; each figure chooses its tenant and opens the list that holds it; a tenant
  * token never sees it; the connections page and the overview draw their activity as SVG.
  */
-import path from 'node:path'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestHarness, type TestHarness } from 'wrangler'
+import { type KontorInBrowser, startKontorInBrowser } from './browser'
 
-const root = path.resolve(import.meta.dirname, '../..')
 const ADMIN_TOKEN = 'overview-admin-token'
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
-let server: TestHarness
+let kontor: KontorInBrowser
 let base: URL
-let db: D1Database
-let browser: Browser
 const contexts: BrowserContext[] = []
 const foreignRequests: string[] = []
 const consoleErrors: string[] = []
@@ -25,23 +20,8 @@ type Tenant = { id: string; name: string; token: string }
 let steady: Tenant
 let troubled: Tenant
 
-async function api<T>(pathname: string, token: string, body?: unknown): Promise<T> {
-  const response = await fetch(new URL(pathname, base), {
-    method: body ? 'POST' : 'GET',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  })
-  const text = await response.text()
-  if (!response.ok) throw new Error(`${pathname}: ${response.status} ${text}`)
-  return JSON.parse(text) as T
-}
-
-async function run(sql: string, ...values: unknown[]) {
-  await db
-    .prepare(sql)
-    .bind(...values)
-    .run()
-}
+const api = <T>(pathname: string, token: string, body?: unknown) => kontor.api<T>(pathname, token, body)
+const run = (sql: string, ...values: unknown[]) => kontor.run(sql, ...values)
 
 const NOW = Date.now()
 const ago = (minutes: number) => new Date(NOW - minutes * 60_000).toISOString()
@@ -79,7 +59,7 @@ async function seedOrder(tenantId: string, connectionId: string, id: string, imp
 }
 
 async function newPage(token?: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  const context = await kontor.browser.newContext({ viewport: { width: 1280, height: 800 } })
   contexts.push(context)
   const page = await context.newPage()
   page.on('request', (request) => {
@@ -89,30 +69,13 @@ async function newPage(token?: string): Promise<Page> {
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
       consoleErrors.push(message.text())
   })
-  if (token) {
-    await page.goto(new URL('/sign-in', base).href)
-    await page.fill('input[name=token]', token)
-    await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.click('button[type=submit]')])
-  }
+  if (token) await kontor.signIn(page, token)
   return page
 }
 
 beforeAll(async () => {
-  process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false'
-  server = createTestHarness({
-    root,
-    workers: [
-      {
-        configPath: './wrangler.toml',
-        secrets: { ADMIN_TOKEN, ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=' },
-        vars: { ALLOW_INSECURE_URLS: 'false' },
-      },
-    ],
-  })
-  ;({ url: base } = await server.listen())
-  const worker = server.getWorker()
-  await worker.applyD1Migrations('DB')
-  db = ((await worker.getEnv()) as { DB: D1Database }).DB
+  kontor = await startKontorInBrowser({ adminToken: ADMIN_TOKEN })
+  base = kontor.base
 
   steady = await api<Tenant>('/api/v1/tenants', ADMIN_TOKEN, { name: 'Steady Shoes', currency: 'EUR' })
   troubled = await api<Tenant>('/api/v1/tenants', ADMIN_TOKEN, { name: 'Troubled Tea', currency: 'EUR' })
@@ -142,13 +105,11 @@ beforeAll(async () => {
     troubled.id,
     ago(2)
   )
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true })
 })
 
 afterAll(async () => {
   for (const context of contexts) await context.close().catch(() => {})
-  await browser?.close()
-  await server?.close()
+  await kontor?.close()
 })
 
 describe('issue 19 finding 7: the operator overview', () => {
