@@ -16,7 +16,8 @@ import { createTestHarness, type TestHarness } from 'wrangler'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const ENCRYPTION_KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8='
+/** The Worker's encryption key, for a test that writes encrypted credentials itself. */
+export const ENCRYPTION_KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8='
 /** When seeded connections were created and last changed. */
 export const SEEDED_AT = '2026-11-20T09:00:00.000Z'
 

@@ -5,38 +5,24 @@
  * one with a bad signature whose body tries to break out of the page.
  */
 import { createHmac } from 'node:crypto'
-import path from 'node:path'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestHarness, type TestHarness } from 'wrangler'
 import { encryptJson, keyringOf } from '../../src/core/crypto'
 import { shopifyOrderPayload } from '../simulators/shopify/orders'
+import { ENCRYPTION_KEY, type KontorInBrowser, startKontorInBrowser } from './browser'
 
-const root = path.resolve(import.meta.dirname, '../..')
 const ADMIN_TOKEN = 'delivery-log-admin-token'
-const ENCRYPTION_KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8='
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SHOP = 'deliveries.myshopify.com'
 const SECRET = 'shpss_delivery_log_secret'
 const CONNECTION = 'con_deliveries_shop'
 const HOSTILE = "</pre><script>document.title = 'pwned'</script><b id='injected'>x</b>"
 
-let server: TestHarness
+let kontor: KontorInBrowser
 let base: URL
-let browser: Browser
 let tenant: { id: string; token: string }
 let other: { id: string; token: string }
 
-async function api<T>(pathname: string, token: string, body?: unknown): Promise<T> {
-  const response = await fetch(new URL(pathname, base), {
-    method: body ? 'POST' : 'GET',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  })
-  const text = await response.text()
-  if (!response.ok) throw new Error(`${pathname}: ${response.status} ${text}`)
-  return JSON.parse(text) as T
-}
+const api = <T>(pathname: string, token: string, body?: unknown) => kontor.api<T>(pathname, token, body)
 
 function deliver(raw: string, signature: string, webhookId: string) {
   return fetch(new URL(`/webhooks/shopify/${CONNECTION}`, base), {
@@ -56,31 +42,17 @@ function deliver(raw: string, signature: string, webhookId: string) {
 const sign = (raw: string) => createHmac('sha256', SECRET).update(raw).digest('base64')
 
 async function signedInPage(token: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage()
-  await page.goto(new URL('/sign-in', base).href)
-  await page.fill('input[name=token]', token)
-  await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.click('button[type=submit]')])
+  const page = await (await kontor.browser.newContext()).newPage()
+  await kontor.signIn(page, token)
   return page
 }
 
 let signature: string
 
 beforeAll(async () => {
-  process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false'
-  server = createTestHarness({
-    root,
-    workers: [
-      {
-        configPath: './wrangler.toml',
-        secrets: { ADMIN_TOKEN, ENCRYPTION_KEY },
-        vars: { ALLOW_INSECURE_URLS: 'false', RETRY_BASE_SECONDS: '0.2' },
-      },
-    ],
-  })
-  ;({ url: base } = await server.listen())
-  const worker = server.getWorker()
-  await worker.applyD1Migrations('DB')
-  const db = ((await worker.getEnv()) as { DB: D1Database }).DB
+  kontor = await startKontorInBrowser({ adminToken: ADMIN_TOKEN, vars: { RETRY_BASE_SECONDS: '0.2' } })
+  base = kontor.base
+  const db = kontor.db
   tenant = await api('/api/v1/tenants', ADMIN_TOKEN, { name: 'Deliveries GmbH', currency: 'USD' })
   other = await api('/api/v1/tenants', ADMIN_TOKEN, { name: 'Other GmbH', currency: 'EUR' })
   // Written straight into D1: creating it through the API would call Shopify to register webhooks.
@@ -113,12 +85,10 @@ beforeAll(async () => {
     if (Date.now() > deadline) throw new Error(`the signed delivery was not imported: ${JSON.stringify(items)}`)
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
 }, 180_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
+  await kontor?.close()
 })
 
 describe('Deliveries page (issue 19)', () => {
