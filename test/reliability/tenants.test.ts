@@ -7,7 +7,7 @@
  */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { api, apiJson, createTenant, waitFor } from '../helpers'
+import { api, apiJson, createTenant, waitFor, waitForJob } from '../helpers'
 import { deliverWebhook, orderJson, shopifySetup, WEBHOOK_SECRET } from '../e2e/shopify-support'
 import { ADMIN_TOKEN, captureLogs, expectNothingSecretLogged, report, rows, secret } from './support'
 
@@ -33,6 +33,8 @@ describe('tenant B on every route with tenant A’s ids', () => {
   it('404 (or a list without A’s data) on every route, and nothing of A changes', async ({ task }) => {
     // ---- tenant A and everything it owns ----
     const { shop, tenant: a, connection } = await shopifySetup()
+    // Its backfill logs its pages: the log check below then has the Worker's lines to read.
+    expect((await waitForJob(connection.backfillJobId!, 60_000)).status).toBe('done')
     secret(a.token)
     secret(WEBHOOK_SECRET)
     secret(shop.accessToken)
