@@ -1,15 +1,14 @@
 /**
  * An operator's retry of one failed write-back (the dashboard's order page and
- * POST /api/v1/orders/{id}/write-backs/{eventId}/retry): it runs now, in the request, through the
- * SYNC consumer's own claim. Only a write-back that failed is retried, and only the attempt the
- * operator saw: the claim is a compare-and-set on the step row's result and attempt count, so
- * two clicks on one page (or two operators) run it once, and the second is told why not.
+ * POST /api/v1/orders/{id}/write-backs/{eventId}/retry), through the SYNC consumer's own claim
+ * (a compare-and-set on the step row's result and attempt count); see
+ * src/exactly-once/retry-failed.ts.
  */
 import { and, eq } from 'drizzle-orm'
-import { ApiError } from '../core/errors'
 import type { Database } from '../db/client'
 import { outboundCalls } from '../db/schema'
 import type { Bindings } from '../env'
+import { retryFailedStep } from '../exactly-once/retry-failed'
 import { handleSyncMessage } from './sync'
 
 export type WriteBackRetry = { eventId: string; result: string; detail: string | null; attempts: number }
@@ -33,22 +32,13 @@ export async function retryWriteBack(
   db: Database,
   input: { tenantId: string; orderId: string; eventId: string; seenAttempts?: number }
 ): Promise<WriteBackRetry> {
-  const step = await writeBackStep(db, input.tenantId, input.orderId, input.eventId)
-  if (!step) throw new ApiError(404, 'not_found', 'no write-back of this event on this order')
-  if (step.result !== 'failed')
-    throw new ApiError(409, 'not_failed', `the write-back is ${step.result}, not failed: nothing to retry`)
-  const attempts = input.seenAttempts ?? step.attempts
-  if (attempts !== step.attempts)
-    throw new ApiError(409, 'retried_meanwhile', `the write-back was tried again meanwhile (attempt ${step.attempts})`)
-  let ran: boolean | undefined
-  try {
-    ran = await handleSyncMessage(env, { type: 'write-back', eventId: input.eventId }, { onlyAtAttempts: attempts })
-  } catch {
-    // A failure of the call is recorded on the step row, which is read back below.
-  }
-  const after = (await writeBackStep(db, input.tenantId, input.orderId, input.eventId))!
-  // A thrown claim (held elsewhere) counts no attempt; a thrown call does.
-  if (ran === false || (ran === undefined && after.attempts === attempts))
-    throw new ApiError(409, 'already_retried', 'this attempt is being retried already, or was')
-  return { eventId: input.eventId, ...after }
+  const step = await retryFailedStep({
+    what: 'write-back',
+    read: () => writeBackStep(db, input.tenantId, input.orderId, input.eventId),
+    stateOf: (row) => ({ state: row.result, attempts: row.attempts }),
+    seenAttempts: input.seenAttempts,
+    run: (attempts) =>
+      handleSyncMessage(env, { type: 'write-back', eventId: input.eventId }, { onlyAtAttempts: attempts }),
+  })
+  return { eventId: input.eventId, ...step }
 }
