@@ -12,6 +12,7 @@ import { namesOfConnections } from '../../read-models/connection-names'
 import { type DeliveryDetail, deliveryDetail, deliveryLogView } from '../../read-models/delivery-log'
 import { Badge, ChooseTenant, FilterSelect, Layout, query, Time } from './layout'
 import { pageTenant, signedIn, type UiContext, type UiEnv } from './session'
+import { Table } from './table'
 
 const PAGE_SIZE = 100
 
@@ -56,49 +57,37 @@ async function deliveriesPage(c: UiContext) {
         <button type="submit">Filter</button>
         <a href="/deliveries">clear</a>
       </form>
-      {page.length ? (
-        <table id="deliveries">
-          <thead>
-            <tr>
-              <th>Received</th>
-              <th>Connection</th>
-              <th>Topic</th>
-              <th>Result</th>
-              <th>Verification</th>
-              <th>Import</th>
-              <th>Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.map((row) => (
-              <tr>
-                <td>
-                  <a href={`/deliveries/${row.id}`}>
-                    <Time at={row.receivedAt} />
-                  </a>
-                </td>
-                <td>{names.get(row.connectionId) ?? row.connectionId}</td>
-                <td>{row.topic ?? '—'}</td>
-                <td>
-                  <Result result={row.result} status={row.answerStatus} />
-                </td>
-                <td>{row.verification}</td>
-                <td>
-                  <Badge value={row.processing} />
-                </td>
-                <td>
-                  {row.reason ?? ''}
-                  {row.unrecorded ? (
-                    <span class="warn"> (+{row.unrecorded} more refused this minute, counted, not recorded)</span>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : (
-        <p class="muted">No deliveries match.</p>
-      )}
+      <Table
+        id="deliveries"
+        rows={page}
+        empty="No deliveries match."
+        columns={[
+          {
+            label: 'Received',
+            cell: (row) => (
+              <a href={`/deliveries/${row.id}`}>
+                <Time at={row.receivedAt} />
+              </a>
+            ),
+          },
+          { label: 'Connection', cell: (row) => names.get(row.connectionId) ?? row.connectionId },
+          { label: 'Topic', cell: (row) => row.topic ?? '—' },
+          { label: 'Result', cell: (row) => <Result result={row.result} status={row.answerStatus} /> },
+          { label: 'Verification', cell: (row) => row.verification },
+          { label: 'Import', cell: (row) => <Badge value={row.processing} /> },
+          {
+            label: 'Reason',
+            cell: (row) => (
+              <>
+                {row.reason ?? ''}
+                {row.unrecorded ? (
+                  <span class="warn"> (+{row.unrecorded} more refused this minute, counted, not recorded)</span>
+                ) : null}
+              </>
+            ),
+          },
+        ]}
+      />
       {nextCursor ? (
         <p>
           <a href={`/deliveries${query({ ...filters, cursor: nextCursor })}`}>Older deliveries →</a>
