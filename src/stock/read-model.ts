@@ -7,7 +7,7 @@
 import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import { ApiError } from '../core/errors'
 import type { Database } from '../db/client'
-import { decodeCursor, encodeCursor } from '../db/keyset'
+import { decodeCursor, keysetPage } from '../db/keyset'
 import { connections, stockLevels, stockWrites } from '../db/schema'
 import { sellableQuantity } from './sellable'
 
@@ -76,22 +76,22 @@ export async function listStock(db: Database, tenantId: string, query: StockQuer
     )
     .orderBy(asc(stockLevels.sku), asc(stockLevels.warehouseId))
     .limit(query.limit + 1)
-  const page = rows.slice(0, query.limit)
+  const { page, nextCursor } = keysetPage(rows, query.limit, (row) => [row.sku, row.warehouseId])
   const skus = [...new Set(page.map((row) => row.sku))]
-  const writes = skus.length
-    ? await db
-        .select()
-        .from(stockWrites)
-        .where(and(eq(stockWrites.tenantId, tenantId), inArray(stockWrites.sku, skus)))
-    : []
-  const names = new Map(
-    (
-      await db
-        .select({ id: connections.id, name: connections.name, platform: connections.platform })
-        .from(connections)
-        .where(eq(connections.tenantId, tenantId))
-    ).map((row) => [row.id, row])
-  )
+  // The page's channel figures and the tenant's connection names in one round trip.
+  const [writes, channelRows] = skus.length
+    ? await db.batch([
+        db
+          .select()
+          .from(stockWrites)
+          .where(and(eq(stockWrites.tenantId, tenantId), inArray(stockWrites.sku, skus))),
+        db
+          .select({ id: connections.id, name: connections.name, platform: connections.platform })
+          .from(connections)
+          .where(eq(connections.tenantId, tenantId)),
+      ])
+    : [[], []]
+  const names = new Map(channelRows.map((row) => [row.id, row]))
   const items: StockView[] = page.map((level) => ({
     sku: level.sku,
     warehouseId: level.warehouseId,
@@ -119,6 +119,5 @@ export async function listStock(db: Database, tenantId: string, query: StockQuer
         drift: write.reconciledAt !== null && write.channelQuantity !== write.quantity,
       })),
   }))
-  const last = page[page.length - 1]
-  return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last.sku, last.warehouseId) : null }
+  return { items, nextCursor }
 }
