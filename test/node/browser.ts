@@ -11,7 +11,7 @@
  * page at hand (connections, orders, stock) is written straight into D1 (`run`, `seedConnection`).
  */
 import path from 'node:path'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { createTestHarness, type TestHarness } from 'wrangler'
 
 const root = path.resolve(import.meta.dirname, '../..')
@@ -35,7 +35,18 @@ export type KontorInBrowser = {
   seedConnection(tenantId: string, id: string, platform: string, name: string): Promise<void>
   /** Signs `page` in with `token` on the sign-in page and waits for the dashboard's start page. */
   signIn(page: Page, token: string): Promise<void>
+  /** A page in a browser context of its own (closed by `close`), signed in when given a token. */
+  newPage(token?: string, viewport?: { width: number; height: number }): Promise<Page>
+  /** What every page from `newPage` asked of other origins: the dashboard loads nothing from elsewhere. */
+  foreignRequests: string[]
+  /** Script errors in those pages (a refused resource, a 401 or 404 a test asks for, aside). */
+  consoleErrors: string[]
   close(): Promise<void>
+}
+
+/** Runs `action` (a click that submits or follows a link) and waits until the next page has loaded. */
+export async function loads(page: Page, action: () => Promise<unknown>) {
+  await Promise.all([page.waitForEvent('load'), action()])
 }
 
 export async function startKontorInBrowser(options: {
@@ -79,12 +90,39 @@ export async function startKontorInBrowser(options: {
       .run()
   }
 
+  async function signIn(page: Page, token: string) {
+    await page.goto(new URL('/sign-in', base).href)
+    await page.fill('input[name=token]', token)
+    await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.click('button[type=submit]')])
+  }
+
+  const contexts: BrowserContext[] = []
+  const foreignRequests: string[] = []
+  const consoleErrors: string[] = []
+
   return {
     base,
     db,
     browser,
     api,
     run,
+    signIn,
+    foreignRequests,
+    consoleErrors,
+    async newPage(token, viewport = { width: 1280, height: 800 }) {
+      const context = await browser.newContext({ viewport })
+      contexts.push(context)
+      const page = await context.newPage()
+      page.on('request', (request) => {
+        if (new URL(request.url()).origin !== base.origin) foreignRequests.push(request.url())
+      })
+      page.on('console', (message) => {
+        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+          consoleErrors.push(message.text())
+      })
+      if (token) await signIn(page, token)
+      return page
+    },
     async seedConnection(tenantId, id, platform, name) {
       await run(
         `insert into connections (id, tenant_id, platform, name, credentials, settings, routes, created_at, updated_at)
@@ -97,12 +135,8 @@ export async function startKontorInBrowser(options: {
         SEEDED_AT
       )
     },
-    async signIn(page, token) {
-      await page.goto(new URL('/sign-in', base).href)
-      await page.fill('input[name=token]', token)
-      await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.click('button[type=submit]')])
-    },
     async close() {
+      for (const context of contexts) await context.close().catch(() => {})
       await browser.close()
       await server.close()
     },

@@ -9,9 +9,8 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type KontorInBrowser, SEEDED_AT, startKontorInBrowser } from './browser'
+import { type KontorInBrowser, loads, SEEDED_AT, startKontorInBrowser } from './browser'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const ADMIN_TOKEN = 'dashboard-admin-token'
@@ -19,15 +18,10 @@ const ADMIN_TOKEN = 'dashboard-admin-token'
 let kontor: KontorInBrowser
 let base: URL
 let db: D1Database
-let browser: Browser
 let api: KontorInBrowser['api']
 let run: KontorInBrowser['run']
 let seedConnection: KontorInBrowser['seedConnection']
 let signIn: KontorInBrowser['signIn']
-const contexts: BrowserContext[] = []
-/** Every request the pages made to another origin, and every console error (a CSP violation is one). */
-const foreignRequests: string[] = []
-const consoleErrors: string[] = []
 
 type Tenant = { id: string; name: string; token: string }
 let acme: Tenant
@@ -97,30 +91,13 @@ async function seedOrder(
   )
 }
 
-async function newPage(token?: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
-  contexts.push(context)
-  const page = await context.newPage()
-  page.on('request', (request) => {
-    if (new URL(request.url()).origin !== base.origin) foreignRequests.push(request.url())
-  })
-  page.on('console', (message) => {
-    // 401 and 404 answers are expected here (a wrong token, another tenant's order).
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-      consoleErrors.push(message.text())
-  })
-  if (token) await signIn(page, token)
-  return page
-}
-
-/** Runs `action` (a click that submits or follows a link) and waits until the next page has loaded. */
-async function loads(page: Page, action: () => Promise<unknown>) {
-  await Promise.all([page.waitForEvent('load'), action()])
-}
+// 401 and 404 answers are expected here (a wrong token, another tenant's order): browser.ts leaves
+// refused resources out of the console errors.
+const newPage = (token?: string) => kontor.newPage(token)
 
 beforeAll(async () => {
   kontor = await startKontorInBrowser({ adminToken: ADMIN_TOKEN, vars: { RETRY_BASE_SECONDS: '0.2' } })
-  ;({ base, db, browser, api, run, seedConnection, signIn } = kontor)
+  ;({ base, db, api, run, seedConnection, signIn } = kontor)
 
   acme = await api<Tenant>('/api/v1/tenants', ADMIN_TOKEN, { name: 'Acme Coffee', currency: 'EUR' })
   globex = await api<Tenant>('/api/v1/tenants', ADMIN_TOKEN, { name: 'Globex Tea', currency: 'EUR' })
@@ -240,7 +217,6 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {})
   await kontor?.close()
 })
 
@@ -563,7 +539,7 @@ describe('dashboard', () => {
     expect(csp).toMatch(/style-src 'sha256-/)
     // The inline stylesheet is allowed by its hash: the page has its background colour.
     expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(246, 247, 249)')
-    expect(foreignRequests).toEqual([])
-    expect(consoleErrors).toEqual([])
+    expect(kontor.foreignRequests).toEqual([])
+    expect(kontor.consoleErrors).toEqual([])
   })
 })

@@ -5,7 +5,6 @@
  * one with a bad signature whose body tries to break out of the page.
  */
 import { createHmac } from 'node:crypto'
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encryptJson, keyringOf } from '../../src/core/crypto'
 import { shopifyOrderPayload } from '../simulators/shopify/orders'
@@ -41,11 +40,7 @@ function deliver(raw: string, signature: string, webhookId: string) {
 
 const sign = (raw: string) => createHmac('sha256', SECRET).update(raw).digest('base64')
 
-async function signedInPage(token: string): Promise<Page> {
-  const page = await (await kontor.browser.newContext()).newPage()
-  await kontor.signIn(page, token)
-  return page
-}
+const signedInPage = (token: string) => kontor.newPage(token)
 
 let signature: string
 

@@ -7,10 +7,10 @@
  */
 import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
-import type { BrowserContext, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { routeOutbound } from '../simulators/router'
-import { type KontorInBrowser, startKontorInBrowser } from './browser'
+import { type KontorInBrowser, loads, startKontorInBrowser } from './browser'
 
 const ADMIN_TOKEN = 'operator-actions-admin-token'
 const SHOP = 'operator-actions.myshopify.com'
@@ -21,7 +21,6 @@ let kontor: KontorInBrowser
 let base: URL
 let simulators: ServerType
 let simulatorsBase: string
-const contexts: BrowserContext[] = []
 let tenant: { id: string; token: string }
 let connectionId: string
 
@@ -48,18 +47,7 @@ async function waitFor<T>(check: () => Promise<T | null | undefined | false>, wh
   throw new Error(`timed out waiting for ${what}`)
 }
 
-async function newPage(token: string): Promise<Page> {
-  const context = await kontor.browser.newContext({ viewport: { width: 1280, height: 900 } })
-  contexts.push(context)
-  const page = await context.newPage()
-  await kontor.signIn(page, token)
-  return page
-}
-
-/** Runs `action` (a click that submits or follows a link) and waits until the next page has loaded. */
-async function loads(page: Page, action: () => Promise<unknown>) {
-  await Promise.all([page.waitForEvent('load'), action()])
-}
+const newPage = (token: string) => kontor.newPage(token, { width: 1280, height: 900 })
 
 /** The fields a form would send, read from the page (hidden ones included). */
 async function formFields(page: Page, form: string): Promise<Record<string, string>> {
@@ -119,7 +107,6 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {})
   await kontor?.close()
   simulators?.close()
 })

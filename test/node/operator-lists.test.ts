@@ -6,9 +6,8 @@
  * and Queues, migrations applied), started as in dashboard.test.ts. Rows are written straight
  * into D1; no platform is contacted.
  */
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type KontorInBrowser, SEEDED_AT, startKontorInBrowser } from './browser'
+import { type KontorInBrowser, loads, SEEDED_AT, startKontorInBrowser } from './browser'
 
 const ADMIN_TOKEN = 'operator-lists-admin-token'
 const T0 = SEEDED_AT
@@ -18,7 +17,6 @@ let kontor: KontorInBrowser
 let base: URL
 let tenant: { id: string; token: string }
 let endpointId: string
-const consoleErrors: string[] = []
 
 const api = <T>(pathname: string, token: string, body?: unknown) => kontor.api<T>(pathname, token, body)
 const run = (sql: string, ...values: unknown[]) => kontor.run(sql, ...values)
@@ -63,21 +61,7 @@ async function replayed(): Promise<string[]> {
   return results.map((row) => row.target_id).sort()
 }
 
-async function newPage(): Promise<Page> {
-  const context = await kontor.browser.newContext({ viewport: { width: 1280, height: 800 } })
-  const page = await context.newPage()
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-      consoleErrors.push(message.text())
-  })
-  await kontor.signIn(page, tenant.token)
-  return page
-}
-
-/** Runs `action` (a click that submits or follows a link) and waits until the next page has loaded. */
-async function loads(page: Page, action: () => Promise<unknown>) {
-  await Promise.all([page.waitForEvent('load'), action()])
-}
+const newPage = () => kontor.newPage(tenant.token)
 
 beforeAll(async () => {
   // Replayed messages fail again (no platform here): let their retries take long.
@@ -277,6 +261,6 @@ describe('operator lists', () => {
     await loads(page, () => page.click('#replay-since button'))
     expect(await page.textContent('.notice')).toContain('Replayed 1 message')
     expect(await replayed()).toEqual(['dl_handover', 'dl_import', 'dl_stock', 'dl_write_back'])
-    expect(consoleErrors).toEqual([])
+    expect(kontor.consoleErrors).toEqual([])
   })
 })

@@ -3,7 +3,6 @@
  * the real Worker (test/node/browser.ts: wrangler's test harness, local D1, migrations applied).
  * Stock rows are written straight into D1 (no platform is contacted).
  */
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type KontorInBrowser, SEEDED_AT, startKontorInBrowser } from './browser'
 
@@ -54,11 +53,7 @@ async function seedWrite(
   )
 }
 
-async function signedInPage(token: string): Promise<Page> {
-  const page = await (await kontor.browser.newContext()).newPage()
-  await kontor.signIn(page, token)
-  return page
-}
+const signedInPage = (token: string) => kontor.newPage(token)
 
 beforeAll(async () => {
   kontor = await startKontorInBrowser({ adminToken: ADMIN_TOKEN })
