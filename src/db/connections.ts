@@ -13,7 +13,7 @@
  * elsewhere (its INGEST consumer then drops it: the consumer always reads D1) or signed with
  * the secret just replaced.
  */
-import { and, eq, isNull } from 'drizzle-orm'
+import { and, eq, isNull, type SQL, sql } from 'drizzle-orm'
 import { decryptJson, encryptJson, type Keyring } from '../core/crypto'
 import type { Platform } from '../core/model'
 import { type Database, nowIso } from './client'
@@ -104,4 +104,13 @@ export async function readSessionState<T>(db: Database, keys: Keyring, id: strin
 export async function writeSessionState(db: Database, keys: Keyring, id: string, value: unknown) {
   const sealed = value === null ? null : await encryptJson(keys, value)
   await db.update(connections).set({ sessionState: sealed, updatedAt: nowIso() }).where(eq(connections.id, id))
+}
+
+/** The filter for a tenant's live source connections whose routes name `destination`. */
+export function routedTo(destination: { id: string; tenantId: string }): SQL {
+  return and(
+    eq(connections.tenantId, destination.tenantId),
+    isNull(connections.deletedAt),
+    sql`exists (select 1 from json_each(${connections.routes}) where value = ${destination.id})`
+  )!
 }

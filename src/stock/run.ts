@@ -10,7 +10,7 @@
  *    an unchanged one none). One push per warehouse at a time (a lease); a push that finds the
  *    lease taken comes back later.
  */
-import { and, eq, isNull, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { connectorContext } from '../connector-runtime/context'
 import { findConnector, findDestinationConnector } from '../connectors/registry'
 import type { DestinationConnector, StockFigures } from '../connectors/types'
@@ -19,7 +19,7 @@ import { FinalError } from '../core/errors'
 import { randomId } from '../core/ids'
 import { logger } from '../core/logger'
 import { type Database, database, nowIso } from '../db/client'
-import { type LoadedConnection, loadConnection, openConnection } from '../db/connections'
+import { type LoadedConnection, loadConnection, openConnection, routedTo } from '../db/connections'
 import { connections, syncCursors, syncJobs } from '../db/schema'
 import type { Bindings } from '../env'
 import type { DispatchMessage } from '../queue/messages'
@@ -122,16 +122,7 @@ export async function readStockChunk(env: Bindings, warehouseId: string, jobId: 
 
 /** The source connections routed to the warehouse that keep stock and did not opt out. */
 async function stockChannels(db: Database, env: Bindings, warehouse: LoadedConnection) {
-  const rows = await db
-    .select()
-    .from(connections)
-    .where(
-      and(
-        eq(connections.tenantId, warehouse.tenantId),
-        isNull(connections.deletedAt),
-        sql`exists (select 1 from json_each(${connections.routes}) where value = ${warehouse.id})`
-      )
-    )
+  const rows = await db.select().from(connections).where(routedTo(warehouse))
   const channels = []
   for (const row of rows) {
     const connector = findConnector(row.platform)

@@ -16,7 +16,7 @@ import { randomId } from '../core/ids'
 import type { Dimensions } from '../core/model'
 import type { Bindings } from '../env'
 import { type Database, database, nowIso } from '../db/client'
-import type { LoadedConnection } from '../db/connections'
+import { type LoadedConnection, routedTo } from '../db/connections'
 import { connections, importLog, mappings, products, warehouseProducts } from '../db/schema'
 import { writeBatch } from '../db/write-batch'
 import { loadDestination } from '../handover/destination'
@@ -42,16 +42,7 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
 
 /** The live source connections whose routes name this destination. */
 async function routedSources(db: Database, destination: LoadedConnection): Promise<string[]> {
-  const rows = await db
-    .select({ id: connections.id })
-    .from(connections)
-    .where(
-      and(
-        eq(connections.tenantId, destination.tenantId),
-        isNull(connections.deletedAt),
-        sql`exists (select 1 from json_each(${connections.routes}) where value = ${destination.id})`
-      )
-    )
+  const rows = await db.select({ id: connections.id }).from(connections).where(routedTo(destination))
   return rows.map((row) => row.id)
 }
 
